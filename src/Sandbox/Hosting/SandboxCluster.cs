@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Api;
+using ErieCanal.Orleans.Sandbox.Faults;
+using ErieCanal.Orleans.Sandbox.Resources;
+using ErieCanal.Orleans.Sandbox.Simulation;
+using ErieCanal.Orleans.Sandbox.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ErieCanal.Orleans.Sandbox.Hosting;
+
+/// <summary>
+/// One simulated Kubernetes cluster: its store, served resources, controllers, faults, and the HTTP server on
+/// 127.0.0.1 that kubectl and KubernetesClient talk to. Going offline stops the listener (connections refused);
+/// coming back listens again on the same port with the same state.
+/// </summary>
+public sealed class SandboxCluster : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ControllerLoop _controllers;
+    private WebApplication? _app;
+
+    public SandboxCluster(string name, int index, SandboxClusterOptions? options = null)
+    {
+        Name = name;
+        Options = options ?? new SandboxClusterOptions();
+        Store = new ObjectStore(Options.HistoryLimit);
+        Catalog = new ResourceCatalog();
+        Store.Committed += e => CrdRegistrar.OnCommitted(Catalog, e);
+        ServiceIps = new ServiceIpAllocator(96 + (index % 32));
+        PodIps = new ServiceIpAllocator(160 + (index % 32));
+        Token = $"sandbox-{name}-{Guid.NewGuid():N}";
+        Deleter = new ResourceHandler(this);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this)]);
+        SeedNamespaces();
+    }
+
+    public string Name { get; }
+
+    public SandboxClusterOptions Options { get; }
+
+    public ObjectStore Store { get; }
+
+    public ResourceCatalog Catalog { get; }
+
+    public FaultInjector Faults { get; } = new();
+
+    public ServiceIpAllocator ServiceIps { get; }
+
+    public ServiceIpAllocator PodIps { get; }
+
+    /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
+    public string Token { get; }
+
+    public int Port { get; private set; }
+
+    public Uri Server => new($"http://127.0.0.1:{Port}");
+
+    internal ResourceHandler Deleter { get; }
+
+    internal CancellationToken Stopping => _controllers.Stopping;
+
+    public async Task StartAsync(int port = 0, CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_app is not null)
+            {
+                return;
+            }
+
+            _app = await ListenAsync(port == 0 ? Port : port, cancellationToken);
+            if (Port == 0)
+            {
+                _controllers.Start();
+            }
+
+            Port = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).First();
+            Faults.Offline = false;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops listening: new connections are refused and open ones (watches included) break.</summary>
+    public async Task GoOfflineAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_app is null)
+            {
+                return;
+            }
+
+            Faults.Offline = true;
+            Faults.DropWatches();
+            await _app.StopAsync(TimeSpan.FromSeconds(2) is var grace ? new CancellationTokenSource(grace).Token : cancellationToken);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public Task GoOnlineAsync(CancellationToken cancellationToken = default) => StartAsync(Port, cancellationToken);
+
+    /// <summary>A kubeconfig (YAML) whose single context points at this cluster.</summary>
+    public string Kubeconfig() => KubeconfigWriter.Write([this], Name);
+
+    /// <summary>Creates or replaces an object directly in the store, bypassing HTTP (for seeding).</summary>
+    public JsonObject Seed(string storageKey, string ns, JsonObject obj) => Store.Create(storageKey, ns, obj);
+
+    public async ValueTask DisposeAsync()
+    {
+        await GoOfflineAsync();
+        await _controllers.DisposeAsync();
+        _lifecycle.Dispose();
+    }
+
+    private async Task<WebApplication> ListenAsync(int port, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.Limits.MaxRequestBodySize = RequestBody.MaxBytes * 2L;
+            k.AllowSynchronousIO = false;
+        });
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var api = new ClusterApi(this);
+        app.Run(api.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    private void SeedNamespaces()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            Store.Create("namespaces", "", new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns }, ["generation"] = 1 },
+                ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+                ["status"] = new JsonObject { ["phase"] = "Active" },
+            });
+        }
+    }
+}

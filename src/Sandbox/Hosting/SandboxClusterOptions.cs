@@ -1,0 +1,17 @@
+namespace ErieCanal.Orleans.Sandbox.Hosting;
+
+/// <summary>Behaviour knobs of one simulated cluster.</summary>
+public sealed record SandboxClusterOptions
+{
+    /// <summary>How long a new pod stays Pending before it turns Ready.</summary>
+    public TimeSpan PodReadyDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How often a watch that asked for bookmarks gets one (a real server: about a minute).</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a watch without timeoutSeconds stays open.</summary>
+    public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How many events the watch history keeps before older resourceVersions answer 410 Gone.</summary>
+    public int HistoryLimit { get; init; } = 100_000;
+}

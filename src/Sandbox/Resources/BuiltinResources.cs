@@ -1,0 +1,57 @@
+namespace ErieCanal.Orleans.Sandbox.Resources;
+
+/// <summary>The built-in kinds every sandbox cluster serves.</summary>
+public static class BuiltinResources
+{
+    public static IReadOnlyList<ResourceType> All { get; } =
+    [
+        Core("Namespace", "namespaces", namespaced: false, status: true, "ns"),
+        Core("Service", "services", namespaced: true, status: true, "svc"),
+        Core("Endpoints", "endpoints", namespaced: true, status: false, "ep"),
+        Core("Pod", "pods", namespaced: true, status: true, "po"),
+        Core("ConfigMap", "configmaps", namespaced: true, status: false, "cm"),
+        Core("Secret", "secrets", namespaced: true, status: false),
+        Core("Event", "events", namespaced: true, status: false, "ev"),
+        Core("ServiceAccount", "serviceaccounts", namespaced: true, status: false, "sa"),
+        new ResourceType
+        {
+            Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment",
+            ShortNames = ["deploy"], Categories = ["all"], HasStatus = true,
+            Scale = new ScaleSubresource(".spec.replicas", ".status.replicas", ".status.selector"),
+        },
+        new ResourceType
+        {
+            Group = "apps", Version = "v1", Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset",
+            ShortNames = ["rs"], Categories = ["all"], HasStatus = true,
+            Scale = new ScaleSubresource(".spec.replicas", ".status.replicas", ".status.selector"),
+        },
+        new ResourceType
+        {
+            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices",
+            Singular = "endpointslice",
+        },
+        new ResourceType
+        {
+            Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
+        },
+        new ResourceType
+        {
+            Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition",
+            Plural = "customresourcedefinitions", Singular = "customresourcedefinition", Namespaced = false,
+            ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true,
+        },
+    ];
+
+    private static ResourceType Core(string kind, string plural, bool namespaced, bool status, params string[] shortNames) => new()
+    {
+        Group = "",
+        Version = "v1",
+        Kind = kind,
+        Plural = plural,
+        Singular = kind.ToLowerInvariant(),
+        Namespaced = namespaced,
+        HasStatus = status,
+        ShortNames = shortNames,
+        Categories = kind is "Pod" or "Service" ? ["all"] : [],
+    };
+}

@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Hosting;
+using ErieCanal.Orleans.Sandbox.Selectors;
+using ErieCanal.Orleans.Sandbox.Storage;
+
+namespace ErieCanal.Orleans.Sandbox.Simulation;
+
+/// <summary>
+/// Keeps each selector Service's Endpoints and EndpointSlice in step with the pods it selects and their
+/// readiness, as the endpoints and endpointslice controllers of a real cluster do.
+/// </summary>
+public sealed class EndpointsController(SandboxCluster cluster) : IClusterController
+{
+    private const string Services = "services";
+    private const string Endpoints = "endpoints";
+    private const string Slices = "endpointslices.discovery.k8s.io";
+    private const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    private ObjectStore Store => cluster.Store;
+
+    public void Observe(StoreEvent e, WorkQueue queue)
+    {
+        switch (e.StorageKey)
+        {
+            case Services:
+                Queue(queue, e.Namespace, e.Name);
+                break;
+            case "pods":
+                foreach (var service in Store.List(Services, e.Namespace).Items)
+                {
+                    var selector = service["spec"]?["selector"] as JsonObject;
+                    if (selector is { Count: > 0 })
+                    {
+                        var match = LabelSelector.FromMap(selector);
+                        if (match.Matches(e.Object) || (e.Previous is not null && match.Matches(e.Previous)))
+                        {
+                            Queue(queue, e.Namespace, StoreOps.Name(service));
+                        }
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private void Queue(WorkQueue queue, string ns, string name) => queue.Enqueue($"endpoints/{ns}/{name}", () => Reconcile(ns, name));
+
+    private void Reconcile(string ns, string name)
+    {
+        var service = Store.Get(Services, ns, name);
+        if (service is null)
+        {
+            // Endpoints carry no owner reference on a real cluster either: the controller removes them.
+            StoreOps.TryRemove(Store, Endpoints, ns, name);
+            return;
+        }
+
+        if (service["spec"]?["selector"] is not JsonObject { Count: > 0 } selector || service["spec"]?["type"]?.GetValue<string>() == "ExternalName")
+        {
+            return;
+        }
+
+        var match = LabelSelector.FromMap(selector);
+        var pods = Store.List("pods", ns).Items
+            .Where(p => match.Matches(p) && !StoreOps.Deleting(p) && p["status"]?["podIP"] is not null)
+            .ToList();
+        var ports = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        WriteEndpoints(service, ns, name, pods, ports);
+        WriteSlice(service, ns, name, pods, ports);
+    }
+
+    private void WriteEndpoints(JsonObject service, string ns, string name, List<JsonObject> pods, List<JsonObject> ports)
+    {
+        var ready = pods.Where(WorkloadController.IsReady).Select(Address).ToArray();
+        var notReady = pods.Where(p => !WorkloadController.IsReady(p)).Select(Address).ToArray();
+        var desired = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Endpoints",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["labels"] = service["metadata"]?["labels"]?.DeepClone(),
+            },
+        };
+        if (pods.Count > 0)
+        {
+            var subset = new JsonObject();
+            if (ready.Length > 0)
+            {
+                subset["addresses"] = new JsonArray(ready);
+            }
+
+            if (notReady.Length > 0)
+            {
+                subset["notReadyAddresses"] = new JsonArray(notReady);
+            }
+
+            subset["ports"] = new JsonArray(ports.Select(p => (JsonNode)new JsonObject
+            {
+                ["name"] = p["name"]?.DeepClone(),
+                ["port"] = TargetPort(p, pods[0]),
+                ["protocol"] = p["protocol"]?.DeepClone() ?? "TCP",
+            }).ToArray());
+            desired["subsets"] = new JsonArray(subset);
+        }
+
+        Upsert(Endpoints, ns, name, desired);
+    }
+
+    private void WriteSlice(JsonObject service, string ns, string name, List<JsonObject> pods, List<JsonObject> ports)
+    {
+        var existing = Store.List(Slices, ns).Items.FirstOrDefault(s => s["metadata"]?["labels"]?[ServiceNameLabel]?.GetValue<string>() == name
+            && StoreOps.OwnedBy(s, StoreOps.Uid(service)));
+        var desired = new JsonObject
+        {
+            ["apiVersion"] = "discovery.k8s.io/v1",
+            ["kind"] = "EndpointSlice",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = existing is null ? null : StoreOps.Name(existing),
+                ["generateName"] = name + "-",
+                ["namespace"] = ns,
+                ["labels"] = new JsonObject
+                {
+                    [ServiceNameLabel] = name,
+                    ["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io",
+                },
+                ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(service, "v1", "Service")),
+            },
+            ["addressType"] = "IPv4",
+            ["endpoints"] = new JsonArray(pods.Select(p => (JsonNode)new JsonObject
+            {
+                ["addresses"] = new JsonArray(p["status"]!["podIP"]!.DeepClone()),
+                ["conditions"] = new JsonObject
+                {
+                    ["ready"] = WorkloadController.IsReady(p),
+                    ["serving"] = WorkloadController.IsReady(p),
+                    ["terminating"] = false,
+                },
+                ["nodeName"] = p["spec"]?["nodeName"]?.DeepClone(),
+                ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = ns, ["name"] = StoreOps.Name(p), ["uid"] = StoreOps.Uid(p) },
+            }).ToArray()),
+            ["ports"] = new JsonArray(ports.Select(p => (JsonNode)new JsonObject
+            {
+                ["name"] = p["name"]?.DeepClone() ?? "",
+                ["port"] = pods.Count > 0 ? TargetPort(p, pods[0]) : JsonTree.GetInt64(p, "targetPort") ?? JsonTree.GetInt64(p, "port"),
+                ["protocol"] = p["protocol"]?.DeepClone() ?? "TCP",
+            }).ToArray()),
+        };
+        if (existing is null)
+        {
+            ((JsonObject)desired["metadata"]!).Remove("name");
+            StoreOps.TryCreate(Store, Slices, ns, desired);
+        }
+        else
+        {
+            Upsert(Slices, ns, StoreOps.Name(existing), desired);
+        }
+    }
+
+    private void Upsert(string key, string ns, string name, JsonObject desired)
+    {
+        var current = Store.Get(key, ns, name);
+        if (current is null)
+        {
+            StoreOps.TryCreate(Store, key, ns, desired);
+            return;
+        }
+
+        StoreOps.TryUpdate(Store, key, ns, name, obj =>
+        {
+            foreach (var (field, value) in desired)
+            {
+                if (field == "metadata")
+                {
+                    var metadata = obj["metadata"]!.AsObject();
+                    metadata["labels"] = desired["metadata"]?["labels"]?.DeepClone();
+                    continue;
+                }
+
+                obj[field] = value?.DeepClone();
+            }
+
+            foreach (var field in obj.Select(p => p.Key).Where(k => k is not ("metadata" or "apiVersion" or "kind") && !desired.ContainsKey(k)).ToList())
+            {
+                obj.Remove(field);
+            }
+
+            return obj;
+        });
+    }
+
+    private static JsonObject Address(JsonObject pod) => new()
+    {
+        ["ip"] = pod["status"]!["podIP"]!.DeepClone(),
+        ["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone(),
+        ["targetRef"] = new JsonObject
+        {
+            ["kind"] = "Pod",
+            ["namespace"] = pod["metadata"]?["namespace"]?.DeepClone(),
+            ["name"] = StoreOps.Name(pod),
+            ["uid"] = StoreOps.Uid(pod),
+        },
+    };
+
+    /// <summary>Resolves a Service targetPort (number or container port name) against a pod.</summary>
+    private static long TargetPort(JsonObject servicePort, JsonObject pod)
+    {
+        var target = servicePort["targetPort"];
+        if (target is JsonValue v && v.TryGetValue<string>(out var portName))
+        {
+            foreach (var container in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                foreach (var port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    if (port["name"]?.GetValue<string>() == portName)
+                    {
+                        return JsonTree.GetInt64(port, "containerPort") ?? 0;
+                    }
+                }
+            }
+        }
+
+        return JsonTree.GetInt64(servicePort, "targetPort") ?? JsonTree.GetInt64(servicePort, "port") ?? 0;
+    }
+}
