@@ -615,7 +615,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, JsonWire.WriterOptions);
         body.WriteTo(writer);
         await writer.FlushAsync(context.RequestAborted);
     }
@@ -625,7 +625,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, JsonWire.WriterOptions);
         writer.WriteStartObject();
         foreach (var (key, value) in head)
         {

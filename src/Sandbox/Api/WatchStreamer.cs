@@ -171,7 +171,7 @@ public sealed class WatchStreamer(SandboxCluster cluster)
     }
 
     private static async Task WriteEventAsync(HttpContext context, string type, JsonObject obj) =>
-        await WriteRawEventAsync(context, type, JsonSerializer.SerializeToUtf8Bytes(obj));
+        await WriteRawEventAsync(context, type, JsonSerializer.SerializeToUtf8Bytes(obj, JsonWire.SerializerOptions));
 
     private static async Task WriteRawEventAsync(HttpContext context, string type, byte[] objectUtf8)
     {

@@ -65,6 +65,8 @@ public sealed class ControlApi : IAsyncDisposable
                 throw new ApiException(404, "NotFound", ex.Message);
             }
 
+            // Any content type: curl -d sends form encoding by default, and the body is JSON either way.
+            context.Request.ContentType = "application/json";
             var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted) as JsonObject ?? [];
             var query = context.Request.Query;
             int Number(string field, int fallback) =>

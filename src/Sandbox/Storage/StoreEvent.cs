@@ -30,5 +30,5 @@ public sealed class StoreEvent(long resourceVersion, StoreEventType type, string
     public JsonObject? Previous { get; } = previous;
 
     /// <summary>The object serialized once and shared by every watcher that sends it unchanged.</summary>
-    public byte[] ObjectUtf8 => _utf8 ??= JsonSerializer.SerializeToUtf8Bytes(Object);
+    public byte[] ObjectUtf8 => _utf8 ??= JsonSerializer.SerializeToUtf8Bytes(Object, JsonWire.SerializerOptions);
 }
