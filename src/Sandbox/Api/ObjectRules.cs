@@ -10,13 +10,18 @@ public static partial class ObjectRules
 {
     public static void ValidateIdentity(ResourceType type, JsonObject obj, string? urlNamespace, string? urlName, bool creating)
     {
-        var apiVersion = obj["apiVersion"]?.GetValue<string>();
-        var kind = obj["kind"]?.GetValue<string>();
-        if (apiVersion is null || kind is null)
+        // Like a real server, a body without apiVersion/kind takes them from the URL it was sent to.
+        var apiVersion = obj["apiVersion"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : null;
+        var kind = obj["kind"] is JsonValue kv && kv.TryGetValue<string>(out var k) ? k : null;
+        if ((obj["apiVersion"] is not null && apiVersion is null) || (obj["kind"] is not null && kind is null))
         {
-            throw ApiException.BadRequest("Object 'Kind' is missing in the request body: apiVersion and kind are required");
+            throw ApiException.BadRequest("apiVersion and kind must be strings");
         }
 
+        apiVersion ??= type.ApiVersion;
+        kind ??= type.Kind;
+        obj["apiVersion"] = apiVersion;
+        obj["kind"] = kind;
         if (apiVersion != type.ApiVersion || kind != type.Kind)
         {
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion}) or kind {kind} is not {type.Kind}");
