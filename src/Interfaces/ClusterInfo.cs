@@ -1,0 +1,22 @@
+using System.Collections.Immutable;
+
+namespace ErieCanal.Orleans.Interfaces;
+
+/// <summary>A member as the directory knows it: what importers need to fan out to it and route to it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterInfo(string ClusterKey, string Name, bool Managed, bool Healthy, bool Synced, GatewayAddress? Gateway);
+
+/// <summary>The gateway of an exporting cluster: what an endpoint in a ServiceImport points at.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GatewayAddress(string Host, string Ip, int Port);
+
+/// <summary>The live state of a ClusterGrain, for the HTTP API and tests.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterState(
+    string ClusterKey,
+    bool Managed,
+    string ManagedReason,
+    string ManagedMessage,
+    bool Healthy,
+    string HealthReason,
+    ImmutableArray<string> Exports);

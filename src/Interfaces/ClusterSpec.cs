@@ -1,0 +1,22 @@
+namespace ErieCanal.Orleans.Interfaces;
+
+/// <summary>A Cluster object from the control plane, reduced to what the grains need.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterSpec(
+    string Name,
+    string Region,
+    string Zone,
+    string Group,
+    string? GatewayHost,
+    int GatewayPort,
+    string? Kubeconfig,
+    SecretRef? KubeconfigSecretRef,
+    long Generation,
+    string ResourceVersion)
+{
+    public string ClusterKey => ClusterKeys.Format(Region, Zone, Group, Name);
+}
+
+/// <summary>Where a member's kubeconfig is kept on the control plane.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SecretRef(string Namespace, string Name, string Key);

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+
+namespace ErieCanal.Orleans.Interfaces;
+
+/// <summary>
+/// Everything a member's watchers know about one exported service, sent whole every time (level-triggered):
+/// the ServiceExport (null once deleted), its Service (null when missing), endpoint readiness and the cluster.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ExportObservation(
+    ExportSpec? Export,
+    ServiceSnapshot? Service,
+    int ReadyEndpoints,
+    GatewayAddress? Gateway,
+    bool ClusterHealthy);
+
+[GenerateSerializer, Immutable]
+public sealed record ExportSpec(
+    DateTimeOffset CreatedAt,
+    long Generation,
+    string? ServiceAccountName,
+    ImmutableArray<ExportRule> Rules,
+    ImmutableArray<string> TargetClusters,
+    string LoadBalancer,
+    bool SessionSticky);
+
+[GenerateSerializer, Immutable]
+public sealed record ExportRule(int PortNumber, string? Path, string? PathType);
+
+[GenerateSerializer, Immutable]
+public sealed record ServiceSnapshot(
+    string Type,
+    bool Headless,
+    string SessionAffinity,
+    int? SessionAffinityTimeoutSeconds,
+    ImmutableArray<ServicePortInfo> Ports);
+
+[GenerateSerializer, Immutable]
+public sealed record ServicePortInfo(string? Name, string Protocol, int Port, string? AppProtocol);
