@@ -4,6 +4,7 @@ namespace ErieCanal.Orleans.Interfaces;
 [GenerateSerializer, Immutable]
 public sealed record ClusterSpec(
     string Name,
+    string Uid,
     string Region,
     string Zone,
     string Group,

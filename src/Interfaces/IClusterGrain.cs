@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
 namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
@@ -12,18 +15,37 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task Upsert(ClusterSpec spec);
 
-    /// <summary>The Cluster object is gone: stop watching and withdraw everything the member contributed.</summary>
+    /// <summary>
+    /// The Cluster object is gone: stop watching and withdraw everything the member contributed. The deleted object's
+    /// last resourceVersion is kept as a tombstone, so a lagging silo's resync cannot bring the member back.
+    /// </summary>
     [Alias("Remove")]
-    Task Remove();
+    Task Remove(string lastResourceVersion);
+
+    /// <summary>From the grain's own member session: connection and sync state.</summary>
+    [Alias("ReportSession")]
+    Task ReportSession(SessionReport report);
+
+    /// <summary>From the grain's own member session: the exports it has fed, kept so deletions missed while down are withdrawn.</summary>
+    [Alias("RecordExports")]
+    Task RecordExports(string sessionId, ImmutableArray<string> serviceKeys);
 
     /// <summary>A health probe result from one silo.</summary>
     [Alias("ReportProbe")]
+    [AlwaysInterleave]
     Task ReportProbe(string silo, bool apiServerOk, bool gatewayOk);
 
     /// <summary>The kubeconfig to reach the member with, or null when it is not (yet) known.</summary>
+    /// <remarks>Interleaves: writers and the grain's own teardown ask for it while the grain awaits them.</remarks>
     [Alias("GetKubeconfig")]
+    [AlwaysInterleave]
     Task<string?> GetKubeconfig();
 
     [Alias("GetState")]
+    [AlwaysInterleave]
     Task<ClusterState> GetState();
 }
+
+/// <summary>What a member session reports about its connection.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SessionReport(string SessionId, bool Connected, bool Synced, string Reason, string Message);

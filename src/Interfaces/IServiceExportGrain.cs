@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
@@ -10,7 +12,10 @@ public interface IServiceExportGrain : IGrainWithStringKey
     [Alias("Observe")]
     Task Observe(ExportObservation observation);
 
+    /// <summary>One-way: the ServiceImportGrain tells every export its verdict without waiting, so two exports of one
+    /// service contributing at once can never wait on each other.</summary>
     [Alias("SetConflict")]
+    [OneWay]
     Task SetConflict(ConflictVerdict verdict);
 
     [Alias("GetStatus")]

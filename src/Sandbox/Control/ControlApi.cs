@@ -52,7 +52,7 @@ public sealed class ControlApi : IAsyncDisposable
 
             if (segments is not ["clusters", var name, ..])
             {
-                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|compact|reset}");
+                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|compact|reset|gateway/stop|gateway/start}");
             }
 
             SandboxCluster cluster;
@@ -103,6 +103,12 @@ public sealed class ControlApi : IAsyncDisposable
                 case (["drop-watches"], "POST"):
                     cluster.Faults.DropWatches();
                     break;
+                case (["gateway", "stop"], "POST"):
+                    await cluster.Gateway.StopAsync();
+                    break;
+                case (["gateway", "start"], "POST"):
+                    await cluster.Gateway.StartAsync(0, context.RequestAborted);
+                    break;
                 case (["compact"], "POST"):
                     cluster.Store.Compact();
                     break;
@@ -132,6 +138,7 @@ public sealed class ControlApi : IAsyncDisposable
         ["resourceVersion"] = cluster.Store.Revision,
         ["compactedRevision"] = cluster.Store.CompactedRevision,
         ["faults"] = cluster.Faults.Describe(),
+        ["gateway"] = cluster.Gateway.Running ? $"127.0.0.1:{cluster.Gateway.Port}" : null,
     };
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         PodIps = new ServiceIpAllocator(160 + (index % 32));
         Token = $"sandbox-{name}-{Guid.NewGuid():N}";
         Deleter = new ResourceHandler(this);
+        Gateway = new SandboxGateway(name);
         _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this)]);
         SeedNamespaces();
     }
@@ -45,6 +46,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     public ResourceCatalog Catalog { get; }
 
     public FaultInjector Faults { get; } = new();
+
+    /// <summary>The member's simulated ingress gateway (not started until asked for).</summary>
+    public SandboxGateway Gateway { get; private set; } = null!;
 
     public ServiceIpAllocator ServiceIps { get; }
 
@@ -119,6 +123,7 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Gateway.DisposeAsync();
         await GoOfflineAsync();
         await _controllers.DisposeAsync();
         _lifecycle.Dispose();

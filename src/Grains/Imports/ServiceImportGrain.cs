@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Logic;
+using ErieCanal.Orleans.Interfaces;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace ErieCanal.Orleans.Grains.Imports;
+
+[GenerateSerializer]
+public sealed class ServiceImportState
+{
+    [Id(0)]
+    public Dictionary<string, ExportContribution> Contributions { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)]
+    public long Version { get; set; }
+}
+
+/// <summary>
+/// One multi-cluster service. Persists every cluster's contribution, merges them under the MCS conflict rules, tells
+/// each export its verdict, and pushes each member's view to that member's writer through the member's stream.
+/// </summary>
+public sealed partial class ServiceImportGrain(
+    [PersistentState("import", StreamNames.StorageName)] IPersistentState<ServiceImportState> state,
+    IGrainFactory grains,
+    ILogger<ServiceImportGrain> logger) : Grain, IServiceImportGrain
+{
+    private static readonly TimeSpan MembersFreshness = TimeSpan.FromSeconds(2);
+    private readonly Dictionary<string, MergedImport?> _published = new(StringComparer.Ordinal);
+    private string _ns = "";
+    private string _name = "";
+    private MergeResult _merge = null!;
+    private ImmutableArray<ClusterInfo> _members = [];
+    private DateTime _membersAt = DateTime.MinValue;
+
+    private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_ns, _name) = ServiceKeys.ParseService(this.GetPrimaryKeyString());
+        _merge = ImportMerger.Merge(_ns, _name, state.State.Version, state.State.Contributions.Values);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)
+    {
+        state.State.Contributions.TryGetValue(clusterKey, out var existing);
+        if (Structural.Same(existing, contribution))
+        {
+            return Verdict(clusterKey);
+        }
+
+        var wasActive = state.State.Contributions.Count > 0;
+        if (contribution is null)
+        {
+            state.State.Contributions.Remove(clusterKey);
+        }
+        else
+        {
+            state.State.Contributions[clusterKey] = contribution;
+        }
+
+        // Versions only grow, even if the state was lost with a silo (memory storage): writers drop older ones.
+        state.State.Version = Math.Max(state.State.Version + 1, DateTime.UtcNow.Ticks);
+        await state.WriteStateAsync();
+
+        var before = _merge.Verdicts;
+        _merge = ImportMerger.Merge(_ns, _name, state.State.Version, state.State.Contributions.Values);
+        foreach (var (other, verdict) in _merge.Verdicts)
+        {
+            if (other != clusterKey && (!before.TryGetValue(other, out var old) || !Structural.Same(old, verdict)))
+            {
+                // One-way: the other export may itself be waiting on this grain.
+                _ = grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(other, _ns, _name)).SetConflict(verdict);
+            }
+        }
+
+        var isActive = state.State.Contributions.Count > 0;
+        if (isActive != wasActive)
+        {
+            await Directory.SetServiceActive(this.GetPrimaryKeyString(), isActive);
+        }
+
+        await PublishAsync();
+        if (!isActive)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Verdict(clusterKey);
+    }
+
+    public Task<MergedImport?> GetViewFor(string clusterKey) => Task.FromResult(ImportMerger.ViewFor(_merge, clusterKey));
+
+    public Task<ImmutableArray<string>> GetContributors() => Task.FromResult(state.State.Contributions.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
+
+    private ConflictVerdict Verdict(string clusterKey) =>
+        _merge.Verdicts.TryGetValue(clusterKey, out var verdict) ? verdict : ConflictVerdict.None;
+
+    /// <summary>Sends each member its view when it changed. A lost notification is healed by the writer's repair.</summary>
+    private async Task PublishAsync()
+    {
+        var provider = this.GetStreamProvider(StreamNames.Provider);
+        foreach (var member in await MembersAsync())
+        {
+            var view = ImportMerger.ViewFor(_merge, member.ClusterKey);
+            var known = _published.TryGetValue(member.ClusterKey, out var previous);
+            if (known ? ImportMerger.SameImport(view, previous) && (view is null) == (previous is null) : view is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var stream = provider.GetStream<ImportUpdate>(StreamId.Create(StreamNames.Imports, member.ClusterKey));
+                await stream.OnNextAsync(new ImportUpdate(_ns, _name, state.State.Version, view));
+                _published[member.ClusterKey] = view;
+            }
+            catch (Exception ex)
+            {
+                LogPublishFailed(ex, _ns, _name, member.ClusterKey);
+            }
+        }
+    }
+
+    private async Task<ImmutableArray<ClusterInfo>> MembersAsync()
+    {
+        if (DateTime.UtcNow - _membersAt > MembersFreshness)
+        {
+            _members = await Directory.GetClusters();
+            _membersAt = DateTime.UtcNow;
+        }
+
+        return _members;
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Could not notify member {ClusterKey} of ServiceImport {Namespace}/{Name}; its writer's repair will catch up")]
+    private partial void LogPublishFailed(Exception ex, string @namespace, string name, string clusterKey);
+}

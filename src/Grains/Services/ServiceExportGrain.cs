@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Grains.Kubernetes;
+using ErieCanal.Orleans.Grains.Telemetry;
+using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.Crds;
+using Microsoft.Extensions.Logging;
+
+namespace ErieCanal.Orleans.Grains.Services;
+
+/// <summary>
+/// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why
+/// there is none), hands it to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
+/// Holds no durable state: the member's watchers re-send the full observation after any restart.
+/// </summary>
+public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClients clients, ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
+{
+    private string _clusterKey = "";
+    private string _ns = "";
+    private string _name = "";
+    private ExportObservation? _observation;
+    private ExportContribution? _contributed;
+    private ConflictVerdict _verdict = ConflictVerdict.None;
+    private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
+    private List<Condition>? _written;
+    private IGrainTimer? _retry;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_clusterKey, _ns, _name) = ServiceKeys.ParseExport(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    public async Task Observe(ExportObservation observation)
+    {
+        _observation = observation;
+        var (valid, reason, message, contribution) = Evaluate(observation);
+        if (!Structural.Same(contribution, _contributed))
+        {
+            var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
+            _verdict = contribution is null ? ConflictVerdict.None : verdict;
+            _contributed = contribution;
+        }
+
+        _status = new ExportStatus(observation.Export is not null, valid, reason, message, _verdict);
+        if (observation.Export is null)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+
+        await WriteStatusAsync();
+    }
+
+    public async Task SetConflict(ConflictVerdict verdict)
+    {
+        if (Structural.Same(verdict, _verdict))
+        {
+            return;
+        }
+
+        _verdict = verdict;
+        _status = _status with { Conflict = verdict };
+        if (verdict.Conflict)
+        {
+            ErieCanalTelemetry.Conflicts.Add(1);
+        }
+
+        if (_observation?.Export is not null)
+        {
+            await WriteStatusAsync();
+        }
+    }
+
+    public Task<ExportStatus> GetStatus() => Task.FromResult(_status);
+
+    /// <summary>SPEC §3: a missing Service or an ExternalName Service contributes nothing, with a reason.</summary>
+    private (bool Valid, string Reason, string Message, ExportContribution? Contribution) Evaluate(ExportObservation o)
+    {
+        var cluster = ClusterKeys.Name(_clusterKey);
+        if (o.Export is not { } export)
+        {
+            return (false, "Deleted", "the ServiceExport was deleted", null);
+        }
+
+        if (o.Service is not { } service)
+        {
+            return (false, ConditionReasons.NoService, $"Service {_ns}/{_name} does not exist in cluster {cluster}", null);
+        }
+
+        if (service.Type == "ExternalName")
+        {
+            return (false, ConditionReasons.InvalidServiceType, $"Service {_ns}/{_name} is of type ExternalName, which cannot be exported", null);
+        }
+
+        if (o.Gateway is not { } gateway)
+        {
+            return (false, ConditionReasons.ClusterNotReady, $"Cluster {cluster} has no spec.gatewayHost, so its services cannot be reached from other clusters", null);
+        }
+
+        var ports = new List<ContributedPort>();
+        if (export.Rules.IsDefaultOrEmpty)
+        {
+            ports.AddRange(service.Ports.Select(p => new ContributedPort(p.Name, p.Protocol, p.Port, p.AppProtocol, "/")));
+        }
+        else
+        {
+            foreach (var rule in export.Rules)
+            {
+                var port = service.Ports.FirstOrDefault(p => p.Port == rule.PortNumber);
+                if (port is not null)
+                {
+                    ports.Add(new ContributedPort(port.Name, port.Protocol, port.Port, port.AppProtocol, string.IsNullOrEmpty(rule.Path) ? "/" : rule.Path));
+                }
+            }
+        }
+
+        if (ports.Count == 0)
+        {
+            var wanted = string.Join(", ", export.Rules.Select(r => r.PortNumber));
+            return (false, ConditionReasons.NoMatchingPorts, $"no port of Service {_ns}/{_name} matches the export's rules (portNumber {wanted})", null);
+        }
+
+        var contribution = new ExportContribution(
+            _clusterKey,
+            export.CreatedAt,
+            service.Headless ? "Headless" : "ClusterSetIP",
+            service.SessionAffinity,
+            service.SessionAffinityTimeoutSeconds,
+            export.ServiceAccountName,
+            [.. ports],
+            gateway,
+            o.ClusterHealthy && o.ReadyEndpoints > 0,
+            export.TargetClusters.IsDefault ? [] : export.TargetClusters);
+        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}", contribution);
+    }
+
+    private async Task WriteStatusAsync()
+    {
+        var generation = _observation?.Export?.Generation;
+        try
+        {
+            var client = await clients.GetAsync(_clusterKey);
+            _written ??= await StatusPatches.ReadConditionsAsync(client, ServiceExportResource.Plural, _ns, _name, CancellationToken.None) ?? [];
+            var now = DateTime.UtcNow;
+            var conditions = ConditionList.Set(_written, ConditionTypes.Valid, _status.Valid, _status.ValidReason, _status.ValidMessage, generation, now);
+            conditions = ConditionList.Set(conditions, ConditionTypes.Conflict, _verdict.Conflict, _verdict.Reason, _verdict.Message, generation, now);
+            if (ConditionList.SameState(conditions, _written) && _written.Count > 0)
+            {
+                return;
+            }
+
+            await StatusPatches.PatchStatusAsync(client, ServiceExportResource.Plural, _ns, _name,
+                new JsonObject { ["observedGeneration"] = generation, ["conditions"] = StatusPatches.ToJson(conditions) }, CancellationToken.None);
+            _written = conditions;
+        }
+        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
+        {
+            // The export was deleted in the meantime; its deletion is on its way.
+        }
+        catch (Exception ex)
+        {
+            LogStatusWriteFailed(ex, _clusterKey, _ns, _name);
+            ScheduleRetry();
+        }
+    }
+
+    private void ScheduleRetry()
+    {
+        _retry?.Dispose();
+        _retry = this.RegisterGrainTimer(async _ =>
+        {
+            _retry?.Dispose();
+            _retry = null;
+            _written = null;
+            await WriteStatusAsync();
+        }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan));
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Could not write the status of ServiceExport {Namespace}/{Name} in {ClusterKey}; retrying")]
+    private partial void LogStatusWriteFailed(Exception ex, string clusterKey, string @namespace, string name);
+}

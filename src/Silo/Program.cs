@@ -1,0 +1,89 @@
+using ErieCanal.Orleans.Grains.Hosting;
+using ErieCanal.Orleans.Grains.Telemetry;
+using ErieCanal.Orleans.Silo.Api;
+using ErieCanal.Orleans.Silo.Embedded;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+var inCluster = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
+
+// No control plane configured and not in a pod: the embedded default, an in-process sandbox.
+EmbeddedEnvironment? embedded = null;
+if (string.IsNullOrEmpty(configuration["ErieCanal:ControlPlaneKubeconfig"]) && !inCluster)
+{
+    var directory = configuration["Embedded:Directory"] ?? ".sandbox";
+    var members = (configuration["Embedded:Members"] ?? "cluster-1,cluster-2,cluster-3").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    embedded = await EmbeddedEnvironment.StartAsync(members, directory, controlPort: int.TryParse(configuration["Embedded:ControlPort"], out var cp) ? cp : 0);
+    configuration["ErieCanal:ControlPlaneKubeconfig"] = embedded.ControlPlaneKubeconfig;
+    Console.WriteLine("Embedded sandbox is up (the default; set ErieCanal__ControlPlaneKubeconfig to use a real control plane):");
+    foreach (var cluster in embedded.Sandbox.Clusters)
+    {
+        Console.WriteLine($"  kubectl --kubeconfig {embedded.Kubeconfigs[cluster.Name]} get {(cluster.Name == EmbeddedEnvironment.ControlPlaneName ? "clusters" : "serviceimports -A")}");
+    }
+
+    Console.WriteLine($"  merged kubeconfig: {embedded.Kubeconfigs[""]} (contexts: {string.Join(", ", embedded.Sandbox.Clusters.Select(c => c.Name))})");
+    Console.WriteLine($"  fault control API: {embedded.Sandbox.ControlUri}clusters");
+}
+
+builder.UseOrleans(silo =>
+{
+    var redis = configuration["Orleans:Redis"];
+    if (string.IsNullOrEmpty(redis))
+    {
+        silo.UseLocalhostClustering(
+            siloPort: int.TryParse(configuration["Orleans:SiloPort"], out var siloPort) ? siloPort : 11111,
+            gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gatewayPort) ? gatewayPort : 30000);
+    }
+    else
+    {
+        silo.UseRedisClustering(redis);
+        if (inCluster)
+        {
+            // Pod name, namespace and IP from the downward API; see charts/erie-canal-orleans.
+            silo.UseKubernetesHosting();
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = configuration["Orleans:ClusterId"] ?? "erie-canal";
+                o.ServiceId = configuration["Orleans:ServiceId"] ?? "erie-canal";
+            });
+            silo.ConfigureEndpoints(
+                siloPort: int.TryParse(configuration["Orleans:SiloPort"], out var sp) ? sp : 11111,
+                gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gp) ? gp : 30000);
+        }
+    }
+
+    silo.AddErieCanalStorage(redis);
+    silo.AddErieCanal(configuration);
+});
+
+var otel = builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddMeter(ErieCanalTelemetry.Name, "Microsoft.Orleans").AddAspNetCoreInstrumentation())
+    .WithTracing(tracing => tracing.AddSource(ErieCanalTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation());
+if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    otel.UseOtlpExporter();
+}
+
+if (string.IsNullOrEmpty(configuration["Http:Urls"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+else
+{
+    builder.WebHost.UseUrls(configuration["Http:Urls"]!.Split(';'));
+}
+
+var app = builder.Build();
+app.MapReconcilerApi();
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"ErieCanal.Orleans silo is running; API on {string.Join(", ", app.Urls)} (GET /api/v1/clusters). Ctrl+C stops."));
+await app.RunAsync();
+if (embedded is not null)
+{
+    await embedded.DisposeAsync();
+}

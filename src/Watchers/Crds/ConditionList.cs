@@ -1,0 +1,46 @@
+namespace ErieCanal.Orleans.Watchers.Crds;
+
+/// <summary>Sets conditions the way the API conventions ask: lastTransitionTime moves only when status changes.</summary>
+public static class ConditionList
+{
+    public static List<Condition> Set(IEnumerable<Condition>? existing, string type, bool status, string reason, string message, long? observedGeneration, DateTime now)
+    {
+        var list = existing?.Select(Copy).ToList() ?? [];
+        var text = status ? "True" : "False";
+        var current = list.FirstOrDefault(c => c.Type == type);
+        if (current is null)
+        {
+            list.Add(new Condition { Type = type, Status = text, Reason = reason, Message = message, ObservedGeneration = observedGeneration, LastTransitionTime = now });
+            return list;
+        }
+
+        if (current.Status != text)
+        {
+            current.LastTransitionTime = now;
+        }
+
+        current.Status = text;
+        current.Reason = reason;
+        current.Message = message;
+        current.ObservedGeneration = observedGeneration;
+        current.LastTransitionTime ??= now;
+        return list;
+    }
+
+    public static bool SameState(IEnumerable<Condition>? a, IEnumerable<Condition>? b)
+    {
+        static string Key(IEnumerable<Condition>? list) => string.Join(";", (list ?? []).OrderBy(c => c.Type, StringComparer.Ordinal)
+            .Select(c => $"{c.Type}={c.Status}/{c.Reason}/{c.Message}/{c.ObservedGeneration}"));
+        return Key(a) == Key(b);
+    }
+
+    private static Condition Copy(Condition c) => new()
+    {
+        Type = c.Type,
+        Status = c.Status,
+        Reason = c.Reason,
+        Message = c.Message,
+        ObservedGeneration = c.ObservedGeneration,
+        LastTransitionTime = c.LastTransitionTime,
+    };
+}

@@ -1,0 +1,84 @@
+using ErieCanal.Orleans.Watchers.Informers;
+using Microsoft.Extensions.Options;
+
+namespace ErieCanal.Orleans.Watchers;
+
+/// <summary>Configuration of the reconciler (section <c>ErieCanal</c>). Every value has a production default.</summary>
+public sealed class ErieCanalOptions
+{
+    public const string Section = "ErieCanal";
+
+    /// <summary>Path to the control-plane kubeconfig. Empty: in-cluster config when running in a pod.</summary>
+    public string? ControlPlaneKubeconfig { get; set; }
+
+    /// <summary>Identifies this control plane in the members it claims. Empty: the control plane's kube-system namespace uid.</summary>
+    public string? ControlPlaneId { get; set; }
+
+    /// <summary>The region this silo runs in (silo metadata); member grains prefer silos of their member's region.</summary>
+    public string Region { get; set; } = "default";
+
+    /// <summary>How often every silo re-sends the Cluster objects to their grains (reactivates grains lost with a silo).</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often each writer compares its member's ServiceImports with the desired state (lost-notification repair).</summary>
+    public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often every silo probes every member's API server and gateway.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A probe waits this long for an answer.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Consecutive failed probe rounds before a member is marked unhealthy.</summary>
+    public int UnhealthyThreshold { get; set; } = 3;
+
+    /// <summary>Consecutive good probe rounds before an unhealthy member is trusted again (hysteresis).</summary>
+    public int HealthyThreshold { get; set; } = 3;
+
+    /// <summary>Bound on one request to a member or the control plane.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many ServiceImport writes one member's writer runs at once.</summary>
+    public int WriterConcurrency { get; set; } = 8;
+
+    /// <summary>Watch behaviour: server timeout, silent-hang watchdog, backoff.</summary>
+    public InformerOptions Informer { get; set; } = new();
+}
+
+/// <summary>Rejects configurations that cannot work, at start-up, with a message naming the setting.</summary>
+public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ErieCanalOptions options)
+    {
+        var failures = new List<string>();
+        void Positive(TimeSpan value, string setting)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{ErieCanalOptions.Section}:{setting} must be positive (was {value})");
+            }
+        }
+
+        Positive(options.ResyncInterval, nameof(options.ResyncInterval));
+        Positive(options.RepairInterval, nameof(options.RepairInterval));
+        Positive(options.ProbeInterval, nameof(options.ProbeInterval));
+        Positive(options.ProbeTimeout, nameof(options.ProbeTimeout));
+        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        if (options.UnhealthyThreshold < 1 || options.HealthyThreshold < 1)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:UnhealthyThreshold and HealthyThreshold must be at least 1");
+        }
+
+        if (options.WriterConcurrency is < 1 or > 256)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:WriterConcurrency must be between 1 and 256 (was {options.WriterConcurrency})");
+        }
+
+        if (!string.IsNullOrEmpty(options.ControlPlaneKubeconfig) && !File.Exists(options.ControlPlaneKubeconfig))
+        {
+            failures.Add($"{ErieCanalOptions.Section}:ControlPlaneKubeconfig names a file that does not exist: {options.ControlPlaneKubeconfig}");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

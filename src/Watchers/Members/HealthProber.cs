@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Clients;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ErieCanal.Orleans.Watchers.Members;
+
+/// <summary>The name this silo signs its probe reports with.</summary>
+public sealed record ProbeIdentity(string SiloName);
+
+/// <summary>
+/// Every silo probes every managed member's API server and gateway and reports to the member's ClusterGrain, which
+/// decides health from the silos' majority: one partitioned silo cannot evict a healthy member.
+/// </summary>
+public sealed partial class HealthProber(
+    IGrainFactory grains,
+    MemberClients clients,
+    ProbeIdentity identity,
+    IHostApplicationLifetime lifetime,
+    IOptions<ErieCanalOptions> options,
+    ILogger<HealthProber> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        using var timer = new PeriodicTimer(options.Value.ProbeInterval);
+        try
+        {
+            do
+            {
+                await ProbeAllAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ProbeAllAsync(CancellationToken cancellationToken)
+    {
+        IEnumerable<ClusterInfo> members;
+        try
+        {
+            members = (await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters()).Where(c => c.Managed || !c.Healthy);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDirectoryUnavailable(ex);
+            return;
+        }
+
+        await Task.WhenAll(members.Select(m => ProbeAsync(m, cancellationToken)));
+    }
+
+    private async Task ProbeAsync(ClusterInfo member, CancellationToken cancellationToken)
+    {
+        var apiOk = await ProbeApiServerAsync(member.ClusterKey, cancellationToken);
+        var gatewayOk = member.Gateway is null || await ProbeGatewayAsync(member.Gateway, cancellationToken);
+        try
+        {
+            await grains.GetGrain<IClusterGrain>(member.ClusterKey).ReportProbe(identity.SiloName, apiOk, gatewayOk);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReportFailed(ex, member.ClusterKey);
+        }
+    }
+
+    private async Task<bool> ProbeApiServerAsync(string clusterKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = await clients.GetAsync(clusterKey);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.ProbeTimeout);
+            await client.Version.GetCodeAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogProbeFailed(clusterKey, "API server", ex.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> ProbeGatewayAsync(GatewayAddress gateway, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.ProbeTimeout);
+            using var socket = new TcpClient();
+            await socket.ConnectAsync(string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip, gateway.Port, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogProbeFailed(gateway.Host, "gateway", ex.Message);
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Probe of {Target} ({What}) failed: {Message}")]
+    private partial void LogProbeFailed(string target, string what, string message);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Could not report a probe of {ClusterKey}")]
+    private partial void LogReportFailed(Exception ex, string clusterKey);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The cluster directory is unavailable; probes skip this round")]
+    private partial void LogDirectoryUnavailable(Exception ex);
+}
