@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace ErieCanal.Orleans.Sandbox.Bench;
+
+/// <summary>Runs operations 0..count-1 on a fixed number of workers that take the next index as they free up.</summary>
+public static class ConcurrentRunner
+{
+    /// <summary>Returns the wall time and how many operations threw.</summary>
+    public static async Task<(TimeSpan Elapsed, int Failures)> RunAsync(int count, int concurrency, Func<int, Task> operation, CancellationToken cancellationToken)
+    {
+        var next = -1;
+        var failures = 0;
+        async Task WorkerAsync()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    await operation(i);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync, cancellationToken)));
+        return (Stopwatch.GetElapsedTime(started), failures);
+    }
+}
