@@ -29,8 +29,9 @@ public static class WatchLatencyBench
 
             var created = Enumerable.Range(0, objects).Select(_ => new TaskCompletionSource<V1ConfigMap>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
             var written = new bool[events];
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var start = Stopwatch.GetTimestamp();
-            var (elapsed, _) = await ConcurrentRunner.RunAsync(events, writers, async seq =>
+            var (elapsed, _, _) = await ConcurrentRunner.RunAsync(events, writers, async seq =>
             {
                 if (rate is { } perSecond)
                 {
@@ -77,6 +78,7 @@ public static class WatchLatencyBench
             }
 
             var drain = Stopwatch.GetElapsedTime(drainStarted);
+            var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
             await stop.CancelAsync();
             await Task.WhenAll(reading);
 
@@ -91,7 +93,8 @@ public static class WatchLatencyBench
                 missed,
                 watchers.Sum(w => (long)w.Duplicates),
                 watchers.Sum(w => w.Errors),
-                drain);
+                drain,
+                cpu);
         }
         finally
         {

@@ -1,6 +1,9 @@
 namespace ErieCanal.Orleans.Sandbox.Bench;
 
-/// <summary>One watch-latency scenario: how fast it wrote, and how every watcher saw the writes.</summary>
+/// <summary>
+/// One watch-latency scenario: how fast it wrote, how every watcher saw the writes, and the CPU time the whole
+/// process (sandbox and clients) spent from the first write to the last delivery, which noisy neighbours distort less.
+/// </summary>
 public sealed record WatchResult(
     string Scenario,
     int Watchers,
@@ -10,4 +13,5 @@ public sealed record WatchResult(
     long Missed,
     long Duplicates,
     int WatchErrors,
-    TimeSpan DrainTime);
+    TimeSpan DrainTime,
+    TimeSpan ProcessCpu);

@@ -13,12 +13,12 @@ public static class WriteThroughputBench
     {
         var ns = await Namespaces.CreateAsync(client, $"bench-write-c{concurrency}-{ops}", cancellationToken);
         var created = new V1ConfigMap?[ops];
-        var (createTime, createFailures) = await ConcurrentRunner.RunAsync(ops, concurrency, async i =>
+        var (createTime, createFailures, createCpu) = await ConcurrentRunner.RunAsync(ops, concurrency, async i =>
         {
             created[i] = await client.CoreV1.CreateNamespacedConfigMapAsync(NewConfigMap(i), ns, cancellationToken: cancellationToken);
         }, cancellationToken);
 
-        var (updateTime, updateFailures) = await ConcurrentRunner.RunAsync(ops, concurrency, async i =>
+        var (updateTime, updateFailures, updateCpu) = await ConcurrentRunner.RunAsync(ops, concurrency, async i =>
         {
             var current = created[i] ?? throw new InvalidOperationException($"configmap {i} was not created");
             current.Data["value"] = $"updated-{i}";
@@ -27,8 +27,8 @@ public static class WriteThroughputBench
 
         return
         [
-            new Throughput("create", concurrency, ops, createTime, createFailures),
-            new Throughput("update", concurrency, ops, updateTime, updateFailures),
+            new Throughput("create", concurrency, ops, createTime, createFailures, createCpu),
+            new Throughput("update", concurrency, ops, updateTime, updateFailures, updateCpu),
         ];
     }
 
