@@ -19,7 +19,11 @@ public class ReconcilerFixture : IAsyncLifetime
 
     public EmbeddedEnvironment Environment { get; private set; } = null!;
 
-    public TestCluster Silos { get; private set; } = null!;
+    /// <summary>The running silos; a restart test replaces them.</summary>
+    public TestCluster Silos { get; set; } = null!;
+
+    /// <summary>A fixed Orleans ServiceId (state in Redis is scoped by it), or null for a random one.</summary>
+    protected virtual string? FixedServiceId => null;
 
     /// <summary>Redis connection string for grain storage, or null for in-memory storage.</summary>
     protected virtual string? Redis => null;
@@ -30,7 +34,7 @@ public class ReconcilerFixture : IAsyncLifetime
     {
         Environment = await EmbeddedEnvironment.StartAsync(["cluster-1", "cluster-2", "cluster-3"], _directory, RegisterMembers,
             new SandboxClusterOptions { BookmarkInterval = TimeSpan.FromSeconds(1), PodReadyDelay = TimeSpan.FromMilliseconds(100) });
-        Silos = await StartSilosAsync();
+        Silos = await StartSilosAsync(FixedServiceId);
     }
 
     public async Task<TestCluster> StartSilosAsync(string? serviceId = null)

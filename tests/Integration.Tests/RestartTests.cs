@@ -1,0 +1,66 @@
+using ErieCanal.Orleans.Integration.Tests.Infrastructure;
+using ErieCanal.Orleans.Interfaces;
+using Xunit;
+
+namespace ErieCanal.Orleans.Integration.Tests;
+
+/// <summary>Grain state in a real redis-server, so a restart of every silo converges instead of starting blind.</summary>
+public sealed class DurableReconcilerFixture : ReconcilerFixture
+{
+    private RedisServer? _redis;
+
+    public const string ServiceId = "erie-canal-restart-tests";
+
+    protected override string? Redis => _redis?.ConnectionString;
+
+    protected override string? FixedServiceId => ServiceId;
+
+    public override async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
+
+public sealed class RestartTests(DurableReconcilerFixture fixture) : IClassFixture<DurableReconcilerFixture>
+{
+    [Fact]
+    public async Task Exports_deleted_while_every_silo_was_down_are_withdrawn_after_restart()
+    {
+        using var c1 = fixture.Client("cluster-1");
+        using var c2 = fixture.Client("cluster-2");
+        await Workloads.DeployAsync(c1, "restart", "kept");
+        await Workloads.DeployAsync(c1, "restart", "dropped");
+        await Workloads.ExportAsync(c1, "restart", "kept");
+        await Workloads.ExportAsync(c1, "restart", "dropped");
+        await Eventually.Until(async () => await Manifests.GetImportAsync(c2, "restart", "kept") is not null
+            && await Manifests.GetImportAsync(c2, "restart", "dropped") is not null, "both imported");
+
+        // Every silo goes down; meanwhile one export is deleted.
+        var old = fixture.Silos;
+        await old.StopAllSilosAsync();
+        await old.DisposeAsync();
+        await Manifests.DeleteExportAsync(c1, "restart", "dropped");
+
+        var restarted = await fixture.StartSilosAsync(DurableReconcilerFixture.ServiceId);
+        fixture.Silos = restarted;
+        {
+            // The persisted contributions survived the restart...
+            var contributors = await restarted.Client.GetGrain<IServiceImportGrain>("restart/kept").GetContributors();
+            Assert.Equal(["default/default/default/cluster-1"], contributors);
+
+            // ...and the deletion that happened while nobody watched is found and withdrawn everywhere.
+            await Eventually.Until(async () => await Manifests.GetImportAsync(c2, "restart", "dropped") is null, "import of the export deleted while down is gone");
+            Assert.NotNull(await Manifests.GetImportAsync(c2, "restart", "kept"));
+        }
+    }
+}
