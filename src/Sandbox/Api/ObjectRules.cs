@@ -134,9 +134,15 @@ public static partial class ObjectRules
                     };
                 }
 
+                DefaultPodSpec(spec["template"]?["spec"] as JsonObject);
                 break;
-            case "Pod" when creating:
-                JsonTree.EnsureObject(obj, "status")["phase"] ??= "Pending";
+            case "Pod":
+                DefaultPodSpec(obj["spec"] as JsonObject);
+                if (creating)
+                {
+                    JsonTree.EnsureObject(obj, "status")["phase"] ??= "Pending";
+                }
+
                 break;
             case "Secret":
                 obj["type"] ??= "Opaque";
@@ -203,6 +209,21 @@ public static partial class ObjectRules
         if (causes.Count > 0)
         {
             throw ApiException.Invalid(type.Kind, type.Group, name, causes);
+        }
+    }
+
+    /// <summary>Container ports default to TCP, as the real defaulter does (kubectl describe prints "8080/TCP").</summary>
+    private static void DefaultPodSpec(JsonObject? podSpec)
+    {
+        foreach (var list in new[] { "initContainers", "containers" })
+        {
+            foreach (var container in (podSpec?[list] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                foreach (var port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    port["protocol"] ??= "TCP";
+                }
+            }
         }
     }
 
