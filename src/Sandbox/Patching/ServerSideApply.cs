@@ -64,19 +64,22 @@ public static class ServerSideApply
         return result;
     }
 
+    // As the API server words it: one conflict on one line; several grouped per manager (sorted), each field on
+    // a "- " line. An applier is named alone, an updater with the API version it wrote ("x" using apps/v1).
     private static string ConflictMessage(List<(ManagedFieldsEntry Entry, string Path)> conflicts)
     {
-        var groups = conflicts.GroupBy(c => c.Entry).Select(g =>
+        if (conflicts.Count == 1)
         {
-            var fields = g.Select(c => FieldSet.Describe(c.Path)).ToList();
-            var who = $"with \"{g.Key.Manager}\" using {g.Key.ApiVersion}";
-            return fields.Count == 1
-                ? $"conflict {who}: {fields[0]}"
-                : $"conflicts {who}:\n" + string.Join('\n', fields.Select(f => "- " + f));
-        });
-        var noun = conflicts.Count == 1 ? "conflict" : "conflicts";
-        return $"Apply failed with {conflicts.Count} {noun}: " + string.Join('\n', groups);
+            return $"Apply failed with 1 conflict: conflict with {Who(conflicts[0].Entry)}: {FieldSet.Describe(conflicts[0].Path)}";
+        }
+
+        var groups = conflicts.GroupBy(c => c.Entry).OrderBy(g => g.Key.Manager, StringComparer.Ordinal).Select(g =>
+            $"conflicts with {Who(g.Key)}:\n" + string.Join('\n', g.Select(c => "- " + FieldSet.Describe(c.Path))));
+        return $"Apply failed with {conflicts.Count} conflicts: " + string.Join('\n', groups);
     }
+
+    private static string Who(ManagedFieldsEntry entry) =>
+        entry.Operation == ApplyOperation ? $"\"{entry.Manager}\"" : $"\"{entry.Manager}\" using {entry.ApiVersion}";
 
     private static string? Text(JsonObject? obj, string name) =>
         obj?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
