@@ -127,11 +127,15 @@ public static partial class ObjectRules
                 {
                     spec["revisionHistoryLimit"] ??= 10;
                     spec["progressDeadlineSeconds"] ??= 600;
-                    spec["strategy"] ??= new JsonObject
+                    // "strategy: {}" (03-curl.yaml, kubectl create deployment) defaults like no strategy at all.
+                    var strategy = JsonTree.EnsureObject(spec, "strategy");
+                    strategy["type"] ??= "RollingUpdate";
+                    if (strategy["type"]?.GetValue<string>() == "RollingUpdate")
                     {
-                        ["type"] = "RollingUpdate",
-                        ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-                    };
+                        var rollingUpdate = JsonTree.EnsureObject(strategy, "rollingUpdate");
+                        rollingUpdate["maxUnavailable"] ??= "25%";
+                        rollingUpdate["maxSurge"] ??= "25%";
+                    }
                 }
 
                 DefaultPodSpec(spec["template"]?["spec"] as JsonObject);
