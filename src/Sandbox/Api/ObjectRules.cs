@@ -139,6 +139,13 @@ public static partial class ObjectRules
                 }
 
                 DefaultPodSpec(spec["template"]?["spec"] as JsonObject);
+                if (spec["template"] is JsonObject template && !JsonTree.EnsureObject(template, "metadata").ContainsKey("creationTimestamp"))
+                {
+                    // A real server serializes the template's zero metav1.Time as null. kubectl's three-way merge
+                    // relies on it: manifests carrying "creationTimestamp: null" (03-curl.yaml) re-apply as unchanged.
+                    template["metadata"]!["creationTimestamp"] = null;
+                }
+
                 break;
             case "Pod":
                 DefaultPodSpec(obj["spec"] as JsonObject);
