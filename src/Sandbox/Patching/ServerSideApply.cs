@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ErieCanal.Orleans.Sandbox.Patching;
@@ -6,6 +7,8 @@ namespace ErieCanal.Orleans.Sandbox.Patching;
 public static class ServerSideApply
 {
     private const string ApplyOperation = "Apply";
+
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>
     /// Merges <paramref name="applied"/> into <paramref name="live"/> as <paramref name="fieldManager"/>.
@@ -30,6 +33,14 @@ public static class ServerSideApply
             .SelectMany(e => e.Fields.Paths.Where(p => appliedSet.Contains(p) && !ObjectFields.SameValue(live, config, p))
                 .Select(p => (Entry: e, Path: p)))
             .ToList();
+        // Upgrading from client-side apply: "kubectl" may take fields the last-applied annotation still holds
+        // (with the live value) without --force-conflicts, as the API server's lastAppliedManager allows.
+        if (conflicts.Count > 0 && !force && fieldManager == "kubectl" && FieldsFromLastApplied(live, schema) is { } allowed
+            && conflicts.All(c => allowed.Contains(c.Path)))
+        {
+            force = true;
+        }
+
         if (conflicts.Count > 0 && !force)
         {
             throw new ApplyConflictException(
@@ -52,6 +63,9 @@ public static class ServerSideApply
             ObjectFields.Remove(result, path, p => appliedSet.Contains(p) || others.Any(o => o.Fields.Contains(p)));
         }
 
+        // Re-applying the same configuration changes nothing, not even the entry's timestamp, so the write is a no-op.
+        var noOp = mine is not null && conflicts.Count == 0 && mine.ApiVersion == apiVersion
+            && mine.Fields.Paths.Count == appliedSet.Paths.Count && mine.Fields.Paths.All(appliedSet.Contains) && JsonNode.DeepEquals(result, live);
         if (mine is null)
         {
             mine = new ManagedFieldsEntry { Manager = fieldManager, Operation = ApplyOperation };
@@ -59,7 +73,10 @@ public static class ServerSideApply
         }
 
         mine.Fields = appliedSet;
-        mine.Touch(apiVersion, now);
+        if (!noOp)
+        {
+            mine.Touch(apiVersion, now);
+        }
         ManagedFieldsEntry.WriteAll(result, entries);
         return result;
     }
@@ -80,6 +97,32 @@ public static class ServerSideApply
 
     private static string Who(ManagedFieldsEntry entry) =>
         entry.Operation == ApplyOperation ? $"\"{entry.Manager}\"" : $"\"{entry.Manager}\" using {entry.ApiVersion}";
+
+    private static FieldSet? FieldsFromLastApplied(JsonObject? live, PatchSchema schema)
+    {
+        if (live?["metadata"]?["annotations"]?[LastAppliedAnnotation] is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+
+        JsonObject? lastApplied;
+        try
+        {
+            lastApplied = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (lastApplied is null)
+        {
+            return null;
+        }
+
+        var config = ObjectFields.WithoutUnmanaged(lastApplied);
+        return new FieldSet(ObjectFields.Collect(config, schema, status: false).Paths.Where(p => ObjectFields.SameValue(live, config, p)));
+    }
 
     private static string? Text(JsonObject? obj, string name) =>
         obj?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
