@@ -62,7 +62,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
         switch (segments)
         {
             case []:
-                await Ok(context, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version") });
+                await Ok(context, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version") });
                 return;
             case ["version"]:
                 await Ok(context, Discovery.Version());
@@ -85,6 +85,16 @@ public sealed class ClusterApi(SandboxCluster cluster)
                 return;
             case ["apis", var group, var version]:
                 await Ok(context, Discovery.ResourceList(catalog, group, version) ?? throw NotFound(path));
+                return;
+            case ["openapi", "v2"]:
+                if (context.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.Ordinal))
+                {
+                    context.Response.ContentType = OpenApiDocuments.V2ProtobufMediaType;
+                    await context.Response.Body.WriteAsync(OpenApiDocuments.V2Protobuf(), context.RequestAborted);
+                    return;
+                }
+
+                await Ok(context, OpenApiDocuments.V2());
                 return;
             case ["openapi", "v3"]:
                 await Ok(context, OpenApiDocuments.Root(catalog));

@@ -132,16 +132,33 @@ public static partial class ObjectRules
                 {
                     spec["revisionHistoryLimit"] ??= 10;
                     spec["progressDeadlineSeconds"] ??= 600;
-                    spec["strategy"] ??= new JsonObject
+                    // "strategy: {}" (03-curl.yaml, kubectl create deployment) defaults like no strategy at all.
+                    var strategy = JsonTree.EnsureObject(spec, "strategy");
+                    strategy["type"] ??= "RollingUpdate";
+                    if (strategy["type"]?.GetValue<string>() == "RollingUpdate")
                     {
-                        ["type"] = "RollingUpdate",
-                        ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-                    };
+                        var rollingUpdate = JsonTree.EnsureObject(strategy, "rollingUpdate");
+                        rollingUpdate["maxUnavailable"] ??= "25%";
+                        rollingUpdate["maxSurge"] ??= "25%";
+                    }
+                }
+
+                DefaultPodSpec(spec["template"]?["spec"] as JsonObject);
+                if (spec["template"] is JsonObject template && !JsonTree.EnsureObject(template, "metadata").ContainsKey("creationTimestamp"))
+                {
+                    // A real server serializes the template's zero metav1.Time as null. kubectl's three-way merge
+                    // relies on it: manifests carrying "creationTimestamp: null" (03-curl.yaml) re-apply as unchanged.
+                    template["metadata"]!["creationTimestamp"] = null;
                 }
 
                 break;
-            case "Pod" when creating:
-                JsonTree.EnsureObject(obj, "status")["phase"] ??= "Pending";
+            case "Pod":
+                DefaultPodSpec(obj["spec"] as JsonObject);
+                if (creating)
+                {
+                    JsonTree.EnsureObject(obj, "status")["phase"] ??= "Pending";
+                }
+
                 break;
             case "Secret":
                 obj["type"] ??= "Opaque";
@@ -208,6 +225,21 @@ public static partial class ObjectRules
         if (causes.Count > 0)
         {
             throw ApiException.Invalid(type.Kind, type.Group, name, causes);
+        }
+    }
+
+    /// <summary>Container ports default to TCP, as the real defaulter does (kubectl describe prints "8080/TCP").</summary>
+    private static void DefaultPodSpec(JsonObject? podSpec)
+    {
+        foreach (var list in new[] { "initContainers", "containers" })
+        {
+            foreach (var container in (podSpec?[list] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                foreach (var port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    port["protocol"] ??= "TCP";
+                }
+            }
         }
     }
 

@@ -9,6 +9,37 @@ namespace ErieCanal.Orleans.Sandbox.Api;
 /// </summary>
 public static class OpenApiDocuments
 {
+    private const string Title = "Kubernetes (ErieCanal.Orleans sandbox)";
+    private const string ServerVersion = "v1.32.0";
+
+    /// <summary>The protobuf media type kubectl asks for when it reads <c>/openapi/v2</c>.</summary>
+    public const string V2ProtobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+    /// <summary>
+    /// An OpenAPI v2 document without definitions. kubectl falls back to v2 when a kind is missing from the v3
+    /// documents (an unknown kind or group); with no schema there it skips client-side validation and lets the
+    /// REST mapping report "no matches for kind", as against a real server.
+    /// </summary>
+    public static JsonObject V2() => new()
+    {
+        ["swagger"] = "2.0",
+        ["info"] = new JsonObject { ["title"] = Title, ["version"] = ServerVersion },
+        ["paths"] = new JsonObject(),
+        ["definitions"] = new JsonObject(),
+    };
+
+    /// <summary><see cref="V2"/> as a gnostic <c>openapi_v2.Document</c> protobuf (swagger = 1, info = 2 {title = 1, version = 2}).</summary>
+    public static byte[] V2Protobuf()
+    {
+        var info = new List<byte>();
+        ProtoString(info, 1, Title);
+        ProtoString(info, 2, ServerVersion);
+        var document = new List<byte>();
+        ProtoString(document, 1, "2.0");
+        ProtoBytes(document, 2, [.. info]);
+        return [.. document];
+    }
+
     public static JsonObject Root(ResourceCatalog catalog)
     {
         var paths = new JsonObject();
@@ -55,7 +86,7 @@ public static class OpenApiDocuments
         return new JsonObject
         {
             ["openapi"] = "3.0.0",
-            ["info"] = new JsonObject { ["title"] = "Kubernetes (ErieCanal.Orleans sandbox)", ["version"] = "v1.32.0" },
+            ["info"] = new JsonObject { ["title"] = Title, ["version"] = ServerVersion },
             ["paths"] = paths,
             ["components"] = new JsonObject { ["schemas"] = schemas },
         };
@@ -100,6 +131,26 @@ public static class OpenApiDocuments
         ["in"] = "query",
         ["schema"] = new JsonObject { ["type"] = "string", ["uniqueItems"] = true },
     };
+
+    private static void ProtoString(List<byte> buffer, int field, string value) => ProtoBytes(buffer, field, System.Text.Encoding.UTF8.GetBytes(value));
+
+    private static void ProtoBytes(List<byte> buffer, int field, byte[] value)
+    {
+        ProtoVarint(buffer, (uint)(field << 3 | 2));
+        ProtoVarint(buffer, (uint)value.Length);
+        buffer.AddRange(value);
+    }
+
+    private static void ProtoVarint(List<byte> buffer, uint value)
+    {
+        while (value >= 0x80)
+        {
+            buffer.Add((byte)(value | 0x80));
+            value >>= 7;
+        }
+
+        buffer.Add((byte)value);
+    }
 
     private static string Hash(ResourceCatalog catalog, string group, string version) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(

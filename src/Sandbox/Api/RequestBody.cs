@@ -36,6 +36,11 @@ public static class RequestBody
         }
 
         var mediaType = (request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType == ProtobufBody.MediaType)
+        {
+            return ProtobufBody.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
         var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         try
         {
@@ -44,7 +49,6 @@ public static class RequestBody
                 "application/yaml" or "application/apply-patch+yaml" or "application/x-yaml" or "text/yaml" => YamlJson.Parse(text),
                 "application/json" or "application/merge-patch+json" or "application/json-patch+json"
                     or "application/strategic-merge-patch+json" or "application/apply-patch+json" or "*/*" => JsonNode.Parse(text),
-                "application/vnd.kubernetes.protobuf" => throw new ApiException(415, "UnsupportedMediaType", "the sandbox serves JSON and YAML only; protobuf is not supported"),
                 _ => throw ApiException.UnsupportedMediaType(mediaType),
             };
         }

@@ -62,6 +62,12 @@ public sealed class ResourceHandler(SandboxCluster cluster)
 
         switch (method)
         {
+            case "GET" when target.Subresource is null && WantsTable(context.Request):
+                // kubectl get <kind> <name> asks for a Table too; without one it falls back to NAME and AGE only.
+                var single = Get(type, ns ?? "", target.Name);
+                await WriteJsonAsync(context, 200, TableBuilder.Build(type.Group, type.Kind, type.PrinterColumns, [single],
+                    single["metadata"]?["resourceVersion"]?.GetValue<string>(), null, query["includeObject"].FirstOrDefault() ?? "Metadata", Store.Now));
+                return;
             case "GET":
                 await WriteJsonAsync(context, 200, Present(type, target.Subresource, Get(type, ns ?? "", target.Name)));
                 return;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ErieCanal.Orleans.Sandbox.Patching;
@@ -6,6 +7,8 @@ namespace ErieCanal.Orleans.Sandbox.Patching;
 public static class ServerSideApply
 {
     private const string ApplyOperation = "Apply";
+
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>
     /// Merges <paramref name="applied"/> into <paramref name="live"/> as <paramref name="fieldManager"/>.
@@ -30,6 +33,14 @@ public static class ServerSideApply
             .SelectMany(e => e.Fields.Paths.Where(p => appliedSet.Contains(p) && !ObjectFields.SameValue(live, config, p))
                 .Select(p => (Entry: e, Path: p)))
             .ToList();
+        // Upgrading from client-side apply: "kubectl" may take fields the last-applied annotation still holds
+        // (with the live value) without --force-conflicts, as the API server's lastAppliedManager allows.
+        if (conflicts.Count > 0 && !force && fieldManager == "kubectl" && FieldsFromLastApplied(live, schema) is { } allowed
+            && conflicts.All(c => allowed.Contains(c.Path)))
+        {
+            force = true;
+        }
+
         if (conflicts.Count > 0 && !force)
         {
             throw new ApplyConflictException(
@@ -52,6 +63,9 @@ public static class ServerSideApply
             ObjectFields.Remove(result, path, p => appliedSet.Contains(p) || others.Any(o => o.Fields.Contains(p)));
         }
 
+        // Re-applying the same configuration changes nothing, not even the entry's timestamp, so the write is a no-op.
+        var noOp = mine is not null && conflicts.Count == 0 && mine.ApiVersion == apiVersion
+            && mine.Fields.Paths.Count == appliedSet.Paths.Count && mine.Fields.Paths.All(appliedSet.Contains) && JsonNode.DeepEquals(result, live);
         if (mine is null)
         {
             mine = new ManagedFieldsEntry { Manager = fieldManager, Operation = ApplyOperation };
@@ -59,23 +73,55 @@ public static class ServerSideApply
         }
 
         mine.Fields = appliedSet;
-        mine.Touch(apiVersion, now);
+        if (!noOp)
+        {
+            mine.Touch(apiVersion, now);
+        }
         ManagedFieldsEntry.WriteAll(result, entries);
         return result;
     }
 
+    // As the API server words it: one conflict on one line; several grouped per manager (sorted), each field on
+    // a "- " line. An applier is named alone, an updater with the API version it wrote ("x" using apps/v1).
     private static string ConflictMessage(List<(ManagedFieldsEntry Entry, string Path)> conflicts)
     {
-        var groups = conflicts.GroupBy(c => c.Entry).Select(g =>
+        if (conflicts.Count == 1)
         {
-            var fields = g.Select(c => FieldSet.Describe(c.Path)).ToList();
-            var who = $"with \"{g.Key.Manager}\" using {g.Key.ApiVersion}";
-            return fields.Count == 1
-                ? $"conflict {who}: {fields[0]}"
-                : $"conflicts {who}:\n" + string.Join('\n', fields.Select(f => "- " + f));
-        });
-        var noun = conflicts.Count == 1 ? "conflict" : "conflicts";
-        return $"Apply failed with {conflicts.Count} {noun}: " + string.Join('\n', groups);
+            return $"Apply failed with 1 conflict: conflict with {Who(conflicts[0].Entry)}: {FieldSet.Describe(conflicts[0].Path)}";
+        }
+
+        var groups = conflicts.GroupBy(c => c.Entry).OrderBy(g => g.Key.Manager, StringComparer.Ordinal).Select(g =>
+            $"conflicts with {Who(g.Key)}:\n" + string.Join('\n', g.Select(c => "- " + FieldSet.Describe(c.Path))));
+        return $"Apply failed with {conflicts.Count} conflicts: " + string.Join('\n', groups);
+    }
+
+    private static string Who(ManagedFieldsEntry entry) =>
+        entry.Operation == ApplyOperation ? $"\"{entry.Manager}\"" : $"\"{entry.Manager}\" using {entry.ApiVersion}";
+
+    private static FieldSet? FieldsFromLastApplied(JsonObject? live, PatchSchema schema)
+    {
+        if (live?["metadata"]?["annotations"]?[LastAppliedAnnotation] is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+
+        JsonObject? lastApplied;
+        try
+        {
+            lastApplied = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (lastApplied is null)
+        {
+            return null;
+        }
+
+        var config = ObjectFields.WithoutUnmanaged(lastApplied);
+        return new FieldSet(ObjectFields.Collect(config, schema, status: false).Paths.Where(p => ObjectFields.SameValue(live, config, p)));
     }
 
     private static string? Text(JsonObject? obj, string name) =>

@@ -63,6 +63,8 @@ public sealed class EndpointsController(SandboxCluster cluster) : IClusterContro
         var match = LabelSelector.FromMap(selector);
         var pods = Store.List("pods", ns).Items
             .Where(p => match.Matches(p) && !StoreOps.Deleting(p) && p["status"]?["podIP"] is not null)
+            .OrderBy(p => System.Net.IPAddress.TryParse(p["status"]!["podIP"]!.GetValue<string>(), out var ip) ? ip.GetAddressBytes() : [], AddressBytes.Comparer)
+            .ThenBy(p => p["metadata"]?["uid"]?.GetValue<string>(), StringComparer.Ordinal)
             .ToList();
         var ports = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         WriteEndpoints(service, ns, name, pods, ports);
@@ -225,4 +227,12 @@ public sealed class EndpointsController(SandboxCluster cluster) : IClusterContro
 
         return JsonTree.GetInt64(servicePort, "targetPort") ?? JsonTree.GetInt64(servicePort, "port") ?? 0;
     }
+}
+
+/// <summary>Orders addresses by their bytes, as the real endpoints controller sorts subsets (by IP, then UID).</summary>
+internal sealed class AddressBytes : IComparer<byte[]>
+{
+    public static readonly AddressBytes Comparer = new();
+
+    public int Compare(byte[]? x, byte[]? y) => ((ReadOnlySpan<byte>)x).SequenceCompareTo(y);
 }

@@ -186,6 +186,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
         spec["nodeName"] = $"{cluster.Name}-node";
         spec["restartPolicy"] ??= "Always";
         var time = ObjectStore.FormatTime(Store.Now);
+        var podIp = cluster.PodIps.Allocate();
         StoreOps.TryCreate(Store, Pods, ns, new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -202,7 +203,8 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
             {
                 ["phase"] = "Pending",
                 ["hostIP"] = "127.0.0.1",
-                ["podIP"] = cluster.PodIps.Allocate(),
+                ["podIP"] = podIp,
+                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
                 ["startTime"] = time,
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastTransitionTime"] = time }),
                 ["containerStatuses"] = new JsonArray((spec["containers"] as JsonArray ?? []).Select(c => (JsonNode)new JsonObject

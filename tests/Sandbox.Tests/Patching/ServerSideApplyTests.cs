@@ -94,6 +94,49 @@ public sealed class ServerSideApplyTests
     }
 
     [Fact]
+    public void ConflictsWithAppliersNameThemWithoutApiVersionGroupedPerManager()
+    {
+        var live = ServerSideApply.Apply(null, Json.Obj(Deployment), "beta", force: false, Now);
+        live = ServerSideApply.Apply(live, Json.Obj(Deployment), "alpha", force: false, Now);
+        var applied = Json.Obj(Deployment);
+        applied["spec"]!["replicas"] = 5;
+
+        var error = Assert.Throws<ApplyConflictException>(() => ServerSideApply.Apply(live, applied, "gamma", force: false, Now));
+
+        Assert.Equal("Apply failed with 2 conflicts: conflicts with \"alpha\":\n- .spec.replicas\nconflicts with \"beta\":\n- .spec.replicas", error.Message);
+
+        var single = ServerSideApply.Apply(null, Json.Obj(Deployment), "alpha", force: false, Now);
+        Assert.Equal(
+            "Apply failed with 1 conflict: conflict with \"alpha\": .spec.replicas",
+            Assert.Throws<ApplyConflictException>(() => ServerSideApply.Apply(single, applied, "gamma", force: false, Now)).Message);
+    }
+
+    [Fact]
+    public void ReapplyingTheSameConfigurationKeepsTheEntryTimestamp()
+    {
+        var first = ServerSideApply.Apply(null, Json.Obj(Deployment), "kubectl", force: false, Now);
+
+        var again = ServerSideApply.Apply(first, Json.Obj(Deployment), "kubectl", force: false, Now.AddMinutes(5));
+
+        Assert.True(JsonNode.DeepEquals(first, again));
+    }
+
+    [Fact]
+    public void KubectlTakesFieldsItsClientSideApplyLeftWithoutForcing()
+    {
+        var live = Json.Obj(Deployment);
+        live["metadata"]!["annotations"] = new JsonObject { ["kubectl.kubernetes.io/last-applied-configuration"] = Deployment.ReplaceLineEndings(" ") };
+        ManagedFields.RecordUpdate(null, live, "kubectl-client-side-apply", "Update", null, Now);
+        var applied = Json.Obj(Deployment);
+        applied["spec"]!["replicas"] = 5;
+
+        var result = ServerSideApply.Apply(live, applied, "kubectl", force: false, Now);
+
+        Assert.Equal(5, (int?)result["spec"]!["replicas"]);
+        Assert.Throws<ApplyConflictException>(() => ServerSideApply.Apply(live, applied, "someone-else", force: false, Now));
+    }
+
+    [Fact]
     public void SameValueIsSharedWithoutConflict()
     {
         var live = Json.Obj(Deployment);
