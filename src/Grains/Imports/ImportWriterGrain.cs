@@ -314,7 +314,7 @@ public sealed partial class ImportWriterGrain(
     {
         _policies.TryGetValue(key, out var policy);
         var known = _clusters.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
-        return TrafficPolicyEvaluator.Evaluate(import, _clusterKey, policy, policy is null ? null : key, known);
+        return TrafficPolicyEvaluator.Evaluate(import, _clusterKey, policy, policy is null ? null : ServiceKeys.ParseService(key).Name, known);
     }
 
     private async Task WritePolicyStatusAsync(string key)
