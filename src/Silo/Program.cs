@@ -2,6 +2,7 @@ using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Silo.Api;
 using ErieCanal.Orleans.Silo.Embedded;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;

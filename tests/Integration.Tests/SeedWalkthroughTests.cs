@@ -1,6 +1,7 @@
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
+using k8s;
 using Xunit;
 
 namespace ErieCanal.Orleans.Integration.Tests;

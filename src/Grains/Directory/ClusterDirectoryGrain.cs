@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
-using Orleans.Runtime;
 
 namespace ErieCanal.Orleans.Grains.Directory;
 

@@ -7,7 +7,6 @@ using ErieCanal.Orleans.Watchers.Members;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 

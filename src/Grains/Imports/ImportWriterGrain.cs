@@ -18,7 +18,6 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -371,7 +370,7 @@ public sealed partial class ImportWriterGrain(
 
             var client = await clients.GetAsync(_clusterKey);
             var present = await ListManagedAsync(client);
-            var allSynced = _clusters.Count > 0 && _clusters.All(c => c.Synced || !c.Managed);
+            var allSynced = _clusters.Length > 0 && _clusters.All(c => c.Synced || !c.Managed);
             foreach (var (ns, name) in present)
             {
                 var key = ServiceKeys.Service(ns, name);

@@ -2,8 +2,6 @@ using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Interfaces;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
-using Orleans.Streams;
 
 namespace ErieCanal.Orleans.Grains.Imports;
 

@@ -12,7 +12,6 @@ using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Members;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace ErieCanal.Orleans.Grains.Members;
 
@@ -48,7 +47,7 @@ public sealed partial class ClusterGrain(
     private readonly Dictionary<string, (DateTime At, bool Api, bool Gateway)> _probes = new(StringComparer.Ordinal);
     private MemberSession? _session;
     private string? _kubeconfig;
-    private SessionReport _report = new(false, false, ConditionReasons.Connecting, "waiting for the member session");
+    private SessionReport _report = new("", false, false, ConditionReasons.Connecting, "waiting for the member session");
     private bool _healthy = true;
     private string _healthReason = ConditionReasons.ProbesSucceeded;
     private string _healthMessage = "no probe has failed";

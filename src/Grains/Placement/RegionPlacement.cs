@@ -1,6 +1,5 @@
 using ErieCanal.Orleans.Interfaces;
 using Orleans.Placement;
-using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 

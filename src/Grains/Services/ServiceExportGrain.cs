@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Telemetry;

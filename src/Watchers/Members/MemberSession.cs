@@ -83,7 +83,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         try
         {
             var claim = await client.CoreV1.ReadNamespacedConfigMapAsync(ClaimName, ClaimNamespace, cancellationToken: cancellationToken);
-            if (claim.Data?.GetValueOrDefault("controlPlane") == identity)
+            if ((claim.Data is { } cd && cd.TryGetValue("controlPlane", out var cpv) ? cpv : null) == identity)
             {
                 await client.CoreV1.DeleteNamespacedConfigMapAsync(ClaimName, ClaimNamespace, cancellationToken: cancellationToken);
             }
@@ -255,13 +255,13 @@ public sealed partial class MemberSession : IAsyncDisposable
         try
         {
             var claim = await client.CoreV1.ReadNamespacedConfigMapAsync(ClaimName, ClaimNamespace, cancellationToken: cancellationToken);
-            var owner = claim.Data?.GetValueOrDefault("controlPlane");
+            var owner = (claim.Data is { } cd && cd.TryGetValue("controlPlane", out var cpv) ? cpv : null);
             if (owner != identity)
             {
                 throw new ClaimedElsewhereException($"the member is already managed by another control plane ({owner}); delete ConfigMap {ClaimNamespace}/{ClaimName} in the member to move it here");
             }
 
-            if (claim.Data?.GetValueOrDefault("clusterKey") != _spec.ClusterKey)
+            if ((claim.Data is { } ck && ck.TryGetValue("clusterKey", out var ckv) ? ckv : null) != _spec.ClusterKey)
             {
                 claim.Data!["clusterKey"] = _spec.ClusterKey;
                 await client.CoreV1.ReplaceNamespacedConfigMapAsync(claim, ClaimName, ClaimNamespace, cancellationToken: cancellationToken);

@@ -2,8 +2,6 @@ using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Silo.Embedded;
 using k8s;
-using Microsoft.Extensions.Configuration;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 using Xunit;
 
