@@ -56,7 +56,7 @@ public sealed class RestartTests(DurableReconcilerFixture fixture) : IClassFixtu
         {
             // The persisted contributions survived the restart...
             var contributors = await restarted.Client.GetGrain<IServiceImportGrain>("restart/kept").GetContributors();
-            Assert.Equal(["default/default/default/cluster-1"], contributors);
+            Assert.Equal(new[] { "default/default/default/cluster-1" }, contributors.ToArray());
 
             // ...and the deletion that happened while nobody watched is found and withdrawn everywhere.
             await Eventually.Until(async () => await Manifests.GetImportAsync(c2, "restart", "dropped") is null, "import of the export deleted while down is gone");

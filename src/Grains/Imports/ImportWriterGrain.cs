@@ -54,12 +54,14 @@ public sealed partial class ImportWriterGrain(
 
     private ErieCanalOptions Options => options.Value;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _clusterKey = this.GetPrimaryKeyString();
+
+        // A member that left (or never joined) is not written to, even if a late notification wakes this grain.
+        await RefreshMembershipAsync();
         _workers = Enumerable.Range(0, Options.WriterConcurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
         _repairTimer = this.RegisterGrainTimer(_ => Repair(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Options.RepairInterval) { KeepAlive = true });
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -122,7 +124,7 @@ public sealed partial class ImportWriterGrain(
 
     public Task Repair()
     {
-        if (!_retired && (_repair is null || _repair.IsCompleted))
+        if (_repair is null || _repair.IsCompleted)
         {
             _repair = Task.Run(RepairAsync);
         }
@@ -348,12 +350,23 @@ public sealed partial class ImportWriterGrain(
     /// Level-triggered repair: pull every service's view for this member, rewrite what differs, delete
     /// ServiceImports nobody wants (only once every member has synced, so a cold start never deletes early).
     /// </summary>
+    private async Task RefreshMembershipAsync()
+    {
+        _clusters = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters();
+        _retired = !_clusters.Any(c => c.ClusterKey == _clusterKey);
+    }
+
     private async Task RepairAsync()
     {
         try
         {
             var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
-            _clusters = await directory.GetClusters();
+            await RefreshMembershipAsync();
+            if (_retired)
+            {
+                return;
+            }
+
             foreach (var service in await directory.GetServices())
             {
                 var view = await grains.GetGrain<IServiceImportGrain>(service).GetViewFor(_clusterKey);

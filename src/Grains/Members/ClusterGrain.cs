@@ -134,7 +134,9 @@ public sealed partial class ClusterGrain(
         LogRemoving(ClusterKey);
         await StopSessionAsync();
 
-        // Withdraw every export of the member everywhere, and delete the imports written into it.
+        // Leave the directory first, so no importer fans out to this member any more; then withdraw every export
+        // of the member everywhere, and delete the imports written into it.
+        await Directory.Unregister(ClusterKey);
         foreach (var key in state.State.KnownExports)
         {
             var (ns, name) = ServiceKeys.ParseService(key);
@@ -143,7 +145,6 @@ public sealed partial class ClusterGrain(
 
         await grains.GetGrain<IImportWriterGrain>(ClusterKey).Retire();
         await ReleaseClaimAsync(spec);
-        await Directory.Unregister(ClusterKey);
         clients.Invalidate(ClusterKey);
 
         state.State.Spec = null;

@@ -20,6 +20,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     private string _name = "";
     private ExportObservation? _observation;
     private ExportContribution? _contributed;
+    private bool _contributedKnown;
     private ConflictVerdict _verdict = ConflictVerdict.None;
     private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
     private List<Condition>? _written;
@@ -35,11 +36,14 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     {
         _observation = observation;
         var (valid, reason, message, contribution) = Evaluate(observation);
-        if (!Structural.Same(contribution, _contributed))
+        // A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so
+        // its first observation is always sent, withdrawals included.
+        if (!_contributedKnown || !Structural.Same(contribution, _contributed))
         {
             var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
             _verdict = contribution is null ? ConflictVerdict.None : verdict;
             _contributed = contribution;
+            _contributedKnown = true;
         }
 
         _status = new ExportStatus(observation.Export is not null, valid, reason, message, _verdict);
