@@ -7,7 +7,8 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings ship next to the binary, whatever directory the silo is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var configuration = builder.Configuration;
 var inCluster = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
 
