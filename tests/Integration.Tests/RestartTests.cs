@@ -63,4 +63,25 @@ public sealed class RestartTests(DurableReconcilerFixture fixture) : IClassFixtu
             Assert.NotNull(await Manifests.GetImportAsync(c2, "restart", "kept"));
         }
     }
+
+    [Fact]
+    public async Task Killing_a_silo_moves_its_grains_and_propagation_continues()
+    {
+        using var c1 = fixture.Client("cluster-1");
+        using var c3 = fixture.Client("cluster-3");
+        await Workloads.DeployAsync(c1, "silo-loss", "before");
+        await Workloads.ExportAsync(c1, "silo-loss", "before");
+        await Eventually.Until(() => Manifests.GetImportAsync(c3, "silo-loss", "before"), i => i is not null, "imported while both silos run");
+
+        // The secondary silo dies without any goodbye; whatever it hosted (member grains, writers, imports) must
+        // come back on the survivor, and grain state in Redis survives it.
+        var victim = fixture.Silos.SecondarySilos[0];
+        await fixture.Silos.KillSiloAsync(victim);
+
+        await Workloads.DeployAsync(c3, "silo-loss", "after");
+        await Workloads.ExportAsync(c3, "silo-loss", "after");
+        await Eventually.Until(() => Manifests.GetImportAsync(c1, "silo-loss", "after"), i => i is not null, "an export made after the silo died is imported", TimeSpan.FromSeconds(120));
+        await Manifests.DeleteExportAsync(c1, "silo-loss", "before");
+        await Eventually.Until(async () => await Manifests.GetImportAsync(c3, "silo-loss", "before") is null, "a withdrawal after the silo died propagates", TimeSpan.FromSeconds(120));
+    }
 }

@@ -387,12 +387,21 @@ public sealed partial class ImportWriterGrain(
             foreach (var (ns, name) in present)
             {
                 var key = ServiceKeys.Service(ns, name);
-                var wanted = _desired.TryGetValue(key, out var desired) && desired.Import is not null;
-                if (!wanted && allSynced)
+                if ((_desired.TryGetValue(key, out var desired) && desired.Import is not null) || !allSynced)
+                {
+                    continue;
+                }
+
+                // Not wanted as far as this writer knows: ask the service's grain, the authority, before deleting,
+                // so a writer that lost its memory (or a directory that lost its index) never deletes a live import.
+                var view = await grains.GetGrain<IServiceImportGrain>(key).GetViewFor(_clusterKey);
+                Accept(key, view?.Version ?? 0, view);
+                if (view is null)
                 {
                     _desired.TryAdd(key, new Desired(0, null));
-                    MarkDirty(key);
                 }
+
+                MarkDirty(key);
             }
 
             foreach (var key in _written.Keys)

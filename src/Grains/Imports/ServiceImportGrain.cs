@@ -34,11 +34,15 @@ public sealed partial class ServiceImportGrain(
 
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_ns, _name) = ServiceKeys.ParseService(this.GetPrimaryKeyString());
         _merge = ImportMerger.Merge(_ns, _name, state.State.Version, state.State.Contributions.Values);
-        return Task.CompletedTask;
+        if (state.State.Contributions.Count > 0)
+        {
+            // Idempotent: keeps the directory's service index whole even if it lost state.
+            await Directory.SetServiceActive(this.GetPrimaryKeyString(), true);
+        }
     }
 
     public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)

@@ -161,6 +161,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         // Managed=True only once every watch has synced; then keep reporting as watches fail and recover.
         var reported = (Connected: false, Synced: false, Reason: "");
         var reconciledKnown = false;
+        var lastResync = DateTime.UtcNow;
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         while (await tick.WaitForNextTickAsync(cancellationToken))
         {
@@ -181,6 +182,18 @@ public sealed partial class MemberSession : IAsyncDisposable
                 }
 
                 reconciledKnown = true;
+            }
+
+            if (synced && DateTime.UtcNow - lastResync > _options.ResyncInterval)
+            {
+                // Periodic full re-observation (a resync period): a grain that lost its activation, or its state with
+                // a silo, is fed again even when nothing in the member changed.
+                foreach (var key in _observations.ExportKeys)
+                {
+                    MarkDirty(key);
+                }
+
+                lastResync = DateTime.UtcNow;
             }
 
             var error = errors.Select(e => e()).FirstOrDefault(e => e is not null);
