@@ -367,7 +367,8 @@ public sealed partial class ImportWriterGrain(
                 return;
             }
 
-            foreach (var service in await directory.GetServices())
+            var services = (await directory.GetServices()).ToHashSet(StringComparer.Ordinal);
+            foreach (var service in services)
             {
                 var view = await grains.GetGrain<IServiceImportGrain>(service).GetViewFor(_clusterKey);
                 if (Accept(service, view?.Version ?? 0, view) || (view is not null && !_written.ContainsKey(service)))
@@ -387,13 +388,14 @@ public sealed partial class ImportWriterGrain(
             foreach (var (ns, name) in present)
             {
                 var key = ServiceKeys.Service(ns, name);
-                if ((_desired.TryGetValue(key, out var desired) && desired.Import is not null) || !allSynced)
+                if (services.Contains(key) || !allSynced)
                 {
                     continue;
                 }
 
-                // Not wanted as far as this writer knows: ask the service's grain, the authority, before deleting,
-                // so a writer that lost its memory (or a directory that lost its index) never deletes a live import.
+                // Present here but not an active service in the directory: an orphan, or a stale desired state. Ask
+                // the service's grain, the authority, before deleting, so a writer that lost its memory (or a
+                // directory that lost its index) never deletes a live import.
                 var view = await grains.GetGrain<IServiceImportGrain>(key).GetViewFor(_clusterKey);
                 Accept(key, view?.Version ?? 0, view);
                 if (view is null)

@@ -106,9 +106,10 @@ public sealed partial class ServiceImportGrain(
         var provider = this.GetStreamProvider(StreamNames.Provider);
         foreach (var member in await MembersAsync())
         {
+            // After an activation nothing is known of what members hold, so everything (withdrawals included) is
+            // sent once; after that only changes are.
             var view = ImportMerger.ViewFor(_merge, member.ClusterKey);
-            var known = _published.TryGetValue(member.ClusterKey, out var previous);
-            if (known ? ImportMerger.SameImport(view, previous) && (view is null) == (previous is null) : view is null)
+            if (_published.TryGetValue(member.ClusterKey, out var previous) && ImportMerger.SameImport(view, previous) && (view is null) == (previous is null))
             {
                 continue;
             }
