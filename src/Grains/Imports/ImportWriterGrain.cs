@@ -137,12 +137,16 @@ public sealed partial class ImportWriterGrain(
         _retired = true;
         _repairTimer?.Dispose();
         _desired.Clear();
+
+        // Let writes already in flight finish first, or one could recreate an import after the sweep below.
+        await _stop.CancelAsync();
+        await Task.WhenAll(_workers.Append(_repair ?? Task.CompletedTask)).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         try
         {
             var client = await clients.GetAsync(_clusterKey);
-            foreach (var (ns, name) in await ListManagedAsync(client))
+            foreach (var (ns, name) in await ListManagedAsync(client, CancellationToken.None))
             {
-                await DeleteAsync(client, ns, name);
+                await DeleteAsync(client, ns, name, CancellationToken.None);
             }
         }
         catch (Exception ex)
@@ -249,7 +253,7 @@ public sealed partial class ImportWriterGrain(
             _routing.TryRemove(key, out _);
             if (_written.TryRemove(key, out _) || desired is not null)
             {
-                await DeleteAsync(client, ns, name);
+                await DeleteAsync(client, ns, name, _stop.Token);
             }
 
             return;
@@ -299,11 +303,11 @@ public sealed partial class ImportWriterGrain(
         }
     }
 
-    private async Task DeleteAsync(IKubernetes client, string ns, string name)
+    private async Task DeleteAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
     {
         try
         {
-            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name, cancellationToken: _stop.Token);
+            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name, cancellationToken: cancellationToken);
             ErieCanalTelemetry.ImportDeletes.Add(1);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
@@ -383,7 +387,7 @@ public sealed partial class ImportWriterGrain(
             }
 
             var client = await clients.GetAsync(_clusterKey);
-            var present = await ListManagedAsync(client);
+            var present = await ListManagedAsync(client, _stop.Token);
             var allSynced = _clusters.Length > 0 && _clusters.All(c => c.Synced || !c.Managed);
             foreach (var (ns, name) in present)
             {
@@ -423,10 +427,10 @@ public sealed partial class ImportWriterGrain(
         }
     }
 
-    private async Task<HashSet<(string Ns, string Name)>> ListManagedAsync(IKubernetes client)
+    private async Task<HashSet<(string Ns, string Name)>> ListManagedAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         var raw = await client.CustomObjects.ListClusterCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural,
-            labelSelector: $"{ServiceImportResource.ManagedByLabel}={ServiceImportResource.ManagedByValue}", cancellationToken: _stop.Token);
+            labelSelector: $"{ServiceImportResource.ManagedByLabel}={ServiceImportResource.ManagedByValue}", cancellationToken: cancellationToken);
         var json = raw is JsonElement element ? element : JsonSerializer.SerializeToElement(raw);
         var result = new HashSet<(string, string)>();
         foreach (var item in json.GetProperty("items").EnumerateArray())
