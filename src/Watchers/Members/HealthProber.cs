@@ -58,7 +58,8 @@ public sealed partial class HealthProber(
         IEnumerable<ClusterInfo> members;
         try
         {
-            members = (await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters()).Where(c => c.Managed || !c.Healthy);
+            // Every registered member, managed or not: a member whose watches broke must still be found unhealthy.
+            members = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -44,6 +44,7 @@ public static class Eventually
     {
         null => "null",
         string[] array => $"[{string.Join(", ", array)}]",
+        Interfaces.Routing routing => $"{routing.LbType} active={routing.ActiveEndpoints} [{string.Join(", ", routing.Ports.SelectMany(p => p.Endpoints).Select(e => $"{e.ClusterKey}:{e.State}/{e.Weight}"))}] problems=[{string.Join("; ", routing.Problems)}]",
         _ => value.ToString() ?? "",
     };
 }
