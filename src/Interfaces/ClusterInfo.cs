@@ -14,6 +14,7 @@ public sealed record GatewayAddress(string Host, string Ip, int Port);
 [GenerateSerializer, Immutable]
 public sealed record ClusterState(
     string ClusterKey,
+    string Silo,
     bool Managed,
     string ManagedReason,
     string ManagedMessage,

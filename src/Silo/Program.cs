@@ -1,3 +1,4 @@
+using System.Net;
 using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Silo.Api;
@@ -54,10 +55,18 @@ builder.UseOrleans(silo =>
                 o.ClusterId = configuration["Orleans:ClusterId"] ?? "erie-canal";
                 o.ServiceId = configuration["Orleans:ServiceId"] ?? "erie-canal";
             });
+            // Outside Kubernetes silos advertise loopback unless told otherwise (multi-host: set Orleans:AdvertisedIP).
             silo.ConfigureEndpoints(
+                IPAddress.TryParse(configuration["Orleans:AdvertisedIP"], out var advertised) ? advertised : IPAddress.Loopback,
                 siloPort: int.TryParse(configuration["Orleans:SiloPort"], out var sp) ? sp : 11111,
-                gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gp) ? gp : 30000);
+                gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gp) ? gp : 30000,
+                listenOnAnyHostAddress: false);
         }
+    }
+
+    if (configuration["Orleans:SiloName"] is { Length: > 0 } siloName)
+    {
+        silo.Configure<SiloOptions>(o => o.SiloName = siloName);
     }
 
     silo.AddErieCanalStorage(redis);

@@ -28,6 +28,7 @@ public static class ErieCanalSiloBuilderExtensions
 
         silo.UseSiloMetadata(new Dictionary<string, string> { [RegionPlacementStrategy.MetadataKey] = region });
         silo.Services.AddPlacementDirector<RegionPlacementStrategy, RegionPlacementDirector>();
+        silo.Services.AddSingleton<RegionAffinity>();
         silo.AddMemoryStreams(StreamNames.Provider);
 
         silo.Services.AddSingleton<ControlPlaneConnection>();

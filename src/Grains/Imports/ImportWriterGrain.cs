@@ -34,6 +34,7 @@ namespace ErieCanal.Orleans.Grains.Imports;
 public sealed partial class ImportWriterGrain(
     IGrainFactory grains,
     MemberClients clients,
+    RegionAffinity affinity,
     IOptions<ErieCanalOptions> options,
     ILogger<ImportWriterGrain> logger) : Grain, IImportWriterGrain, IAsyncObserver<ImportUpdate>, IStreamSubscriptionObserver
 {
@@ -124,6 +125,13 @@ public sealed partial class ImportWriterGrain(
 
     public Task Repair()
     {
+        if (affinity.ShouldMoveHome(_clusterKey))
+        {
+            // Placed before a silo of the member's region was up: move next to the member (state is rebuilt by repair).
+            MigrateOnIdle();
+            return Task.CompletedTask;
+        }
+
         if (_repair is null || _repair.IsCompleted)
         {
             _repair = Task.Run(RepairAsync);

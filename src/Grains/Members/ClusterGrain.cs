@@ -41,6 +41,8 @@ public sealed partial class ClusterGrain(
     ControlPlaneConnection controlPlane,
     MemberClients clients,
     IOptions<ErieCanalOptions> options,
+    ILocalSiloDetails silo,
+    RegionAffinity affinity,
     ILoggerFactory loggers) : Grain, IClusterGrain
 {
     private readonly ILogger _logger = loggers.CreateLogger<ClusterGrain>();
@@ -199,6 +201,7 @@ public sealed partial class ClusterGrain(
 
     public Task<ClusterState> GetState() => Task.FromResult(new ClusterState(
         ClusterKey,
+        silo.Name,
         _report.Connected && _report.Synced,
         _report.Reason,
         _report.Message,
@@ -276,6 +279,12 @@ public sealed partial class ClusterGrain(
         if (DateTime.UtcNow - _registeredAt > Options.ResyncInterval)
         {
             await RegisterAsync(force: true);
+            if (affinity.ShouldMoveHome(ClusterKey))
+            {
+                // Placed before a silo of the member's region was up: move next to the member.
+                LogMovingHome(ClusterKey);
+                MigrateOnIdle();
+            }
         }
     }
 
@@ -399,6 +408,9 @@ public sealed partial class ClusterGrain(
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Could not record an event for Cluster {ClusterKey}")]
     private partial void LogEventFailed(Exception ex, string clusterKey);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "Member grain {ClusterKey} moves to a silo of its region")]
+    private partial void LogMovingHome(string clusterKey);
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Could not release the claim on member {Name}")]
     private partial void LogReleaseFailed(Exception ex, string name);

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
+
+/// <summary>The real silo host (src/Silo) as a separate process, configured through environment variables.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, string name, Uri api)
+    {
+        _process = process;
+        Name = name;
+        Api = api;
+    }
+
+    public string Name { get; }
+
+    public Uri Api { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string name, string region, string controlPlaneKubeconfig, string redis, string clusterId)
+    {
+        var httpPort = FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["ErieCanal__ControlPlaneKubeconfig"] = controlPlaneKubeconfig,
+            ["ErieCanal__Region"] = region,
+            ["ErieCanal__ResyncInterval"] = "00:00:02",
+            ["ErieCanal__RepairInterval"] = "00:00:03",
+            ["ErieCanal__ProbeInterval"] = "00:00:00.500",
+            ["Orleans__Redis"] = redis,
+            ["Orleans__ClusterId"] = clusterId,
+            ["Orleans__ServiceId"] = clusterId,
+            ["Orleans__SiloName"] = name,
+            ["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Http__Urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
+        var silo = new SiloProcess(process, name, new Uri($"http://127.0.0.1:{httpPort}/"));
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { BaseAddress = silo.Api, Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.Until(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new TimeoutException($"silo {name} exited: {silo.Output}");
+            }
+
+            return (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK;
+        }, $"silo process {name} ready", TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
