@@ -5,6 +5,8 @@ public static class ConditionList
 {
     public static List<Condition> Set(IEnumerable<Condition>? existing, string type, bool status, string reason, string message, long? observedGeneration, DateTime now)
     {
+        // metav1.Time has second precision.
+        now = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var list = existing?.Select(Copy).ToList() ?? [];
         var text = status ? "True" : "False";
         var current = list.FirstOrDefault(c => c.Type == type);
