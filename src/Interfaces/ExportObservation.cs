@@ -16,6 +16,7 @@ public sealed record ExportObservation(
 
 [GenerateSerializer, Immutable]
 public sealed record ExportSpec(
+    string Uid,
     DateTimeOffset CreatedAt,
     long Generation,
     string? ServiceAccountName,

@@ -34,6 +34,11 @@ public sealed class ConflictTests(ReconcilerFixture fixture)
             Assert.Equal(ConditionReasons.PortConflict, Manifests.ConditionOf(marked!.Status!.Conditions, ConditionTypes.Conflict)!.Reason);
         }
 
+        // The transition is also an event on the export, for `kubectl describe sexp`.
+        var events = await Eventually.Until(() => c2.CoreV1.ListNamespacedEventAsync("conflict-port", fieldSelector: "involvedObject.name=api,involvedObject.kind=ServiceExport"),
+            list => list.Items.Any(e => e.Reason == ConditionReasons.PortConflict), "a PortConflict event on the export");
+        Assert.Equal("Warning", events.Items.First(e => e.Reason == ConditionReasons.PortConflict).Type);
+
         var import = await Manifests.GetImportAsync(c3, "conflict-port", "api");
         Assert.Equal(8080, import!.Spec.Ports!.Single().Port);
         Assert.Equal([Cluster1], Manifests.EndpointClusters(import));

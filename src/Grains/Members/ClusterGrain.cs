@@ -365,7 +365,7 @@ public sealed partial class ClusterGrain(
 
         try
         {
-            await ClusterEvents.RecordAsync(controlPlane.Client, spec.Name, spec.Uid, warning, reason, message, CancellationToken.None);
+            await KubeEvents.RecordAsync(controlPlane.Client, "Cluster", null, spec.Name, spec.Uid, warning, reason, message, CancellationToken.None);
         }
         catch (Exception ex)
         {

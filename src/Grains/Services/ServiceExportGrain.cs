@@ -156,6 +156,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
 
             await StatusPatches.PatchStatusAsync(client, ServiceExportResource.Plural, _ns, _name,
                 new JsonObject { ["observedGeneration"] = generation, ["conditions"] = StatusPatches.ToJson(conditions) }, CancellationToken.None);
+            await RecordTransitionsAsync(client, _written, conditions);
             _written = conditions;
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
@@ -166,6 +167,39 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         {
             LogStatusWriteFailed(ex, _clusterKey, _ns, _name);
             ScheduleRetry();
+        }
+    }
+
+    /// <summary>An event for each condition that changed status, so `kubectl describe sexp` tells the story.</summary>
+    private async Task RecordTransitionsAsync(k8s.IKubernetes client, List<Condition> before, List<Condition> after)
+    {
+        if (_observation?.Export is not { } export)
+        {
+            return;
+        }
+
+        foreach (var condition in after)
+        {
+            var previous = before.FirstOrDefault(c => c.Type == condition.Type);
+            if (previous?.Status == condition.Status && previous.Reason == condition.Reason)
+            {
+                continue;
+            }
+
+            var warning = condition.Type == ConditionTypes.Valid ? condition.Status != "True" : condition.Status == "True";
+            if (!warning && previous is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await KubeEvents.RecordAsync(client, "ServiceExport", _ns, _name, export.Uid, warning, condition.Reason, condition.Message, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogEventFailed(ex, _clusterKey, _ns, _name);
+            }
         }
     }
 
@@ -180,6 +214,9 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             await WriteStatusAsync();
         }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan));
     }
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Could not record an event for ServiceExport {Namespace}/{Name} in {ClusterKey}")]
+    private partial void LogEventFailed(Exception ex, string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Could not write the status of ServiceExport {Namespace}/{Name} in {ClusterKey}; retrying")]
     private partial void LogStatusWriteFailed(Exception ex, string clusterKey, string @namespace, string name);

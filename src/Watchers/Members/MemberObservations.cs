@@ -87,6 +87,7 @@ public sealed class MemberObservations
     }
 
     private static ExportSpec ToSpec(ServiceExportResource export) => new(
+        export.Metadata.Uid ?? "",
         new DateTimeOffset(DateTime.SpecifyKind(export.Metadata.CreationTimestamp ?? DateTime.UnixEpoch, DateTimeKind.Utc)),
         export.Metadata.Generation ?? 1,
         export.Spec.ServiceAccountName,

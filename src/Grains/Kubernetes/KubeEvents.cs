@@ -1,0 +1,41 @@
+using ErieCanal.Orleans.Watchers.Crds;
+using k8s;
+using k8s.Models;
+
+namespace ErieCanal.Orleans.Grains.Kubernetes;
+
+/// <summary>
+/// Kubernetes Events on the objects the system reports about, so <c>kubectl describe</c> tells what happened to a
+/// Cluster or a ServiceExport, not only its current conditions.
+/// </summary>
+public static class KubeEvents
+{
+    public const string Component = "erie-canal-orleans";
+
+    /// <summary>An event on a flomesh.io object; cluster-scoped objects' events go to the default namespace.</summary>
+    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string uid, bool warning, string reason, string message, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        var eventNamespace = ns ?? "default";
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = $"{name}.{now.Ticks:x}", NamespaceProperty = eventNamespace },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = ClusterResource.GroupVersion,
+                Kind = kind,
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = uid,
+            },
+            Reason = reason,
+            Message = message,
+            Type = warning ? "Warning" : "Normal",
+            Source = new V1EventSource { Component = Component },
+            ReportingComponent = Component,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        }, eventNamespace, cancellationToken: cancellationToken);
+    }
+}
