@@ -89,4 +89,56 @@ public sealed class InvalidInputTests(ReconcilerFixture fixture)
         await Workloads.DeployAsync(c1, "orphan-export", "ghost");
         await Eventually.Until(() => Manifests.GetImportAsync(c2, "orphan-export", "ghost"), i => i is not null, "imported once the Service exists");
     }
+
+    [Fact]
+    public async Task A_kubeconfigSecretRef_to_a_missing_Secret_is_reported()
+    {
+        using var controlPlane = fixture.Client("control-plane");
+        await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "secretless" },
+            Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = 1, KubeconfigSecretRef = new KubeconfigSecretRef { Namespace = "default", Name = "missing" } },
+        }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
+
+        var managed = await Eventually.Until(() => ManagedAsync(controlPlane, "secretless"), c => c?.Reason == ConditionReasons.InvalidKubeconfig, "Managed=False InvalidKubeconfig");
+        Assert.Contains("default/missing", managed!.Message, StringComparison.Ordinal);
+        await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "secretless");
+    }
+
+    [Fact]
+    public async Task A_member_claimed_by_another_control_plane_is_refused()
+    {
+        using var controlPlane = fixture.Client("control-plane");
+        using var member = fixture.Client("cluster-2");
+        var claim = await member.CoreV1.ReadNamespacedConfigMapAsync(Watchers.Members.MemberSession.ClaimName, Watchers.Members.MemberSession.ClaimNamespace);
+        var ours = claim.Data["controlPlane"];
+        claim.Data["controlPlane"] = "another-control-plane";
+        await member.CoreV1.ReplaceNamespacedConfigMapAsync(claim, claim.Metadata.Name, claim.Metadata.NamespaceProperty);
+        try
+        {
+            await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
+            {
+                Metadata = new k8s.Models.V1ObjectMeta { Name = "cluster-2-again" },
+                Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = 1, Kubeconfig = fixture.Member("cluster-2").Kubeconfig() },
+            }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
+
+            var refused = await Eventually.Until(() => ManagedAsync(controlPlane, "cluster-2-again"), c => c?.Reason == ConditionReasons.ManagedElsewhere, "Managed=False ManagedElsewhere");
+            Assert.Equal("False", refused!.Status);
+            Assert.Contains("another-control-plane", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "cluster-2-again");
+            var current = await member.CoreV1.ReadNamespacedConfigMapAsync(claim.Metadata.Name, claim.Metadata.NamespaceProperty);
+            current.Data["controlPlane"] = ours;
+            await member.CoreV1.ReplaceNamespacedConfigMapAsync(current, current.Metadata.Name, current.Metadata.NamespaceProperty);
+        }
+    }
+
+    private static async Task<Condition?> ManagedAsync(IKubernetes controlPlane, string name)
+    {
+        var raw = await controlPlane.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, name);
+        var cluster = KubernetesJson.Deserialize<ClusterResource>(((System.Text.Json.JsonElement)raw).GetRawText());
+        return Manifests.ConditionOf(cluster.Status?.Conditions, ConditionTypes.Managed);
+    }
 }
