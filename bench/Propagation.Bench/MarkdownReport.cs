@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text;
+
+namespace ErieCanal.Orleans.Propagation.Bench;
+
+/// <summary>The run's results as Markdown tables, ready to paste into docs/benchmarks.md; ratios are ours ÷ the floor's.</summary>
+public static class MarkdownReport
+{
+    public static string Render(BenchSettings settings, PipelineResult floor, PipelineResult ours, TimeSpan total)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"Propagation ({settings.Mode} run, {settings.Members} members, {settings.Services} exports per phase, repair every {settings.RepairInterval.TotalSeconds:F0} s, {Environment.ProcessorCount} cores, .NET {Environment.Version}, total {total.TotalSeconds:F0} s)"));
+        text.AppendLine();
+        text.AppendLine("| Cold start | Exports | Imports | Converged s | Missed | CPU s | ÷ floor |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in new[] { floor, ours })
+        {
+            var c = r.ColdStart;
+            text.AppendLine(Invariant($"| {r.Pipeline} | {c.Exports} | {c.Exports * c.Members} | {c.Converged.TotalSeconds:F2} | {c.Missed} | {c.ProcessCpu.TotalSeconds:F1} | {c.Converged / floor.ColdStart.Converged:F2} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine("| Scenario | Pipeline | Exports | Rate (/s) | p50 ms | p90 ms | p99 ms | max ms | Missed | CPU s | p50 ÷ floor | p99 ÷ floor |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (f, o) in floor.Phases.Zip(ours.Phases))
+        {
+            foreach (var (pipeline, p) in new[] { (floor.Pipeline, f), (ours.Pipeline, o) })
+            {
+                var l = p.Latency;
+                text.AppendLine(Invariant($"| {p.Scenario} | {pipeline} | {p.Exports} | {p.Rate:F0} | {l.P50:F1} | {l.P90:F1} | {l.P99:F1} | {l.Max:F1} | {p.Missed} | {p.ProcessCpu.TotalSeconds:F1} | {l.P50 / f.Latency.P50:F2} | {l.P99 / f.Latency.P99:F2} |"));
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine(Invariant($"Watch errors (resumed): floor {floor.WatchErrors}, {ours.Pipeline} {ours.WatchErrors}."));
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

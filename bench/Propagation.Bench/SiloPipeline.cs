@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ErieCanal.Orleans.Grains.Hosting;
+using ErieCanal.Orleans.Silo.Embedded;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ErieCanal.Orleans.Propagation.Bench;
+
+/// <summary>
+/// ErieCanal.Orleans itself: one in-process silo (localhost clustering on free ports, in-memory storage) running the
+/// reconciler against the environment's control plane, with the production option defaults except RepairInterval.
+/// Logs at Warning and above go to stderr.
+/// </summary>
+public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings settings) : IPropagationPipeline
+{
+    private IHost? _host;
+
+    public string Name => "ErieCanal.Orleans";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ErieCanal:ControlPlaneKubeconfig"] = environment.ControlPlaneKubeconfig,
+            ["ErieCanal:RepairInterval"] = settings.RepairInterval.ToString("c", CultureInfo.InvariantCulture),
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
+            silo.AddErieCanalStorage(null);
+            silo.AddErieCanal(builder.Configuration);
+        });
+        _host = builder.Build();
+        await _host.StartAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _host.StopAsync(timeout.Token);
+            _host.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
