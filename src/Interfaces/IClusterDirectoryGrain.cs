@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace ErieCanal.Orleans.Interfaces;
 
@@ -20,10 +21,14 @@ public interface IClusterDirectoryGrain : IGrainWithStringKey
     [Alias("GetClusters")]
     Task<ImmutableArray<ClusterInfo>> GetClusters();
 
-    /// <summary>Records whether a service has any contribution, so writers can find every service on repair.</summary>
-    [Alias("SetServiceActive")]
-    Task SetServiceActive(string serviceKey, bool active);
+    /// <summary>
+    /// Records a service's current version (0: no contribution any more), so writers can find every service and
+    /// fetch only what changed on repair. One-way: the ServiceImportGrain never waits for the index.
+    /// </summary>
+    [Alias("SetServiceVersion")]
+    [OneWay]
+    Task SetServiceVersion(string serviceKey, long version);
 
     [Alias("GetServices")]
-    Task<ImmutableArray<string>> GetServices();
+    Task<ImmutableDictionary<string, long>> GetServices();
 }

@@ -1,14 +1,16 @@
 namespace ErieCanal.Orleans.Interfaces;
 
-/// <summary>Stream provider and namespaces.</summary>
+/// <summary>Channel provider, channel namespaces and the grain storage name.</summary>
 public static class StreamNames
 {
+    /// <summary>
+    /// The broadcast channel provider: a push-based grain stream (no queue polling), fire-and-forget, which the
+    /// level-triggered design tolerates (versioned notifications, periodic repair).
+    /// </summary>
     public const string Provider = "erie-canal";
 
-    /// <summary>Per member (stream key: clusterKey): <see cref="ImportUpdate"/> notifications for its writer.</summary>
+    /// <summary>Per member (channel key: clusterKey): <see cref="ImportUpdate"/> notifications for its writer.</summary>
     public const string Imports = "imports";
 
     public const string StorageName = "erie-canal";
-
-    public const string PubSubStore = "PubSubStore";
 }

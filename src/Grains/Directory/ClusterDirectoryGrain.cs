@@ -10,7 +10,7 @@ public sealed class ClusterDirectoryState
     public Dictionary<string, ClusterInfo> Clusters { get; set; } = new(StringComparer.Ordinal);
 
     [Id(1)]
-    public HashSet<string> Services { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Services { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -55,14 +55,23 @@ public sealed class ClusterDirectoryGrain(
     public Task<ImmutableArray<ClusterInfo>> GetClusters() =>
         Task.FromResult(state.State.Clusters.Values.OrderBy(c => c.ClusterKey, StringComparer.Ordinal).ToImmutableArray());
 
-    public Task SetServiceActive(string serviceKey, bool active)
+    public Task SetServiceVersion(string serviceKey, long version)
     {
-        _dirty |= active ? state.State.Services.Add(serviceKey) : state.State.Services.Remove(serviceKey);
+        if (version <= 0)
+        {
+            _dirty |= state.State.Services.Remove(serviceKey);
+        }
+        else if (!state.State.Services.TryGetValue(serviceKey, out var known) || known < version)
+        {
+            state.State.Services[serviceKey] = version;
+            _dirty = true;
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task<ImmutableArray<string>> GetServices() =>
-        Task.FromResult(state.State.Services.Order(StringComparer.Ordinal).ToImmutableArray());
+    public Task<ImmutableDictionary<string, long>> GetServices() =>
+        Task.FromResult(state.State.Services.ToImmutableDictionary(StringComparer.Ordinal));
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {

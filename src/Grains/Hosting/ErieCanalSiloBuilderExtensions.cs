@@ -29,7 +29,7 @@ public static class ErieCanalSiloBuilderExtensions
         silo.UseSiloMetadata(new Dictionary<string, string> { [RegionPlacementStrategy.MetadataKey] = region });
         silo.Services.AddPlacementDirector<RegionPlacementStrategy, RegionPlacementDirector>();
         silo.Services.AddSingleton<RegionAffinity>();
-        silo.AddMemoryStreams(StreamNames.Provider);
+        silo.AddBroadcastChannel(StreamNames.Provider, o => o.FireAndForgetDelivery = true);
 
         silo.Services.AddSingleton<ControlPlaneConnection>();
         silo.Services.AddSingleton<MemberClients>();
@@ -41,20 +41,18 @@ public static class ErieCanalSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Grain state and stream pub-sub storage: Redis when a connection string is given (production), otherwise
-    /// in memory (the embedded default and tests).
+    /// Grain state: Redis when a connection string is given (production), otherwise in memory (the embedded default
+    /// and tests).
     /// </summary>
     public static ISiloBuilder AddErieCanalStorage(this ISiloBuilder silo, string? redisConnectionString)
     {
         if (string.IsNullOrWhiteSpace(redisConnectionString))
         {
             silo.AddMemoryGrainStorage(StreamNames.StorageName);
-            silo.AddMemoryGrainStorage(StreamNames.PubSubStore);
             return silo;
         }
 
         silo.AddRedisGrainStorage(StreamNames.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
-        silo.AddRedisGrainStorage(StreamNames.PubSubStore, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
         return silo;
     }
 }

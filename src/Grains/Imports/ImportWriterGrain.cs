@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ErieCanal.Orleans.Grains.Kubernetes;
@@ -13,42 +12,48 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
-using Orleans.Streams.Core;
+using Orleans.BroadcastChannel;
 
 namespace ErieCanal.Orleans.Grains.Imports;
 
 /// <summary>
 /// Makes one member's ServiceImports match what the ServiceImportGrains want for it, and evaluates the member's
-/// GlobalTrafficPolicies into each ServiceImport's status.routing. Notifications arrive on the member's stream;
-/// writes run on a small pool of background workers (concurrent, de-duplicated per service, retried), and a
-/// periodic repair pulls the desired state and removes orphans, so nothing depends on one notification arriving.
+/// GlobalTrafficPolicies into each ServiceImport's status.routing. Notifications arrive on the member's channel;
+/// writes run on a small pool of background workers (concurrent, de-duplicated per service, retried). A watch on
+/// the member's ServiceImports catches drift (an import deleted or edited behind our back), and a periodic repair
+/// compares versions with the directory and fetches only what changed, so nothing depends on one notification.
 /// </summary>
 [RegionPlacement]
-[ImplicitStreamSubscription(StreamNames.Imports)]
+[ImplicitChannelSubscription(StreamNames.Imports)]
 public sealed partial class ImportWriterGrain(
     IGrainFactory grains,
     MemberClients clients,
     RegionAffinity affinity,
     IOptions<ErieCanalOptions> options,
-    ILogger<ImportWriterGrain> logger) : Grain, IImportWriterGrain, IAsyncObserver<ImportUpdate>, IStreamSubscriptionObserver
+    ILogger<ImportWriterGrain> logger) : Grain, IImportWriterGrain, IOnBroadcastChannelSubscribed
 {
     private const string FieldManager = "erie-canal-orleans";
+    private const string StatusPrefix = "status:";
+    private const string PolicyPrefix = "policy:";
     private readonly ConcurrentDictionary<string, Desired> _desired = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TrafficPolicySpec> _policies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Routing> _routing = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _writtenSpec = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _writtenStatus = new(StringComparer.Ordinal);
+    private readonly MemberImports _present = new();
     private readonly Channel<string> _dirty = Channel.CreateUnbounded<string>();
     private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private ImmutableArray<ClusterInfo> _clusters = [];
     private string _clusterKey = "";
     private Task[] _workers = [];
+    private Task? _watch;
     private Task? _repair;
     private IGrainTimer? _repairTimer;
     private volatile bool _retired;
@@ -62,24 +67,26 @@ public sealed partial class ImportWriterGrain(
         // A member that left (or never joined) is not written to, even if a late notification wakes this grain.
         await RefreshMembershipAsync();
         _workers = Enumerable.Range(0, Options.WriterConcurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
-        _repairTimer = this.RegisterGrainTimer(_ => Repair(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Options.RepairInterval) { KeepAlive = true });
+        _watch = Task.Run(WatchMemberAsync);
+
+        // Jitter: the writers of all members must not repair at the same moment.
+        var first = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Options.RepairInterval.TotalMilliseconds);
+        _repairTimer = this.RegisterGrainTimer(_ => Repair(), new GrainTimerCreationOptions(first, Options.RepairInterval) { KeepAlive = true });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _repairTimer?.Dispose();
-        await _stop.CancelAsync();
-        _dirty.Writer.TryComplete();
-        await Task.WhenAll(_workers.Append(_repair ?? Task.CompletedTask)).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        await StopWorkAsync();
     }
 
-    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        await handleFactory.Create<ImportUpdate>().ResumeAsync(this);
+    public Task OnSubscribed(IBroadcastChannelSubscription subscription) =>
+        subscription.Attach<ImportUpdate>(OnImportUpdateAsync, OnChannelErrorAsync);
 
-    public Task OnNextAsync(ImportUpdate item, StreamSequenceToken? token = null)
+    private Task OnImportUpdateAsync(ImportUpdate update)
     {
-        var key = ServiceKeys.Service(item.Namespace, item.Name);
-        if (Accept(key, item.Version, item.Import))
+        var key = ServiceKeys.Service(update.Namespace, update.Name);
+        if (Accept(key, update.Version, update.Import))
         {
             MarkDirty(key);
         }
@@ -87,11 +94,9 @@ public sealed partial class ImportWriterGrain(
         return Task.CompletedTask;
     }
 
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
+    private Task OnChannelErrorAsync(Exception ex)
     {
-        LogStreamError(ex, _clusterKey);
+        LogChannelError(ex, _clusterKey);
         return Task.CompletedTask;
     }
 
@@ -105,21 +110,16 @@ public sealed partial class ImportWriterGrain(
         else
         {
             _policies[key] = policy;
-            MarkDirty(PolicyKey(key));
+            MarkDirty(PolicyPrefix + key);
         }
 
-        MarkDirty(key);
+        MarkDirty(StatusPrefix + key);
         return Task.CompletedTask;
     }
 
     public Task<Routing?> GetRouting(string ns, string name)
     {
         var key = ServiceKeys.Service(ns, name);
-        if (_routing.TryGetValue(key, out var routing))
-        {
-            return Task.FromResult<Routing?>(routing);
-        }
-
         return Task.FromResult(_desired.TryGetValue(key, out var desired) && desired.Import is { } import ? Evaluate(key, import) : null);
     }
 
@@ -147,12 +147,11 @@ public sealed partial class ImportWriterGrain(
         _desired.Clear();
 
         // Let writes already in flight finish first, or one could recreate an import after the sweep below.
-        await _stop.CancelAsync();
-        await Task.WhenAll(_workers.Append(_repair ?? Task.CompletedTask)).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await StopWorkAsync();
         try
         {
             var client = await clients.GetAsync(_clusterKey);
-            foreach (var (ns, name) in await ListManagedAsync(client, CancellationToken.None))
+            foreach (var (ns, name) in await ListManagedAsync(client))
             {
                 await DeleteAsync(client, ns, name, CancellationToken.None);
             }
@@ -218,9 +217,13 @@ public sealed partial class ImportWriterGrain(
 
                 try
                 {
-                    if (key.StartsWith("policy:", StringComparison.Ordinal))
+                    if (key.StartsWith(PolicyPrefix, StringComparison.Ordinal))
                     {
-                        await WritePolicyStatusAsync(key["policy:".Length..]);
+                        await WritePolicyStatusAsync(key[PolicyPrefix.Length..]);
+                    }
+                    else if (key.StartsWith(StatusPrefix, StringComparison.Ordinal))
+                    {
+                        await WriteRoutingAsync(key[StatusPrefix.Length..]);
                     }
                     else
                     {
@@ -252,6 +255,7 @@ public sealed partial class ImportWriterGrain(
         }
     }
 
+    /// <summary>The spec first (what makes the import visible), its routing status queued behind other specs.</summary>
     private async Task WriteImportAsync(string key)
     {
         var (ns, name) = ServiceKeys.ParseService(key);
@@ -259,7 +263,8 @@ public sealed partial class ImportWriterGrain(
         if (!_desired.TryGetValue(key, out var desired) || desired.Import is null)
         {
             _routing.TryRemove(key, out _);
-            if (_written.TryRemove(key, out _) || desired is not null)
+            _writtenStatus.TryRemove(key, out _);
+            if (_writtenSpec.TryRemove(key, out _) || _present.Contains(key) || desired is not null)
             {
                 await DeleteAsync(client, ns, name, _stop.Token);
             }
@@ -267,23 +272,41 @@ public sealed partial class ImportWriterGrain(
             return;
         }
 
-        var routing = Evaluate(key, desired.Import);
-        _routing[key] = routing;
         var document = ServiceImportDocument.Apply(desired.Import);
-        var status = ServiceImportDocument.Status(routing);
-        var fingerprint = ((JsonNode)document["spec"]!).ToJsonString() + status.ToJsonString();
-        if (_written.TryGetValue(key, out var last) && last == fingerprint)
+        var fingerprint = document.ToJsonString();
+        if (!_writtenSpec.TryGetValue(key, out var last) || last != fingerprint)
+        {
+            var clock = Stopwatch.StartNew();
+            await ApplyAsync(client, ns, name, document);
+            ErieCanalTelemetry.WriteLatency.Record(clock.Elapsed.TotalMilliseconds);
+            ErieCanalTelemetry.ImportWrites.Add(1);
+            _writtenSpec[key] = fingerprint;
+        }
+
+        MarkDirty(StatusPrefix + key);
+    }
+
+    private async Task WriteRoutingAsync(string key)
+    {
+        if (!_desired.TryGetValue(key, out var desired) || desired.Import is not { } import || !_writtenSpec.ContainsKey(key))
         {
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        await ApplyAsync(client, ns, name, document);
+        var (ns, name) = ServiceKeys.ParseService(key);
+        var routing = Evaluate(key, import);
+        _routing[key] = routing;
+        var status = ServiceImportDocument.Status(routing);
+        var fingerprint = status.ToJsonString();
+        if (_writtenStatus.TryGetValue(key, out var last) && last == fingerprint)
+        {
+            return;
+        }
+
+        var client = await clients.GetAsync(_clusterKey);
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(new JsonObject { ["status"] = status }.ToJsonString(), V1Patch.PatchType.MergePatch),
             ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name, cancellationToken: _stop.Token);
-        ErieCanalTelemetry.WriteLatency.Record(clock.Elapsed.TotalMilliseconds);
-        ErieCanalTelemetry.ImportWrites.Add(1);
-        _written[key] = fingerprint;
+        _writtenStatus[key] = fingerprint;
     }
 
     /// <summary>Server-side apply: one idempotent call that creates or updates, never a stale-version conflict.</summary>
@@ -311,7 +334,7 @@ public sealed partial class ImportWriterGrain(
         }
     }
 
-    private async Task DeleteAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
+    private static async Task DeleteAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -359,31 +382,61 @@ public sealed partial class ImportWriterGrain(
     }
 
     /// <summary>
-    /// Level-triggered repair: pull every service's view for this member, rewrite what differs, delete
-    /// ServiceImports nobody wants (only once every member has synced, so a cold start never deletes early).
+    /// Watches the member's ServiceImports so drift is seen as it happens: an import deleted or edited behind our
+    /// back is written again, without ever re-listing the member.
     /// </summary>
-    private async Task RefreshMembershipAsync()
+    private async Task WatchMemberAsync()
     {
-        _clusters = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters();
-        _retired = !_clusters.Any(c => c.ClusterKey == _clusterKey);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var client = await clients.GetAsync(_clusterKey);
+                var source = ResourceSources.Custom<ServiceImportResource>(client, ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural, namespaced: true, $"serviceimports on {_clusterKey}");
+                await new ResourceInformer<ServiceImportResource>(source, new PresentHandler(this), Options.Informer, logger).RunAsync(_stop.Token);
+                return;
+            }
+            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            {
+                // Not connected yet: try again shortly.
+                LogWatchUnavailable(ex, _clusterKey);
+                try
+                {
+                    await Task.Delay(Options.Informer.MaxBackoff, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 
+    /// <summary>
+    /// Level-triggered repair, cheap enough to run often: fetch the views of services whose version moved past
+    /// ours, rewrite what the member lost, and delete imports nobody wants — asking the service's grain, the
+    /// authority, first, and only once every member has synced, so a cold start never deletes early.
+    /// </summary>
     private async Task RepairAsync()
     {
         try
         {
-            var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
             await RefreshMembershipAsync();
             if (_retired)
             {
                 return;
             }
 
-            var services = (await directory.GetServices()).ToHashSet(StringComparer.Ordinal);
-            foreach (var service in services)
+            var services = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetServices();
+            foreach (var (service, version) in services)
             {
+                if (_desired.TryGetValue(service, out var desired) && desired.Version >= version)
+                {
+                    continue;
+                }
+
                 var view = await grains.GetGrain<IServiceImportGrain>(service).GetViewFor(_clusterKey);
-                if (Accept(service, view?.Version ?? 0, view) || (view is not null && !_written.ContainsKey(service)))
+                if (Accept(service, Math.Max(version, view?.Version ?? 0), view) || view is not null)
                 {
                     MarkDirty(service);
                 }
@@ -391,23 +444,34 @@ public sealed partial class ImportWriterGrain(
 
             foreach (var key in _policies.Keys)
             {
-                MarkDirty(PolicyKey(key));
+                MarkDirty(PolicyPrefix + key);
+                MarkDirty(StatusPrefix + key);
             }
 
-            var client = await clients.GetAsync(_clusterKey);
-            var present = await ListManagedAsync(client, _stop.Token);
-            var allSynced = _clusters.Length > 0 && _clusters.All(c => c.Synced || !c.Managed);
-            foreach (var (ns, name) in present)
+            if (!_present.Synced)
             {
-                var key = ServiceKeys.Service(ns, name);
-                if (services.Contains(key) || !allSynced)
+                return;
+            }
+
+            foreach (var (key, desired) in _desired)
+            {
+                if (desired.Import is not null && !_present.Matches(key, desired.Version))
+                {
+                    // Missing or edited in the member: write it again.
+                    _writtenSpec.TryRemove(key, out _);
+                    _writtenStatus.TryRemove(key, out _);
+                    MarkDirty(key);
+                }
+            }
+
+            var allSynced = _clusters.Length > 0 && _clusters.All(c => c.Synced || !c.Managed);
+            foreach (var key in _present.Keys)
+            {
+                if (services.ContainsKey(key) || !allSynced)
                 {
                     continue;
                 }
 
-                // Present here but not an active service in the directory: an orphan, or a stale desired state. Ask
-                // the service's grain, the authority, before deleting, so a writer that lost its memory (or a
-                // directory that lost its index) never deletes a live import.
                 var view = await grains.GetGrain<IServiceImportGrain>(key).GetViewFor(_clusterKey);
                 Accept(key, view?.Version ?? 0, view);
                 if (view is null)
@@ -417,17 +481,6 @@ public sealed partial class ImportWriterGrain(
 
                 MarkDirty(key);
             }
-
-            foreach (var key in _written.Keys)
-            {
-                var (ns, name) = ServiceKeys.ParseService(key);
-                if (!present.Contains((ns, name)))
-                {
-                    // Deleted behind our back: write it again.
-                    _written.TryRemove(key, out _);
-                    MarkDirty(key);
-                }
-            }
         }
         catch (Exception ex) when (!_stop.IsCancellationRequested)
         {
@@ -435,24 +488,78 @@ public sealed partial class ImportWriterGrain(
         }
     }
 
-    private async Task<HashSet<(string Ns, string Name)>> ListManagedAsync(IKubernetes client, CancellationToken cancellationToken)
+    private async Task RefreshMembershipAsync()
     {
-        var raw = await client.CustomObjects.ListClusterCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural,
-            labelSelector: $"{ServiceImportResource.ManagedByLabel}={ServiceImportResource.ManagedByValue}", cancellationToken: cancellationToken);
-        var json = raw is JsonElement element ? element : JsonSerializer.SerializeToElement(raw);
-        var result = new HashSet<(string, string)>();
-        foreach (var item in json.GetProperty("items").EnumerateArray())
-        {
-            var metadata = item.GetProperty("metadata");
-            result.Add((metadata.GetProperty("namespace").GetString() ?? "", metadata.GetProperty("name").GetString() ?? ""));
-        }
-
-        return result;
+        _clusters = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters();
+        _retired = !_clusters.Any(c => c.ClusterKey == _clusterKey);
     }
 
-    private static string PolicyKey(string serviceKey) => "policy:" + serviceKey;
+    private async Task StopWorkAsync()
+    {
+        await _stop.CancelAsync();
+        _dirty.Writer.TryComplete();
+        var running = _workers.Append(_repair ?? Task.CompletedTask).Append(_watch ?? Task.CompletedTask);
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private static async Task<List<(string Ns, string Name)>> ListManagedAsync(IKubernetes client)
+    {
+        var list = await client.CustomObjects.ListClusterCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural,
+            labelSelector: $"{ServiceImportResource.ManagedByLabel}={ServiceImportResource.ManagedByValue}");
+        var json = list is System.Text.Json.JsonElement element ? element : System.Text.Json.JsonSerializer.SerializeToElement(list);
+        return json.GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("metadata"))
+            .Select(m => (m.GetProperty("namespace").GetString() ?? "", m.GetProperty("name").GetString() ?? ""))
+            .ToList();
+    }
 
     private sealed record Desired(long Version, MergedImport? Import);
+
+    /// <summary>Keeps the member's own view of its ServiceImports (ours only) from the informer.</summary>
+    private sealed class PresentHandler(ImportWriterGrain writer) : IInformerHandler<ServiceImportResource>
+    {
+        public Task OnUpsertAsync(ServiceImportResource obj, CancellationToken cancellationToken)
+        {
+            if (obj.Metadata.Labels is not { } labels || !labels.TryGetValue(ServiceImportResource.ManagedByLabel, out var owner) || owner != ServiceImportResource.ManagedByValue)
+            {
+                return Task.CompletedTask;
+            }
+
+            var key = ServiceKeys.Service(obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name);
+            var version = obj.Metadata.Annotations is { } annotations && annotations.TryGetValue(ServiceImportResource.VersionAnnotation, out var text)
+                && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+            writer._present.Set(key, version);
+            if (writer._desired.TryGetValue(key, out var desired) && desired.Import is not null && desired.Version > version && writer._writtenSpec.ContainsKey(key))
+            {
+                // Edited behind our back to an older version: put it back.
+                writer._writtenSpec.TryRemove(key, out _);
+                writer.MarkDirty(key);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task OnDeleteAsync(ServiceImportResource lastKnown, CancellationToken cancellationToken)
+        {
+            var key = ServiceKeys.Service(lastKnown.Metadata.NamespaceProperty ?? "", lastKnown.Metadata.Name);
+            writer._present.Remove(key);
+            if (writer._desired.TryGetValue(key, out var desired) && desired.Import is not null)
+            {
+                // Deleted behind our back while still wanted: write it again.
+                writer._writtenSpec.TryRemove(key, out _);
+                writer._writtenStatus.TryRemove(key, out _);
+                writer.MarkDirty(key);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task OnSyncedAsync(CancellationToken cancellationToken)
+        {
+            writer._present.Synced = true;
+            return Task.CompletedTask;
+        }
+    }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Writing {Key} into member {ClusterKey} failed; retrying")]
     private partial void LogWriteFailed(Exception ex, string clusterKey, string key);
@@ -463,6 +570,9 @@ public sealed partial class ImportWriterGrain(
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Could not delete the ServiceImports of retired member {ClusterKey}")]
     private partial void LogRetireFailed(Exception ex, string clusterKey);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The import stream of member {ClusterKey} reported an error")]
-    private partial void LogStreamError(Exception ex, string clusterKey);
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The import channel of member {ClusterKey} reported an error")]
+    private partial void LogChannelError(Exception ex, string clusterKey);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "Cannot watch the ServiceImports of member {ClusterKey} yet")]
+    private partial void LogWatchUnavailable(Exception ex, string clusterKey);
 }

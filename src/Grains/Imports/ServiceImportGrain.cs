@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.BroadcastChannel;
 
 namespace ErieCanal.Orleans.Grains.Imports;
 
@@ -17,7 +19,7 @@ public sealed class ServiceImportState
 
 /// <summary>
 /// One multi-cluster service. Persists every cluster's contribution, merges them under the MCS conflict rules, tells
-/// each export its verdict, and pushes each member's view to that member's writer through the member's stream.
+/// each export its verdict, and pushes each member's view to that member's writer through the member's channel.
 /// </summary>
 public sealed partial class ServiceImportGrain(
     [PersistentState("import", StreamNames.StorageName)] IPersistentState<ServiceImportState> state,
@@ -41,7 +43,7 @@ public sealed partial class ServiceImportGrain(
         if (state.State.Contributions.Count > 0)
         {
             // Idempotent: keeps the directory's service index whole even if it lost state.
-            await Directory.SetServiceActive(this.GetPrimaryKeyString(), true);
+            await Directory.SetServiceVersion(this.GetPrimaryKeyString(), state.State.Version);
         }
     }
 
@@ -53,7 +55,6 @@ public sealed partial class ServiceImportGrain(
             return Verdict(clusterKey);
         }
 
-        var wasActive = state.State.Contributions.Count > 0;
         if (contribution is null)
         {
             state.State.Contributions.Remove(clusterKey);
@@ -79,12 +80,8 @@ public sealed partial class ServiceImportGrain(
         }
 
         var isActive = state.State.Contributions.Count > 0;
-        if (isActive != wasActive)
-        {
-            await Directory.SetServiceActive(this.GetPrimaryKeyString(), isActive);
-        }
-
         await PublishAsync();
+        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), isActive ? state.State.Version : 0);
         if (!isActive)
         {
             DeactivateOnIdle();
@@ -103,7 +100,7 @@ public sealed partial class ServiceImportGrain(
     /// <summary>Sends each member its view when it changed. A lost notification is healed by the writer's repair.</summary>
     private async Task PublishAsync()
     {
-        var provider = this.GetStreamProvider(StreamNames.Provider);
+        var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.Provider);
         foreach (var member in await MembersAsync())
         {
             // After an activation nothing is known of what members hold, so everything (withdrawals included) is
@@ -116,8 +113,8 @@ public sealed partial class ServiceImportGrain(
 
             try
             {
-                var stream = provider.GetStream<ImportUpdate>(StreamId.Create(StreamNames.Imports, member.ClusterKey));
-                await stream.OnNextAsync(new ImportUpdate(_ns, _name, state.State.Version, view));
+                var channel = channels.GetChannelWriter<ImportUpdate>(ChannelId.Create(StreamNames.Imports, member.ClusterKey));
+                await channel.Publish(new ImportUpdate(_ns, _name, state.State.Version, view));
                 _published[member.ClusterKey] = view;
             }
             catch (Exception ex)

@@ -49,6 +49,7 @@ public sealed partial class ClusterGrain(
     private readonly Dictionary<string, (DateTime At, bool Api, bool Gateway)> _probes = new(StringComparer.Ordinal);
     private MemberSession? _session;
     private string? _kubeconfig;
+    private IReadOnlyCollection<string>? _lastSessionExports;
     private SessionReport _report = new("", false, false, ConditionReasons.Connecting, "waiting for the member session");
     private bool _healthy = true;
     private string _healthReason = ConditionReasons.ProbesSucceeded;
@@ -134,12 +135,15 @@ public sealed partial class ClusterGrain(
         }
 
         LogRemoving(ClusterKey);
+        var fed = _session?.KnownExports ?? [];
         await StopSessionAsync();
+        fed = _lastSessionExports ?? fed;
 
         // Leave the directory first, so no importer fans out to this member any more; then withdraw every export
         // of the member everywhere, and delete the imports written into it.
         await Directory.Unregister(ClusterKey);
-        foreach (var key in state.State.KnownExports)
+        // The session may have fed exports it had not yet reported: withdraw those too.
+        foreach (var key in state.State.KnownExports.Union(fed, StringComparer.Ordinal))
         {
             var (ns, name) = ServiceKeys.ParseService(key);
             await grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(ClusterKey, ns, name)).Observe(new ExportObservation(null, null, 0, null, false));
@@ -223,19 +227,19 @@ public sealed partial class ClusterGrain(
     }
 
     /// <summary>
-    /// Stops the session without waiting for it: it may be waiting on a call into this grain, and its late reports
-    /// are ignored by session id.
+    /// Stops the session's feeding (awaited: no observation may land after this) but not its reporting, which may
+    /// be waiting on a call into this grain; its late reports are ignored by session id.
     /// </summary>
-    private Task StopSessionAsync()
+    private async Task StopSessionAsync()
     {
         if (_session is { } session)
         {
             _kubeconfig = session.Kubeconfig ?? _kubeconfig;
             _session = null;
+            await session.StopFeedingAsync();
+            _lastSessionExports = session.KnownExports;
             _ = session.DisposeAsync().AsTask();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -42,6 +42,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private volatile bool _clusterHealthy = true;
     private GatewayAddress? _gateway;
     private int _knownDirty;
+    private Task[] _dispatchers = [];
 
     public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IGrainFactory grains, ControlPlaneConnection controlPlane, ErieCanalOptions options, ILogger logger)
     {
@@ -157,6 +158,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             slices.RunAsync(cancellationToken), policies.RunAsync(cancellationToken),
         };
         var dispatchers = Enumerable.Range(0, DispatchConcurrency).Select(_ => DispatchAsync(cancellationToken)).ToArray();
+        _dispatchers = dispatchers;
 
         // Managed=True only once every watch has synced; then keep reporting as watches fail and recover.
         var reported = (Connected: false, Synced: false, Reason: "");
@@ -397,6 +399,34 @@ public sealed partial class MemberSession : IAsyncDisposable
         {
             LogGrainCallFailed(ex, _spec.ClusterKey);
             return false;
+        }
+    }
+
+    /// <summary>The exports this session has fed (including those not yet recorded by its owner).</summary>
+    public IReadOnlyCollection<string> KnownExports
+    {
+        get
+        {
+            lock (_knownGate)
+            {
+                return [.. _known];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops feeding grains and waits until no observation is in flight, so nothing this session sends can land
+    /// after the owner withdrew the member. Safe to await from the owning grain: dispatchers never call it.
+    /// </summary>
+    public async Task StopFeedingAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_dispatchers).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
         }
     }
 
