@@ -43,6 +43,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private GatewayAddress? _gateway;
     private int _knownDirty;
     private Task[] _dispatchers = [];
+    private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IGrainFactory grains, ControlPlaneConnection controlPlane, ErieCanalOptions options, ILogger logger)
     {
@@ -170,6 +171,10 @@ public sealed partial class MemberSession : IAsyncDisposable
             var synced = informers.All(s => s());
             if (synced && !reconciledKnown)
             {
+                // Like WaitForCacheSync: nothing is sent until every cache is whole, so a restart never sends an
+                // export with half its picture (say, before its EndpointSlices were listed) and flaps its health.
+                _cachesSynced.TrySetResult();
+
                 // Exports this member fed before (persisted by the grain) but no longer has were deleted while we
                 // were not watching: withdraw them now.
                 string[] missing;
@@ -341,6 +346,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     {
         try
         {
+            await _cachesSynced.Task.WaitAsync(cancellationToken);
             await foreach (var key in _dirty.Reader.ReadAllAsync(cancellationToken))
             {
                 lock (_queued)
