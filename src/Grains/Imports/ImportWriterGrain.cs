@@ -49,6 +49,8 @@ public sealed partial class ImportWriterGrain(
     private readonly MemberImports _present = new();
     private readonly Channel<string> _dirty = Channel.CreateUnbounded<string>();
     private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inflight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _rerun = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private ImmutableArray<ClusterInfo> _clusters = [];
     private string _clusterKey = "";
@@ -208,10 +210,18 @@ public sealed partial class ImportWriterGrain(
                 lock (_queued)
                 {
                     _queued.Remove(key);
+
+                    // One write per key at a time, or an older write could land after a newer one.
+                    if (!_inflight.Add(key))
+                    {
+                        _rerun.Add(key);
+                        continue;
+                    }
                 }
 
                 if (_retired)
                 {
+                    Done(key);
                     continue;
                 }
 
@@ -236,10 +246,29 @@ public sealed partial class ImportWriterGrain(
                     LogWriteFailed(ex, _clusterKey, key);
                     _ = RetryLaterAsync(key);
                 }
+                finally
+                {
+                    Done(key);
+                }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void Done(string key)
+    {
+        bool again;
+        lock (_queued)
+        {
+            _inflight.Remove(key);
+            again = _rerun.Remove(key);
+        }
+
+        if (again)
+        {
+            MarkDirty(key);
         }
     }
 

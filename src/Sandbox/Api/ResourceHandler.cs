@@ -275,10 +275,22 @@ public sealed class ResourceHandler(SandboxCluster cluster)
                 var warnings = Admit(type, created, null, context.Request.Query["fieldValidation"]);
                 StripServerFields(created);
                 created["metadata"]!["generation"] = 1;
-                var stored = Store.Create(type.StorageKey, ns, created, dryRun);
-                AddWarnings(context, warnings);
-                await WriteJsonAsync(context, 201, AsVersion(type, stored));
-                return;
+                JsonObject? stored = null;
+                try
+                {
+                    stored = Store.Create(type.StorageKey, ns, created, dryRun);
+                }
+                catch (ApiException race) when (race.Reason == "AlreadyExists")
+                {
+                    // Another apply created it first: apply is an upsert, so this one updates it instead.
+                }
+
+                if (stored is not null)
+                {
+                    AddWarnings(context, warnings);
+                    await WriteJsonAsync(context, 201, AsVersion(type, stored));
+                    return;
+                }
             }
 
             var updated = Store.Update(type.StorageKey, ns, name, current =>
