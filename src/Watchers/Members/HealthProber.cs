@@ -39,14 +39,16 @@ public sealed partial class HealthProber(
             }
         }
 
+        // Stop probing as soon as the host begins to stop, before the silo's grains go away under the probes.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         using var timer = new PeriodicTimer(options.Value.ProbeInterval);
         try
         {
             do
             {
-                await ProbeAllAsync(stoppingToken);
+                await ProbeAllAsync(stopping.Token);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            while (await timer.WaitForNextTickAsync(stopping.Token));
         }
         catch (OperationCanceledException)
         {
