@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+using k8s;
+using k8s.Models;
+using Xunit;
+
+namespace ErieCanal.Orleans.Integration.Tests;
+
+/// <summary>
+/// The Helm chart, rendered by the real helm (3.17; .ci/run installs it): it lints, and the StatefulSet wires the
+/// silo the way Orleans' Kubernetes hosting and the reconciler expect.
+/// </summary>
+public sealed class ChartTests
+{
+    private static readonly string Chart = Path.Combine(RepoPaths.Root, "charts", "erie-canal-orleans");
+
+    [Fact]
+    public async Task The_chart_lints_clean()
+    {
+        var (code, output) = await HelmAsync("lint", Chart, "--strict");
+        Assert.True(code == 0, output);
+        Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_StatefulSet_runs_silos_with_Kubernetes_hosting_Redis_and_probes()
+    {
+        var (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal",
+            "--set", "region=eu-west", "--set", "replicaCount=5", "--set", "settings.ProbeInterval=00:00:02");
+        Assert.True(code == 0, output);
+
+        var objects = KubernetesYaml.LoadAllFromString(output);
+        var statefulSet = Assert.Single(objects.OfType<V1StatefulSet>());
+        Assert.Equal(5, statefulSet.Spec.Replicas);
+        var silo = Assert.Single(statefulSet.Spec.Template.Spec.Containers);
+        var env = silo.Env.ToDictionary(e => e.Name);
+        Assert.Equal("metadata.name", env["POD_NAME"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("metadata.namespace", env["POD_NAMESPACE"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("status.podIP", env["POD_IP"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("eu-west", env["ErieCanal__Region"].Value);
+        Assert.Equal("00:00:02", env["ErieCanal__ProbeInterval"].Value);
+        Assert.False(string.IsNullOrEmpty(env["Orleans__Redis"].Value));
+        Assert.Equal("/healthz", silo.LivenessProbe.HttpGet.Path);
+        Assert.Equal("/readyz", silo.ReadinessProbe.HttpGet.Path);
+        Assert.Equal(statefulSet.Spec.Template.Metadata.Labels["orleans/serviceId"], env["ORLEANS_SERVICE_ID"].Value);
+
+        // Its ServiceAccount may read Clusters and write their status, and manage its peers' pods.
+        var role = Assert.Single(objects.OfType<V1ClusterRole>());
+        Assert.Contains(role.Rules, r => r.ApiGroups.Contains("flomesh.io") && r.Resources.Contains("clusters/status") && r.Verbs.Contains("patch"));
+        Assert.Contains(objects.OfType<V1Role>(), r => r.Rules.Any(rule => rule.Resources.Contains("pods") && rule.Verbs.Contains("watch")));
+        Assert.Equal(statefulSet.Spec.Template.Spec.ServiceAccountName, Assert.Single(objects.OfType<V1ServiceAccount>()).Metadata.Name);
+    }
+
+    [Fact]
+    public async Task A_chart_without_redis_is_refused_with_a_clear_message()
+    {
+        var (code, output) = await HelmAsync("template", "ec", Chart, "--set", "redis.connectionString=");
+        Assert.NotEqual(0, code);
+        Assert.Contains("redis.connectionString is required", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output)> HelmAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("HELM") ?? "helm", args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("helm did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
