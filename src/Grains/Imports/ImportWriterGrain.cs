@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Grains.Placement;
@@ -13,6 +12,7 @@ using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
+using ErieCanal.Orleans.Watchers.Queues;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -47,10 +47,7 @@ public sealed partial class ImportWriterGrain(
     private readonly ConcurrentDictionary<string, string> _writtenSpec = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _writtenStatus = new(StringComparer.Ordinal);
     private readonly MemberImports _present = new();
-    private readonly Channel<string> _dirty = Channel.CreateUnbounded<string>();
-    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _inflight = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _rerun = new(StringComparer.Ordinal);
+    private readonly KeyedWorkQueue _dirty = new();
     private readonly CancellationTokenSource _stop = new();
     private ImmutableArray<ClusterInfo> _clusters = [];
     private string _clusterKey = "";
@@ -68,7 +65,7 @@ public sealed partial class ImportWriterGrain(
 
         // A member that left (or never joined) is not written to, even if a late notification wakes this grain.
         await RefreshMembershipAsync();
-        _workers = Enumerable.Range(0, Options.WriterConcurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
+        _workers = [_dirty.RunAsync(Options.WriterConcurrency, WriteAsync, OnWriteFailed, _stop.Token)];
         _watch = Task.Run(WatchMemberAsync);
 
         // Jitter: the writers of all members must not repair at the same moment.
@@ -188,88 +185,19 @@ public sealed partial class ImportWriterGrain(
         return accepted;
     }
 
-    private void MarkDirty(string key)
+    private void MarkDirty(string key) => _dirty.Add(key);
+
+    private Task WriteAsync(string key, CancellationToken cancellationToken) =>
+        _retired ? Task.CompletedTask
+        : key.StartsWith(PolicyPrefix, StringComparison.Ordinal) ? WritePolicyStatusAsync(key[PolicyPrefix.Length..])
+        : key.StartsWith(StatusPrefix, StringComparison.Ordinal) ? WriteRoutingAsync(key[StatusPrefix.Length..])
+        : WriteImportAsync(key);
+
+    private void OnWriteFailed(string key, Exception ex)
     {
-        lock (_queued)
-        {
-            if (!_queued.Add(key))
-            {
-                return;
-            }
-        }
-
-        _dirty.Writer.TryWrite(key);
-    }
-
-    private async Task WorkAsync()
-    {
-        try
-        {
-            await foreach (var key in _dirty.Reader.ReadAllAsync(_stop.Token))
-            {
-                lock (_queued)
-                {
-                    _queued.Remove(key);
-
-                    // One write per key at a time, or an older write could land after a newer one.
-                    if (!_inflight.Add(key))
-                    {
-                        _rerun.Add(key);
-                        continue;
-                    }
-                }
-
-                if (_retired)
-                {
-                    Done(key);
-                    continue;
-                }
-
-                try
-                {
-                    if (key.StartsWith(PolicyPrefix, StringComparison.Ordinal))
-                    {
-                        await WritePolicyStatusAsync(key[PolicyPrefix.Length..]);
-                    }
-                    else if (key.StartsWith(StatusPrefix, StringComparison.Ordinal))
-                    {
-                        await WriteRoutingAsync(key[StatusPrefix.Length..]);
-                    }
-                    else
-                    {
-                        await WriteImportAsync(key);
-                    }
-                }
-                catch (Exception ex) when (!_stop.IsCancellationRequested)
-                {
-                    ErieCanalTelemetry.WriteFailures.Add(1);
-                    LogWriteFailed(ex, _clusterKey, key);
-                    _ = RetryLaterAsync(key);
-                }
-                finally
-                {
-                    Done(key);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private void Done(string key)
-    {
-        bool again;
-        lock (_queued)
-        {
-            _inflight.Remove(key);
-            again = _rerun.Remove(key);
-        }
-
-        if (again)
-        {
-            MarkDirty(key);
-        }
+        ErieCanalTelemetry.WriteFailures.Add(1);
+        LogWriteFailed(ex, _clusterKey, key);
+        _ = RetryLaterAsync(key);
     }
 
     private async Task RetryLaterAsync(string key)
@@ -526,7 +454,7 @@ public sealed partial class ImportWriterGrain(
     private async Task StopWorkAsync()
     {
         await _stop.CancelAsync();
-        _dirty.Writer.TryComplete();
+        _dirty.Complete();
         var running = _workers.Append(_repair ?? Task.CompletedTask).Append(_watch ?? Task.CompletedTask);
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
     }

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Threading.Channels;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
+using ErieCanal.Orleans.Watchers.Queues;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -35,8 +35,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly HashSet<string> _known;
     private readonly Lock _knownGate = new();
     private readonly MemberObservations _observations = new();
-    private readonly Channel<string> _dirty = Channel.CreateUnbounded<string>();
-    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly KeyedWorkQueue _dirty = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private volatile bool _clusterHealthy = true;
@@ -158,7 +157,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             exports.RunAsync(cancellationToken), services.RunAsync(cancellationToken),
             slices.RunAsync(cancellationToken), policies.RunAsync(cancellationToken),
         };
-        var dispatchers = Enumerable.Range(0, DispatchConcurrency).Select(_ => DispatchAsync(cancellationToken)).ToArray();
+        var dispatchers = new[] { DispatchAsync(cancellationToken) };
         _dispatchers = dispatchers;
 
         // Managed=True only once every watch has synced; then keep reporting as watches fail and recover.
@@ -329,66 +328,54 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
     }
 
-    private void MarkDirty(string serviceKey)
-    {
-        lock (_queued)
-        {
-            if (!_queued.Add(serviceKey))
-            {
-                return;
-            }
-        }
-
-        _dirty.Writer.TryWrite(serviceKey);
-    }
+    private void MarkDirty(string serviceKey) => _dirty.Add(serviceKey);
 
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
         try
         {
             await _cachesSynced.Task.WaitAsync(cancellationToken);
-            await foreach (var key in _dirty.Reader.ReadAllAsync(cancellationToken))
-            {
-                lock (_queued)
-                {
-                    _queued.Remove(key);
-                }
-
-                bool wasKnown;
-                lock (_knownGate)
-                {
-                    wasKnown = _known.Contains(key);
-                }
-
-                var hasExport = _observations.HasExport(key);
-                if (!hasExport && !wasKnown)
-                {
-                    continue;
-                }
-
-                var observation = _observations.Observe(key, _gateway, _clusterHealthy);
-                var (ns, name) = ServiceKeys.ParseService(key);
-                var sent = await SafeAsync(() => _grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(_spec.ClusterKey, ns, name)).Observe(observation));
-                if (!sent)
-                {
-                    // Retried by the next event or relist; never dropped silently.
-                    MarkDirty(key);
-                    await Task.Delay(_options.Informer.InitialBackoff, cancellationToken);
-                    continue;
-                }
-
-                lock (_knownGate)
-                {
-                    var changed = observation.Export is null ? _known.Remove(key) : _known.Add(key);
-                    if (changed)
-                    {
-                        Interlocked.Exchange(ref _knownDirty, 1);
-                    }
-                }
-            }
         }
         catch (OperationCanceledException)
         {
+            return;
+        }
+
+        await _dirty.RunAsync(DispatchConcurrency, ObserveAsync, (key, ex) => LogGrainCallFailed(ex, _spec.ClusterKey), cancellationToken);
+    }
+
+    /// <summary>Sends one service's full observation to its export grain; a failed send is retried, never dropped.</summary>
+    private async Task ObserveAsync(string key, CancellationToken cancellationToken)
+    {
+        bool wasKnown;
+        lock (_knownGate)
+        {
+            wasKnown = _known.Contains(key);
+        }
+
+        var hasExport = _observations.HasExport(key);
+        if (!hasExport && !wasKnown)
+        {
+            return;
+        }
+
+        var observation = _observations.Observe(key, _gateway, _clusterHealthy);
+        var (ns, name) = ServiceKeys.ParseService(key);
+        var sent = await SafeAsync(() => _grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(_spec.ClusterKey, ns, name)).Observe(observation));
+        if (!sent)
+        {
+            await Task.Delay(_options.Informer.InitialBackoff, cancellationToken);
+            MarkDirty(key);
+            return;
+        }
+
+        lock (_knownGate)
+        {
+            var changed = observation.Export is null ? _known.Remove(key) : _known.Add(key);
+            if (changed)
+            {
+                Interlocked.Exchange(ref _knownDirty, 1);
+            }
         }
     }
 
