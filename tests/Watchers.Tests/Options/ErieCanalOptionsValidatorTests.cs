@@ -1,0 +1,36 @@
+using ErieCanal.Orleans.Watchers;
+using Xunit;
+
+namespace ErieCanal.Orleans.Watchers.Tests.Options;
+
+public sealed class ErieCanalOptionsValidatorTests
+{
+    private readonly ErieCanalOptionsValidator _validator = new();
+
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        Assert.True(_validator.Validate(null, new ErieCanalOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Each_bad_setting_is_named_in_the_failure()
+    {
+        var result = _validator.Validate(null, new ErieCanalOptions
+        {
+            ProbeInterval = TimeSpan.Zero,
+            RepairInterval = TimeSpan.FromSeconds(-1),
+            UnhealthyThreshold = 0,
+            WriterConcurrency = 1000,
+            ControlPlaneKubeconfig = "/no/such/kubeconfig",
+        });
+
+        Assert.True(result.Failed);
+        var message = result.FailureMessage;
+        Assert.Contains("ErieCanal:ProbeInterval", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:RepairInterval", message, StringComparison.Ordinal);
+        Assert.Contains("UnhealthyThreshold", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:WriterConcurrency", message, StringComparison.Ordinal);
+        Assert.Contains("/no/such/kubeconfig", message, StringComparison.Ordinal);
+    }
+}
