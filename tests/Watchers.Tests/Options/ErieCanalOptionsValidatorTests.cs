@@ -1,4 +1,3 @@
-using ErieCanal.Orleans.Watchers;
 using Xunit;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Options;
