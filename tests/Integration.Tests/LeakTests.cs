@@ -88,6 +88,8 @@ public sealed class ClusterRemovalTests : IClassFixture<ReconcilerFixture>
                 return true;
             }
         }, "membership claim released");
+        await Eventually.Until(() => Manifests.GetExportAsync(c3, "removal", "svc"),
+            e => e is not null && (e.Status?.Conditions is null || e.Status.Conditions.Count == 0), "the removed member's exports carry no conditions of ours");
 
         // The removed member is no longer watched nor written: an export made there afterwards reaches nobody, and
         // an export made elsewhere afterwards is imported everywhere but there.

@@ -150,6 +150,7 @@ public sealed partial class ClusterGrain(
         }
 
         await grains.GetGrain<IImportWriterGrain>(ClusterKey).Retire();
+        await ClearExportStatusesAsync(state.State.KnownExports.Union(fed, StringComparer.Ordinal));
         await ReleaseClaimAsync(spec);
         clients.Invalidate(ClusterKey);
 
@@ -374,6 +375,32 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             LogEventFailed(ex, ClusterKey);
+        }
+    }
+
+    /// <summary>SPEC §4: a removed member is left as if it never joined, so our conditions leave its exports too.</summary>
+    private async Task ClearExportStatusesAsync(IEnumerable<string> serviceKeys)
+    {
+        try
+        {
+            var client = await clients.GetAsync(ClusterKey);
+            foreach (var key in serviceKeys)
+            {
+                var (ns, name) = ServiceKeys.ParseService(key);
+                try
+                {
+                    await StatusPatches.PatchStatusAsync(client, ServiceExportResource.Plural, ns, name,
+                        new JsonObject { ["observedGeneration"] = null, ["conditions"] = null }, CancellationToken.None);
+                }
+                catch (Exception ex) when (ApiErrors.IsNotFound(ex))
+                {
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
+            LogReleaseFailed(ex, ClusterKey);
         }
     }
 
