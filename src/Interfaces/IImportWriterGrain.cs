@@ -2,7 +2,7 @@ namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
 /// Writes ServiceImports into one member (key: clusterKey) and evaluates that member's GlobalTrafficPolicies into
-/// their status. Fed by its import channel (<see cref="StreamNames.Imports"/>) and repaired periodically from the
+/// their status. Fed by its import channel (<see cref="ChannelNames.Imports"/>) and repaired periodically from the
 /// ServiceImportGrains, so a lost notification only delays an update.
 /// </summary>
 [Alias("ErieCanal.IImportWriterGrain")]

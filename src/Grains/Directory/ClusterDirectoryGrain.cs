@@ -18,7 +18,7 @@ public sealed class ClusterDirectoryState
 /// burst of a thousand new services costs a handful of storage writes.
 /// </summary>
 public sealed class ClusterDirectoryGrain(
-    [PersistentState("directory", StreamNames.StorageName)] IPersistentState<ClusterDirectoryState> state) : Grain, IClusterDirectoryGrain
+    [PersistentState("directory", StorageNames.Grains)] IPersistentState<ClusterDirectoryState> state) : Grain, IClusterDirectoryGrain
 {
     private bool _dirty;
     private IGrainTimer? _flush;

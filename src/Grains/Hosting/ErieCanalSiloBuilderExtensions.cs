@@ -29,7 +29,7 @@ public static class ErieCanalSiloBuilderExtensions
         silo.UseSiloMetadata(new Dictionary<string, string> { [RegionPlacementStrategy.MetadataKey] = region });
         silo.Services.AddPlacementDirector<RegionPlacementStrategy, RegionPlacementDirector>();
         silo.Services.AddSingleton<RegionAffinity>();
-        silo.AddBroadcastChannel(StreamNames.Provider, o => o.FireAndForgetDelivery = true);
+        silo.AddBroadcastChannel(ChannelNames.Provider, o => o.FireAndForgetDelivery = true);
 
         silo.Services.AddSingleton<ControlPlaneConnection>();
         silo.Services.AddSingleton<MemberClients>();
@@ -48,11 +48,11 @@ public static class ErieCanalSiloBuilderExtensions
     {
         if (string.IsNullOrWhiteSpace(redisConnectionString))
         {
-            silo.AddMemoryGrainStorage(StreamNames.StorageName);
+            silo.AddMemoryGrainStorage(StorageNames.Grains);
             return silo;
         }
 
-        silo.AddRedisGrainStorage(StreamNames.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
+        silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
         return silo;
     }
 }

@@ -30,7 +30,7 @@ namespace ErieCanal.Orleans.Grains.Imports;
 /// compares versions with the directory and fetches only what changed, so nothing depends on one notification.
 /// </summary>
 [RegionPlacement]
-[ImplicitChannelSubscription(StreamNames.Imports)]
+[ImplicitChannelSubscription(ChannelNames.Imports)]
 public sealed partial class ImportWriterGrain(
     IGrainFactory grains,
     MemberClients clients,
@@ -50,6 +50,7 @@ public sealed partial class ImportWriterGrain(
     private readonly KeyedWorkQueue _dirty = new();
     private readonly CancellationTokenSource _stop = new();
     private ImmutableArray<ClusterInfo> _clusters = [];
+    private IReadOnlySet<string> _knownClusterKeys = new HashSet<string>(StringComparer.Ordinal);
     private string _clusterKey = "";
     private Task[] _workers = [];
     private Task? _watch;
@@ -306,8 +307,7 @@ public sealed partial class ImportWriterGrain(
     private Routing Evaluate(string key, MergedImport import)
     {
         _policies.TryGetValue(key, out var policy);
-        var known = _clusters.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
-        return TrafficPolicyEvaluator.Evaluate(import, _clusterKey, policy, policy is null ? null : ServiceKeys.ParseService(key).Name, known);
+        return TrafficPolicyEvaluator.Evaluate(import, _clusterKey, policy, policy is null ? null : ServiceKeys.ParseService(key).Name, _knownClusterKeys);
     }
 
     private async Task WritePolicyStatusAsync(string key)
@@ -318,8 +318,7 @@ public sealed partial class ImportWriterGrain(
         }
 
         var (ns, name) = ServiceKeys.ParseService(key);
-        var known = _clusters.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
-        var validation = TrafficPolicyEvaluator.Validate(policy, known);
+        var validation = TrafficPolicyEvaluator.Validate(policy, _knownClusterKeys);
         var client = await clients.GetAsync(_clusterKey);
         try
         {
@@ -448,6 +447,7 @@ public sealed partial class ImportWriterGrain(
     private async Task RefreshMembershipAsync()
     {
         _clusters = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters();
+        _knownClusterKeys = _clusters.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
         _retired = !_clusters.Any(c => c.ClusterKey == _clusterKey);
     }
 

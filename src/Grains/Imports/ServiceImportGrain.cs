@@ -22,7 +22,7 @@ public sealed class ServiceImportState
 /// each export its verdict, and pushes each member's view to that member's writer through the member's channel.
 /// </summary>
 public sealed partial class ServiceImportGrain(
-    [PersistentState("import", StreamNames.StorageName)] IPersistentState<ServiceImportState> state,
+    [PersistentState("import", StorageNames.Grains)] IPersistentState<ServiceImportState> state,
     IGrainFactory grains,
     ILogger<ServiceImportGrain> logger) : Grain, IServiceImportGrain
 {
@@ -100,7 +100,7 @@ public sealed partial class ServiceImportGrain(
     /// <summary>Sends each member its view when it changed. A lost notification is healed by the writer's repair.</summary>
     private async Task PublishAsync()
     {
-        var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.Provider);
+        var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
         foreach (var member in await MembersAsync())
         {
             // After an activation nothing is known of what members hold, so everything (withdrawals included) is
@@ -113,7 +113,7 @@ public sealed partial class ServiceImportGrain(
 
             try
             {
-                var channel = channels.GetChannelWriter<ImportUpdate>(ChannelId.Create(StreamNames.Imports, member.ClusterKey));
+                var channel = channels.GetChannelWriter<ImportUpdate>(ChannelId.Create(ChannelNames.Imports, member.ClusterKey));
                 await channel.Publish(new ImportUpdate(_ns, _name, state.State.Version, view));
                 _published[member.ClusterKey] = view;
             }

@@ -36,7 +36,7 @@ public sealed class ClusterGrainState
 /// </summary>
 [RegionPlacement]
 public sealed partial class ClusterGrain(
-    [PersistentState("cluster", StreamNames.StorageName)] IPersistentState<ClusterGrainState> state,
+    [PersistentState("cluster", StorageNames.Grains)] IPersistentState<ClusterGrainState> state,
     IGrainFactory grains,
     ControlPlaneConnection controlPlane,
     MemberClients clients,

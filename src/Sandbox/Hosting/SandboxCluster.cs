@@ -118,7 +118,7 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>A kubeconfig (YAML) whose single context points at this cluster.</summary>
     public string Kubeconfig() => KubeconfigWriter.Write([this], Name);
 
-    /// <summary>Creates or replaces an object directly in the store, bypassing HTTP (for seeding).</summary>
+    /// <summary>Creates an object directly in the store, bypassing HTTP (for seeding tests).</summary>
     public JsonObject Seed(string storageKey, string ns, JsonObject obj) => Store.Create(storageKey, ns, obj);
 
     public async ValueTask DisposeAsync()

@@ -32,9 +32,6 @@ public sealed class ResourceCatalog
     public ResourceType? Find(string group, string version, string plural) =>
         _types.TryGetValue((group, version, plural), out var type) ? type : null;
 
-    public ResourceType? FindByKind(string apiVersion, string kind) =>
-        _types.Values.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
-
     /// <summary>Some served version of the resource stored under <paramref name="storageKey"/>.</summary>
     public ResourceType? FindByStorageKey(string storageKey) => _types.Values.FirstOrDefault(t => t.StorageKey == storageKey);
 

@@ -24,9 +24,6 @@ public sealed class FieldSelector
 
     public bool IsEmpty => _terms.Count == 0;
 
-    /// <summary>The single <c>metadata.name=</c> value, when the selector pins one object.</summary>
-    public string? ExactName => _terms.Count == 1 && _terms[0] is { Path: "metadata.name", Negate: false } t ? t.Value : null;
-
     public static FieldSelector Parse(string? text, string kind)
     {
         var selector = new FieldSelector();

@@ -20,8 +20,6 @@ public sealed class ControllerLoop(SandboxCluster cluster, IReadOnlyList<ICluste
     private Task? _feed;
     private Task? _worker;
 
-    public WorkQueue Queue => _queue;
-
     /// <summary>The last failure of a controller, for diagnosis in tests.</summary>
     public Exception? LastError { get; private set; }
 

@@ -1,7 +1,7 @@
 namespace ErieCanal.Orleans.Interfaces;
 
-/// <summary>Channel provider, channel namespaces and the grain storage name.</summary>
-public static class StreamNames
+/// <summary>The broadcast channel that fans import changes out to the members' writers.</summary>
+public static class ChannelNames
 {
     /// <summary>
     /// The broadcast channel provider: a push-based grain stream (no queue polling), fire-and-forget, which the
@@ -11,6 +11,4 @@ public static class StreamNames
 
     /// <summary>Per member (channel key: clusterKey): <see cref="ImportUpdate"/> notifications for its writer.</summary>
     public const string Imports = "imports";
-
-    public const string StorageName = "erie-canal";
 }

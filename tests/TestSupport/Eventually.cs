@@ -1,11 +1,17 @@
 using System.Diagnostics;
+using System.Text.Json;
 
-namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
+namespace ErieCanal.Orleans.TestSupport;
 
-/// <summary>Waits for a condition with a generous bound instead of sleeping a fixed time.</summary>
+/// <summary>
+/// Waits for a condition with a generous bound instead of sleeping a fixed time. A probe that throws is retried;
+/// on timeout the message carries the last value (as JSON) and the last error.
+/// </summary>
 public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
     {
@@ -34,17 +40,24 @@ public static class Eventually
                 throw new TimeoutException($"{what}: not reached within {limit.TotalSeconds}s; last value: {Describe(last)}{(lastError is null ? "" : $"; last error: {lastError.Message}")}");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(Poll);
         }
     }
 
     public static Task Until(Func<Task<bool>> probe, string what, TimeSpan? timeout = null) => Until(probe, ok => ok, what, timeout);
 
-    private static string Describe<T>(T value) => value switch
+    public static Task Until(Func<bool> condition, string what, TimeSpan? timeout = null) => Until(() => Task.FromResult(condition()), what, timeout);
+
+    private static string Describe<T>(T value)
     {
-        null => "null",
-        string[] array => $"[{string.Join(", ", array)}]",
-        Interfaces.Routing routing => $"{routing.LbType} active={routing.ActiveEndpoints} [{string.Join(", ", routing.Ports.SelectMany(p => p.Endpoints).Select(e => $"{e.ClusterKey}:{e.State}/{e.Weight}"))}] problems=[{string.Join("; ", routing.Problems)}]",
-        _ => value.ToString() ?? "",
-    };
+        try
+        {
+            var json = JsonSerializer.Serialize(value);
+            return json.Length > 2000 ? json[..2000] + "…" : json;
+        }
+        catch (NotSupportedException)
+        {
+            return value?.ToString() ?? "null";
+        }
+    }
 }
