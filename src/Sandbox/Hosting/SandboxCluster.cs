@@ -50,6 +50,12 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>The member's simulated ingress gateway (not started until asked for).</summary>
     public SandboxGateway Gateway { get; private set; } = null!;
 
+    /// <summary>
+    /// The member's client-side proxy (the mesh sidecar's job), when one runs: simulated containers send their HTTP
+    /// requests through it. Set by whoever runs the data plane for this member.
+    /// </summary>
+    public Uri? ClientProxy { get; set; }
+
     public ServiceIpAllocator ServiceIps { get; }
 
     public ServiceIpAllocator PodIps { get; }

@@ -32,6 +32,16 @@ public static class BuiltinResources
         },
         new ResourceType
         {
+            Group = "networking.k8s.io", Version = "v1", Kind = "Ingress", Plural = "ingresses", Singular = "ingress",
+            ShortNames = ["ing"], HasStatus = true,
+        },
+        new ResourceType
+        {
+            Group = "networking.k8s.io", Version = "v1", Kind = "IngressClass", Plural = "ingressclasses",
+            Singular = "ingressclass", Namespaced = false,
+        },
+        new ResourceType
+        {
             Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
         },
         new ResourceType
