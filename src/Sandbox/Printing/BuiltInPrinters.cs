@@ -101,6 +101,8 @@ internal static class BuiltInPrinters
         ("", "Secret") => Secret,
         ("" or "events.k8s.io", "Event") => EventPrinter.Printer,
         ("discovery.k8s.io", "EndpointSlice") => NetworkPrinters.EndpointSlice,
+        ("networking.k8s.io", "Ingress") => IngressPrinters.Ingress,
+        ("networking.k8s.io", "IngressClass") => IngressPrinters.IngressClass,
         ("apps", "Deployment") => Deployment,
         ("apps", "ReplicaSet") => ReplicaSet,
         ("coordination.k8s.io", "Lease") => Lease,
