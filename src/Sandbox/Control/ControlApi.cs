@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
+using ErieCanal.Orleans.Sandbox.Faults;
 using ErieCanal.Orleans.Sandbox.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,7 +53,7 @@ public sealed class ControlApi : IAsyncDisposable
 
             if (segments is not ["clusters", var name, ..])
             {
-                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|compact|reset|gateway/stop|gateway/start}");
+                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|compact|reset|gateway/stop|gateway/start|gateway/blackhole}, POST /clusters/{name}/workloads/{namespace}/{deployment}/fault");
             }
 
             SandboxCluster cluster;
@@ -109,12 +110,23 @@ public sealed class ControlApi : IAsyncDisposable
                 case (["gateway", "start"], "POST"):
                     await cluster.Gateway.StartAsync(0, context.RequestAborted);
                     break;
+                case (["gateway", "blackhole"], "POST"):
+                    await cluster.Gateway.BlackholeAsync(context.RequestAborted);
+                    break;
+                case (["workloads", var ns, var deployment, "fault"], "POST"):
+                    cluster.Faults.Workloads.Set(ns, deployment, ReadWorkloadFault(body));
+                    break;
                 case (["compact"], "POST"):
                     cluster.Store.Compact();
                     break;
                 case (["reset"], "POST"):
                     cluster.Faults.Reset();
                     await cluster.GoOnlineAsync(context.RequestAborted);
+                    if (cluster.Gateway.Port != 0 && cluster.Gateway.State != GatewayState.Serving)
+                    {
+                        await cluster.Gateway.StartAsync(0, context.RequestAborted);
+                    }
+
                     break;
                 default:
                     throw new ApiException(404, "NotFound", $"unknown control action '{string.Join('/', segments[2..])}' for {method}");
@@ -128,6 +140,18 @@ public sealed class ControlApi : IAsyncDisposable
         }
     }
 
+    private static WorkloadFault ReadWorkloadFault(JsonObject body)
+    {
+        try
+        {
+            return WorkloadFault.FromJson(body);
+        }
+        catch (ArgumentException ex)
+        {
+            throw ApiException.BadRequest($"workload fault: {ex.Message}");
+        }
+    }
+
     private static double? JsonTreeNumber(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
@@ -138,7 +162,14 @@ public sealed class ControlApi : IAsyncDisposable
         ["resourceVersion"] = cluster.Store.Revision,
         ["compactedRevision"] = cluster.Store.CompactedRevision,
         ["faults"] = cluster.Faults.Describe(),
-        ["gateway"] = cluster.Gateway.Running ? $"127.0.0.1:{cluster.Gateway.Port}" : null,
+        ["gateway"] = new JsonObject
+        {
+            ["address"] = cluster.Gateway.EndPoint?.ToString(),
+            ["state"] = cluster.Gateway.State.ToString().ToLowerInvariant(),
+            ["upstream"] = cluster.Gateway.Upstream?.ToString(),
+        },
+        ["clientProxy"] = cluster.ClientProxy?.ToString(),
+        ["pods"] = cluster.PodServers.Count,
     };
 
     public async ValueTask DisposeAsync()

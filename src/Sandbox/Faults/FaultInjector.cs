@@ -4,7 +4,8 @@ namespace ErieCanal.Orleans.Sandbox.Faults;
 
 /// <summary>
 /// The fault state of one cluster: offline (connections refused), frozen (accepted, never answered), added
-/// latency, failing the next N requests, dropping open watches. Tests, benchmarks and the control API drive it.
+/// latency, failing the next N requests, dropping open watches; and the faults of its workloads' pods. Tests,
+/// benchmarks and the control API drive it.
 /// </summary>
 public sealed class FaultInjector
 {
@@ -18,6 +19,9 @@ public sealed class FaultInjector
     public bool Frozen { get; private set; }
 
     public bool Offline { get; internal set; }
+
+    /// <summary>Per-Deployment faults of the pods that answer HTTP.</summary>
+    public WorkloadFaults Workloads { get; } = new();
 
     public TimeSpan Latency
     {
@@ -129,10 +133,11 @@ public sealed class FaultInjector
         old.Dispose();
     }
 
-    /// <summary>Clears freeze, latency and armed failures (not offline: that is the host's to undo).</summary>
+    /// <summary>Clears freeze, latency, armed failures and workload faults (not offline: that is the host's to undo).</summary>
     public void Reset()
     {
         Thaw();
+        Workloads.Clear();
         lock (_gate)
         {
             _latency = TimeSpan.Zero;
@@ -151,6 +156,7 @@ public sealed class FaultInjector
                 ["latencyMs"] = (int)_latency.TotalMilliseconds,
                 ["failCode"] = _failRemaining == 0 ? null : _failCode,
                 ["failRemaining"] = _failRemaining == 0 ? null : _failRemaining,
+                ["workloads"] = Workloads.Describe(),
             };
         }
     }

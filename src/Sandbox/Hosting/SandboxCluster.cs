@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
 using ErieCanal.Orleans.Sandbox.Faults;
+using ErieCanal.Orleans.Sandbox.Pods;
 using ErieCanal.Orleans.Sandbox.Resources;
 using ErieCanal.Orleans.Sandbox.Simulation;
 using ErieCanal.Orleans.Sandbox.Storage;
@@ -29,11 +30,12 @@ public sealed class SandboxCluster : IAsyncDisposable
         Catalog = new ResourceCatalog();
         Store.Committed += e => CrdRegistrar.OnCommitted(Catalog, e);
         ServiceIps = new ServiceIpAllocator(96 + (index % 32));
-        PodIps = new ServiceIpAllocator(160 + (index % 32));
+        PodIps = new PodIpAllocator(160 + (index % 32));
         Token = $"sandbox-{name}-{Guid.NewGuid():N}";
         Deleter = new ResourceHandler(this);
         Gateway = new SandboxGateway(name);
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this)]);
+        PodServers = new PodServers(this);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers]);
         SeedNamespaces();
     }
 
@@ -47,8 +49,8 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public FaultInjector Faults { get; } = new();
 
-    /// <summary>The member's simulated ingress gateway (not started until asked for).</summary>
-    public SandboxGateway Gateway { get; private set; } = null!;
+    /// <summary>The member's gateway address as the outside world sees it (not started until asked for).</summary>
+    public SandboxGateway Gateway { get; }
 
     /// <summary>
     /// The member's client-side proxy (the mesh sidecar's job), when one runs: simulated containers send their HTTP
@@ -58,7 +60,10 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public ServiceIpAllocator ServiceIps { get; }
 
-    public ServiceIpAllocator PodIps { get; }
+    public PodIpAllocator PodIps { get; }
+
+    /// <summary>The HTTP servers of the pods that declare ports (they serve while the API server is offline too).</summary>
+    public PodServers PodServers { get; }
 
     /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
     public string Token { get; }
@@ -84,6 +89,7 @@ public sealed class SandboxCluster : IAsyncDisposable
             _app = await ListenAsync(port == 0 ? Port : port, cancellationToken);
             if (Port == 0)
             {
+                PodServers.Start();
                 _controllers.Start();
             }
 
@@ -132,6 +138,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         await Gateway.DisposeAsync();
         await GoOfflineAsync();
         await _controllers.DisposeAsync();
+        await PodServers.DisposeAsync();
         _lifecycle.Dispose();
     }
 

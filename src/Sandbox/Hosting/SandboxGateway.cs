@@ -1,40 +1,62 @@
+using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Net.Sockets;
 
 namespace ErieCanal.Orleans.Sandbox.Hosting;
 
 /// <summary>
-/// A stand-in for a member's ingress gateway on 127.0.0.1: it answers HTTP so health probes have something real to
-/// reach, and it can be stopped and started to simulate a gateway outage.
+/// A member's gateway address as the outside world sees it, like a LoadBalancer Service in front of the gateway
+/// pods: a listener on 127.0.0.1 and a stable port that relays every connection to <see cref="Upstream"/> (the
+/// member's real gateway, set by whoever runs it) or, while none is set, to a stand-in that answers
+/// <c>/healthz</c> and 404 <c>Service Not Found</c>. It can be stopped (refused), blackholed (accepted, never
+/// answered) and started again on the same port.
 /// </summary>
 public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private WebApplication? _app;
+    // Linux SO_REUSEADDR: listen again on the same port while closed connections linger in TIME_WAIT (not SO_REUSEPORT,
+    // which would let another socket share the port).
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
 
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private Socket? _listener;
+    private CancellationTokenSource? _session;
+    private Task? _acceptLoop;
+    private TaskCompletionSource _open = Opened();
+    private GatewayStandIn? _standIn;
+    private IPEndPoint? _upstream;
+    private volatile GatewayState _state;
+
+    public string ClusterName => clusterName;
+
+    /// <summary>The port, fixed by the first start and kept through stops and blackholes; 0 before.</summary>
     public int Port { get; private set; }
 
-    public bool Running => _app is not null;
+    /// <summary>The address clients connect to, once started.</summary>
+    public IPEndPoint? EndPoint => Port == 0 ? null : new IPEndPoint(IPAddress.Loopback, Port);
 
+    public GatewayState State => _state;
+
+    /// <summary>Whether the port accepts connections (serving or blackholed).</summary>
+    public bool Running => _state != GatewayState.Stopped;
+
+    /// <summary>Where new connections are relayed; null relays them to the built-in stand-in. Open ones keep theirs.</summary>
+    public IPEndPoint? Upstream
+    {
+        get => Volatile.Read(ref _upstream);
+        set => Volatile.Write(ref _upstream, value);
+    }
+
+    /// <summary>Listens (on <paramref name="port"/> the first time, 0 picks one) and serves; heals a blackhole.</summary>
     public async Task StartAsync(int port = 0, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_app is not null)
-            {
-                return;
-            }
-
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port == 0 ? Port : port));
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            app.Run(context => context.Response.WriteAsync($"gateway of sandbox cluster {clusterName}\n", context.RequestAborted));
-            await app.StartAsync(cancellationToken);
-            Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-            _app = app;
+            await ListenAsync(port, cancellationToken);
+            _state = GatewayState.Serving;
+            Volatile.Read(ref _open).TrySetResult();
         }
         finally
         {
@@ -42,17 +64,47 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
         }
     }
 
+    /// <summary>Accepts connections and never answers nor closes them; open connections stall. <see cref="StartAsync"/> heals.</summary>
+    public async Task BlackholeAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Volatile.Read(ref _open).Task.IsCompleted)
+            {
+                Volatile.Write(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+
+            await ListenAsync(0, cancellationToken);
+            _state = GatewayState.Blackholed;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops listening (connections refused) and closes every open connection.</summary>
     public async Task StopAsync()
     {
         await _gate.WaitAsync();
         try
         {
-            if (_app is { } app)
+            _state = GatewayState.Stopped;
+            if (_listener is null)
             {
-                _app = null;
-                await app.StopAsync(TimeSpan.FromSeconds(2) is var grace ? new CancellationTokenSource(grace).Token : default);
-                await app.DisposeAsync();
+                return;
             }
+
+            _listener.Dispose();
+            _listener = null;
+            await _session!.CancelAsync();
+            await _acceptLoop!;
+            await Task.WhenAll(_connections.Keys);
+            _session.Dispose();
+            _session = null;
+            Volatile.Read(ref _open).TrySetResult();
+            Volatile.Write(ref _open, Opened());
         }
         finally
         {
@@ -60,9 +112,97 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
         }
     }
 
+    private async Task ListenAsync(int port, CancellationToken cancellationToken)
+    {
+        if (_listener is not null)
+        {
+            return;
+        }
+
+        _standIn ??= await GatewayStandIn.StartAsync(cancellationToken);
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            }
+
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, Port != 0 ? Port : port));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        _listener = listener;
+        _session = new CancellationTokenSource();
+        _acceptLoop = AcceptAsync(listener, _session.Token);
+    }
+
+    private async Task AcceptAsync(Socket listener, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            client.NoDelay = true;
+            var connection = ServeAsync(client, cancellationToken);
+            _connections.TryAdd(connection, 0);
+            _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            try
+            {
+                await WhileBlackholedAsync(cancellationToken);
+                using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await upstream.ConnectAsync(Upstream ?? _standIn!.EndPoint, cancellationToken);
+                await TcpRelay.RunAsync(client, upstream, WhileBlackholedAsync, cancellationToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Stopped, or the upstream refused: the client sees its connection closed.
+            }
+        }
+    }
+
+    private ValueTask WhileBlackholedAsync(CancellationToken cancellationToken)
+    {
+        var open = Volatile.Read(ref _open).Task;
+        return open.IsCompleted ? ValueTask.CompletedTask : new ValueTask(open.WaitAsync(cancellationToken));
+    }
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_standIn is not null)
+        {
+            await _standIn.DisposeAsync();
+        }
+
         _gate.Dispose();
     }
 }

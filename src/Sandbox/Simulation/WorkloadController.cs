@@ -1,19 +1,21 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Hosting;
+using ErieCanal.Orleans.Sandbox.Pods;
 using ErieCanal.Orleans.Sandbox.Storage;
 
 namespace ErieCanal.Orleans.Sandbox.Simulation;
 
 /// <summary>
 /// Deployments get a ReplicaSet per pod template, ReplicaSets get pods, pods get an IP and turn Ready after the
-/// cluster's configured delay. Enough of kube-controller-manager for Services to have real endpoints.
+/// cluster's configured delay (and, for pods with ports, once they listen). Enough of kube-controller-manager for Services to have real endpoints.
 /// </summary>
 public sealed class WorkloadController(SandboxCluster cluster) : IClusterController
 {
     private const string Deployments = "deployments.apps";
     private const string ReplicaSets = "replicasets.apps";
     private const string Pods = "pods";
+    private static readonly TimeSpan ReadinessProbePeriod = TimeSpan.FromMilliseconds(50);
 
     private ObjectStore Store => cluster.Store;
 
@@ -40,7 +42,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
 
                 if (e.Type == StoreEventType.Added && e.Object["status"]?["phase"]?.GetValue<string>() == "Pending")
                 {
-                    queue.EnqueueAfter(cluster.Options.PodReadyDelay, $"pod-ready/{e.Namespace}/{e.Name}", () => MarkReady(e.Namespace, e.Name), cluster.Stopping);
+                    QueueReady(queue, cluster.Options.PodReadyDelay, e.Namespace, e.Name);
                 }
 
                 break;
@@ -220,7 +222,19 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
         });
     }
 
-    private void MarkReady(string ns, string name) =>
+    private void QueueReady(WorkQueue queue, TimeSpan delay, string ns, string name) =>
+        queue.EnqueueAfter(delay, $"pod-ready/{ns}/{name}", () => MarkReady(queue, ns, name), cluster.Stopping);
+
+    private void MarkReady(WorkQueue queue, string ns, string name)
+    {
+        // The readiness probe: a pod with ports is Ready only once its server listens.
+        if (Store.Get(Pods, ns, name) is { } pending && !StoreOps.Deleting(pending)
+            && PodServers.DeclaredPorts(pending).Count > 0 && !cluster.PodServers.IsServing(ns, name, StoreOps.Uid(pending)))
+        {
+            QueueReady(queue, ReadinessProbePeriod, ns, name);
+            return;
+        }
+
         StoreOps.TryUpdate(Store, Pods, ns, name, pod =>
         {
             if (StoreOps.Deleting(pod) || pod["status"]?["phase"]?.GetValue<string>() != "Pending")
@@ -245,6 +259,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
 
             return pod;
         });
+    }
 
     public static bool IsReady(JsonObject pod) =>
         pod["status"]?["conditions"] is JsonArray conditions

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ErieCanal.Orleans.Sandbox.Hosting;
+
+/// <summary>
+/// What answers behind a member's gateway address while no real gateway is its upstream: <c>GET /healthz</c> is
+/// 200 <c>ok</c>, anything else 404 <c>Service Not Found</c>, as a gateway without routes answers.
+/// </summary>
+internal sealed class GatewayStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayStandIn(WebApplication app, IPEndPoint endPoint)
+    {
+        _app = app;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public static async Task<GatewayStandIn> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.Run(AnswerAsync);
+        await app.StartAsync(cancellationToken);
+        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        return new GatewayStandIn(app, new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    private static Task AnswerAsync(HttpContext context)
+    {
+        var healthz = context.Request.Path == "/healthz" && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
+        context.Response.StatusCode = healthz ? 200 : 404;
+        context.Response.ContentType = "text/plain";
+        return context.Response.WriteAsync(healthz ? "ok" : "Service Not Found", context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await _app.StopAsync(grace.Token);
+        }
+
+        await _app.DisposeAsync();
+    }
+}
