@@ -416,6 +416,9 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             {
                 next.Remove("status");
             }
+
+            // The status subresource prunes and validates as the main resource does: unknown status fields go.
+            AddWarnings(context, AdmitSchema(type, next, fieldValidation));
         }
         else
         {
@@ -462,7 +465,6 @@ public sealed class ResourceHandler(SandboxCluster cluster)
     /// <summary>Defaults, prunes and validates a write; returns warnings for unknown fields under fieldValidation=Warn.</summary>
     private List<string> Admit(ResourceType type, JsonObject obj, JsonObject? current, string? fieldValidation)
     {
-        var warnings = new List<string>();
         ObjectRules.ApplyDefaults(type, obj, cluster.ServiceIps, creating: current is null);
         if (type.Kind == "Service" && current is not null)
         {
@@ -472,6 +474,15 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             spec["clusterIPs"] ??= current["spec"]?["clusterIPs"]?.DeepClone();
         }
 
+        var warnings = AdmitSchema(type, obj, fieldValidation);
+        ObjectRules.ValidateSpec(type, obj);
+        return warnings;
+    }
+
+    /// <summary>Prunes (or, under fieldValidation=Strict, refuses) unknown fields, defaults and validates by the CRD schema.</summary>
+    private static List<string> AdmitSchema(ResourceType type, JsonObject obj, string? fieldValidation)
+    {
+        var warnings = new List<string>();
         if (type.Schema is { } schema)
         {
             var unknown = StructuralSchema.Prune(obj, schema);
@@ -496,7 +507,6 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             }
         }
 
-        ObjectRules.ValidateSpec(type, obj);
         return warnings;
     }
 

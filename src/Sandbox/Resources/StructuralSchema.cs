@@ -54,7 +54,7 @@ public static class StructuralSchema
     }
 
     /// <summary>Removes fields the schema does not declare, in place; returns their paths (e.g. <c>.spec.foo</c>).</summary>
-    public static List<string> Prune(JsonObject root, JsonObject schema)
+    public static List<string> Prune(JsonObject root, JsonObject? schema)
     {
         var unknown = new List<string>();
         PruneNode(root, schema, "", unknown, isRoot: true);
@@ -92,28 +92,41 @@ public static class StructuralSchema
         return causes;
     }
 
-    private static void PruneNode(JsonNode? node, JsonObject schema, string path, List<string> unknown, bool isRoot = false)
+    // The apiextensions-apiserver pruning algorithm: every field the structural schema does not specify goes, at every
+    // level (an object schema without properties or additionalProperties keeps nothing), except under
+    // x-kubernetes-preserve-unknown-fields, where only the specified fields are pruned further; apiVersion, kind and
+    // metadata stay at the root and in x-kubernetes-embedded-resource objects.
+    private static void PruneNode(JsonNode? node, JsonObject? schema, string path, List<string> unknown, bool isRoot = false)
     {
-        if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() == true && schema["properties"] is null)
+        if (schema is not null && Flag(schema, "x-kubernetes-preserve-unknown-fields"))
         {
+            PruneSpecified(node, schema, path, unknown, isRoot);
             return;
         }
 
         switch (node)
         {
-            case JsonObject obj when schema["properties"] is JsonObject properties:
+            case JsonObject obj:
+                var embedded = isRoot || (schema is not null && Flag(schema, "x-kubernetes-embedded-resource"));
                 foreach (var name in obj.Select(p => p.Key).ToList())
                 {
-                    if (isRoot && RootMetaFields.Contains(name))
+                    if (embedded && RootMetaFields.Contains(name))
                     {
                         continue;
                     }
 
-                    if (properties[name] is JsonObject propertySchema)
+                    if (schema?["properties"]?[name] is JsonObject propertySchema)
                     {
                         PruneNode(obj[name], propertySchema, $"{path}.{name}", unknown);
                     }
-                    else if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() != true)
+                    else if (schema is not null && MapValues(schema, out var valueSchema))
+                    {
+                        if (valueSchema is not null)
+                        {
+                            PruneNode(obj[name], valueSchema, $"{path}.{name}", unknown);
+                        }
+                    }
+                    else
                     {
                         unknown.Add($"{path}.{name}");
                         obj.Remove(name);
@@ -121,22 +134,68 @@ public static class StructuralSchema
                 }
 
                 break;
-            case JsonObject map when schema["additionalProperties"] is JsonObject valueSchema:
-                foreach (var (name, value) in map.ToList())
-                {
-                    PruneNode(value, valueSchema, $"{path}.{name}", unknown);
-                }
-
-                break;
-            case JsonArray array when schema["items"] is JsonObject itemSchema:
+            case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    PruneNode(array[i], itemSchema, $"{path}[{i}]", unknown);
+                    PruneNode(array[i], schema?["items"] as JsonObject, $"{path}[{i}]", unknown);
                 }
 
                 break;
         }
     }
+
+    /// <summary>Under x-kubernetes-preserve-unknown-fields: unknown fields stay, specified ones are pruned by their schema.</summary>
+    private static void PruneSpecified(JsonNode? node, JsonObject? schema, string path, List<string> unknown, bool isRoot)
+    {
+        if (schema is null)
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case JsonObject obj:
+                var embedded = isRoot || Flag(schema, "x-kubernetes-embedded-resource");
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    if (embedded && RootMetaFields.Contains(name))
+                    {
+                        continue;
+                    }
+
+                    if (schema["properties"]?[name] is JsonObject propertySchema)
+                    {
+                        PruneNode(obj[name], propertySchema, $"{path}.{name}", unknown);
+                    }
+                    else if (MapValues(schema, out var valueSchema) && valueSchema is not null)
+                    {
+                        PruneNode(obj[name], valueSchema, $"{path}.{name}", unknown);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    PruneSpecified(array[i], schema["items"] as JsonObject, $"{path}[{i}]", unknown, isRoot: false);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Whether the schema is a map (<c>additionalProperties</c>) whose keys are kept; <paramref name="valueSchema"/> is
+    /// the schema its values are pruned by (null for <c>additionalProperties: true</c>, which constrains nothing).
+    /// </summary>
+    private static bool MapValues(JsonObject schema, out JsonObject? valueSchema)
+    {
+        valueSchema = schema["additionalProperties"] as JsonObject;
+        return valueSchema is not null || (schema["additionalProperties"] is JsonValue v && v.TryGetValue<bool>(out var allowed) && allowed);
+    }
+
+    private static bool Flag(JsonObject schema, string name) =>
+        schema[name] is JsonValue v && v.TryGetValue<bool>(out var flag) && flag;
 
     private static void ValidateNode(JsonNode? node, JsonObject schema, string path, List<(string, string)> causes)
     {
