@@ -157,6 +157,7 @@ public sealed class FaultInjector
                 ["failCode"] = _failRemaining == 0 ? null : _failCode,
                 ["failRemaining"] = _failRemaining == 0 ? null : _failRemaining,
                 ["workloads"] = Workloads.Describe(),
+                ["hangingRequests"] = Workloads.HangingRequests,
             };
         }
     }

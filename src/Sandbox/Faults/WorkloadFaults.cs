@@ -10,8 +10,12 @@ namespace ErieCanal.Orleans.Sandbox.Faults;
 public sealed class WorkloadFaults
 {
     private readonly ConcurrentDictionary<(string Namespace, string Deployment), WorkloadFault> _faults = new();
+    private int _hanging;
 
     public bool IsEmpty => _faults.IsEmpty;
+
+    /// <summary>How many requests pods of this cluster hold unanswered right now (hang mode).</summary>
+    public int HangingRequests => Volatile.Read(ref _hanging);
 
     /// <summary>Sets the fault of a Deployment; <see cref="WorkloadFault.None"/> clears it.</summary>
     public void Set(string ns, string deployment, WorkloadFault fault)
@@ -32,6 +36,10 @@ public sealed class WorkloadFaults
         !_faults.IsEmpty && _faults.TryGetValue((ns, deployment), out var fault) ? fault : WorkloadFault.None;
 
     public void Clear() => _faults.Clear();
+
+    internal void HangStarted() => Interlocked.Increment(ref _hanging);
+
+    internal void HangEnded() => Interlocked.Decrement(ref _hanging);
 
     public JsonArray Describe() => new(_faults
         .OrderBy(f => f.Key.Namespace, StringComparer.Ordinal)

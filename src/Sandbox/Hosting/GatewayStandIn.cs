@@ -10,6 +10,9 @@ namespace ErieCanal.Orleans.Sandbox.Hosting;
 /// </summary>
 internal sealed class GatewayStandIn : IAsyncDisposable
 {
+    private static readonly byte[] Ok = "ok"u8.ToArray();
+    private static readonly byte[] NotFound = "Service Not Found"u8.ToArray();
+
     private readonly WebApplication _app;
 
     private GatewayStandIn(WebApplication app, IPEndPoint endPoint)
@@ -39,9 +42,11 @@ internal sealed class GatewayStandIn : IAsyncDisposable
     private static Task AnswerAsync(HttpContext context)
     {
         var healthz = context.Request.Path == "/healthz" && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
+        var body = healthz ? Ok : NotFound;
         context.Response.StatusCode = healthz ? 200 : 404;
         context.Response.ContentType = "text/plain";
-        return context.Response.WriteAsync(healthz ? "ok" : "Service Not Found", context.RequestAborted);
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     public async ValueTask DisposeAsync()

@@ -91,6 +91,7 @@ public sealed class PodServer : IAsyncDisposable
     private async Task HangAsync(HttpContext context)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        _faults.HangStarted();
         try
         {
             await Task.Delay(Timeout.Infinite, linked.Token);
@@ -98,6 +99,10 @@ public sealed class PodServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             context.Abort();
+        }
+        finally
+        {
+            _faults.HangEnded();
         }
     }
 

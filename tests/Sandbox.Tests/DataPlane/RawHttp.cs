@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ErieCanal.Orleans.Sandbox.Tests.DataPlane;
+
+/// <summary>HTTP/1.1 over one plain socket, to see keep-alive and connection-level behaviour HttpClient hides.</summary>
+internal sealed class RawHttp : IAsyncDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+    private readonly StreamReader _reader;
+
+    private RawHttp(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+        _reader = new StreamReader(_stream, Encoding.ASCII);
+    }
+
+    public static async Task<RawHttp> ConnectAsync(IPEndPoint endPoint)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(endPoint);
+        return new RawHttp(tcp);
+    }
+
+    public Task SendGetAsync(string path = "/", string host = "test") =>
+        _stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n")).AsTask();
+
+    /// <summary>Reads one response with a Content-Length body: (status, body).</summary>
+    public async Task<(int Status, string Body)> ReadResponseAsync(CancellationToken cancellationToken = default)
+    {
+        var statusLine = await _reader.ReadLineAsync(cancellationToken) ?? throw new EndOfStreamException("connection closed before a response");
+        var length = 0;
+        while (await _reader.ReadLineAsync(cancellationToken) is { Length: > 0 } header)
+        {
+            if (header.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(header["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var body = new char[length];
+        var read = 0;
+        while (read < length)
+        {
+            var n = await _reader.ReadAsync(body.AsMemory(read), cancellationToken);
+            if (n == 0)
+            {
+                throw new EndOfStreamException("connection closed inside a body");
+            }
+
+            read += n;
+        }
+
+        return (int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), new string(body));
+    }
+
+    public async Task<(int Status, string Body)> GetAsync(string path = "/")
+    {
+        await SendGetAsync(path);
+        return await ReadResponseAsync();
+    }
+
+    /// <summary>Completes when the peer closes the connection (EOF or reset).</summary>
+    public async Task<bool> ClosedAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var buffer = new byte[256];
+            while (await _stream.ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _tcp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
