@@ -29,7 +29,9 @@ public sealed class ExecChannels : IAsyncDisposable
     {
         _socket = socket;
         _clientGone = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        Stdout = request.Stdout ? new ProcessOutput((d, ct) => SendAsync(StdoutChannel, d, ct)) : ProcessOutput.Discard;
+        Stdout = !request.Stdout ? ProcessOutput.Discard
+            : request.Tty ? new ProcessOutput((d, ct) => SendAsync(StdoutChannel, Terminal(d), ct))
+            : new ProcessOutput((d, ct) => SendAsync(StdoutChannel, d, ct));
 
         // With a TTY there is no separate stderr stream: a terminal shows both on one.
         Stderr = request.Tty ? Stdout : request.Stderr ? new ProcessOutput((d, ct) => SendAsync(StderrChannel, d, ct)) : ProcessOutput.Discard;
@@ -96,6 +98,30 @@ public sealed class ExecChannels : IAsyncDisposable
             _send.Release();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>What a terminal's line discipline does to output (ONLCR): every newline becomes CR LF.</summary>
+    private static ReadOnlyMemory<byte> Terminal(ReadOnlyMemory<byte> data)
+    {
+        var newlines = data.Span.Count((byte)'\n');
+        if (newlines == 0)
+        {
+            return data;
+        }
+
+        var output = new byte[data.Length + newlines];
+        var at = 0;
+        foreach (var b in data.Span)
+        {
+            if (b == '\n')
+            {
+                output[at++] = (byte)'\r';
+            }
+
+            output[at++] = b;
+        }
+
+        return output;
     }
 
     private async Task DrainAsync()

@@ -93,7 +93,7 @@ public sealed class PodExecHandler(SandboxCluster cluster)
 
         var name = container["name"]?.GetValue<string>();
         var status = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(s => s["name"]?.GetValue<string>() == name);
-        if (phase != "Running" || status?["state"]?["running"] is null)
+        if (phase != "Running" || status is not null && status["state"]?["running"] is null)
         {
             // What the kubelet answers while the container has not started yet.
             throw ApiException.BadRequest($"unable to upgrade connection: container not found (\"{name}\")");

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using k8s;
 using Xunit;
 
@@ -131,6 +132,31 @@ public sealed class KubectlExecThroughProxyTests(ProxiedCurlPodFixture fixture) 
     }
 
     [Fact]
+    public async Task A_container_that_is_not_running_cannot_be_exec_d()
+    {
+        fixture.Cluster.Seed("pods", "curl", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "crashing", ["namespace"] = "curl" },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "curl", ["image"] = "curlimages/curl" }) },
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running",
+                ["containerStatuses"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "curl",
+                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff" } },
+                }),
+            },
+        });
+
+        var result = (await fixture.Kubectl.RunAsync("exec", "crashing", "-n", "curl", "--", "curl", "http://httpbin.httpbin:8080")).AssertFailure();
+
+        Assert.Contains("Error from server (BadRequest): unable to upgrade connection: container not found (\"curl\")", result.Stderr);
+    }
+
+    [Fact]
     public async Task Plain_and_spdy_exec_requests_get_a_400_status()
     {
         using var http = new HttpClient { BaseAddress = fixture.Cluster.Server };
@@ -167,5 +193,4 @@ public sealed class KubectlExecThroughProxyTests(ProxiedCurlPodFixture fixture) 
         Assert.Equal(0, ok);
         Assert.Equal("GET http://httpbin.httpbin:8080/client host=httpbin.httpbin:8080", output);
         Assert.Equal(22, failed);
-    }
-}
+    }}
