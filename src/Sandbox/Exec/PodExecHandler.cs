@@ -52,6 +52,12 @@ public sealed class PodExecHandler(SandboxCluster cluster)
         {
             // The client went away mid-command: nobody is left to tell.
         }
+        catch (Exception ex)
+        {
+            // A bug in a simulated program: the client gets a Status that says so (kubectl prints it), never a torn connection.
+            var status = ApiException.BuildStatus(500, "InternalError", $"the sandbox failed to run the command: {ex.Message}", null);
+            await channels.FinishAsync(status, channels.ClientGone);
+        }
     }
 
     private async Task<int> RunAsync(JsonObject pod, JsonObject container, ExecRequest request, ExecChannels channels)
