@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Exec;
 using ErieCanal.Orleans.Sandbox.Hosting;
 
 namespace ErieCanal.Orleans.Sandbox.Api;
@@ -7,6 +8,7 @@ namespace ErieCanal.Orleans.Sandbox.Api;
 public sealed class ClusterApi(SandboxCluster cluster)
 {
     private readonly ResourceHandler _resources = new(cluster);
+    private readonly PodExecHandler _exec = new(cluster);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -108,6 +110,12 @@ public sealed class ClusterApi(SandboxCluster cluster)
         }
 
         var target = RequestTarget.Parse(segments) ?? throw NotFound(path);
+        if (PodExecHandler.Handles(target))
+        {
+            await _exec.HandleAsync(context, target);
+            return;
+        }
+
         await _resources.HandleAsync(context, target);
     }
 

@@ -154,6 +154,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var api = new ClusterApi(this);
+        app.UseWebSockets(); // pods/{name}/exec speaks the streaming protocol over WebSockets
         app.Run(api.HandleAsync);
         await app.StartAsync(cancellationToken);
         return app;

@@ -29,6 +29,7 @@ public class KubectlSandboxFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await TearDownAsync();
         if (Host is not null)
         {
             await Host.DisposeAsync();
@@ -39,4 +40,7 @@ public class KubectlSandboxFixture : IAsyncLifetime
 
     /// <summary>What a derived fixture puts into the fresh cluster before the class's tests run.</summary>
     protected virtual Task SetUpAsync() => Task.CompletedTask;
+
+    /// <summary>What a derived fixture stops before the sandbox goes (servers of its own).</summary>
+    protected virtual Task TearDownAsync() => Task.CompletedTask;
 }
