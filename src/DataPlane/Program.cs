@@ -77,7 +77,7 @@ public static class Program
         options.Listen = listen;
         return kubeconfigPath is { Length: > 0 }
             ? await MemberGateway.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
-            : await MemberGateway.StartAsync(options, new k8s.Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
+            : await MemberGateway.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
     }
 
     private static async Task<DataPlaneServer> StartProxyAsync(IConfigurationSection section, string listen, string? kubeconfigPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -87,6 +87,6 @@ public static class Program
         options.Listen = listen;
         return kubeconfigPath is { Length: > 0 }
             ? await ClientProxy.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
-            : await ClientProxy.StartAsync(options, new k8s.Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
+            : await ClientProxy.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
     }
 }

@@ -1,4 +1,4 @@
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 
 namespace ErieCanal.Orleans.DataPlane.Gateway;
 

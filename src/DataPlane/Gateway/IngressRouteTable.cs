@@ -1,4 +1,4 @@
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 using k8s.Models;
 
 namespace ErieCanal.Orleans.DataPlane.Gateway;

@@ -1,5 +1,5 @@
 using ErieCanal.Orleans.DataPlane.Hosting;
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;

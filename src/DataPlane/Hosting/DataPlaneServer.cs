@@ -1,5 +1,5 @@
 using System.Net;
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 
 namespace ErieCanal.Orleans.DataPlane.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using ErieCanal.Orleans.DataPlane.Hosting;
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;

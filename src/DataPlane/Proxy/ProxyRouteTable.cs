@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ErieCanal.Orleans.DataPlane.Kubernetes;
+using ErieCanal.Orleans.DataPlane.MemberView;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace ErieCanal.Orleans.DataPlane.Kubernetes;
+namespace ErieCanal.Orleans.DataPlane.MemberView;
 
 /// <summary>
 /// The member's Services and EndpointSlices, indexed to answer "which ready pods serve port P of Service ns/name",

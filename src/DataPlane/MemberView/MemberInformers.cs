@@ -2,7 +2,7 @@ using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.DataPlane.Kubernetes;
+namespace ErieCanal.Orleans.DataPlane.MemberView;
 
 /// <summary>
 /// The informers one data-plane component runs against its own member, and one signal that any of them changed.

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace ErieCanal.Orleans.DataPlane.Kubernetes;
+namespace ErieCanal.Orleans.DataPlane.MemberView;
 
 /// <summary>Coalesces bursts of changes into one pending wake-up, so a rebuild never queues behind itself.</summary>
 public sealed class ChangeSignal
