@@ -236,8 +236,11 @@ public sealed class ProxyTests : MemberContext
         using var socket = new TcpClient();
         await socket.ConnectAsync(Proxy.EndPoint);
         var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        socket.Client.Shutdown(SocketShutdown.Send);
+        // Connection: close makes the server end the exchange after its answer (a half-close would abort it).
+        var closing = request.EndsWith("\r\n\r\n", StringComparison.Ordinal) && request.Contains("HTTP/1.1", StringComparison.Ordinal)
+            ? request[..^2] + "Connection: close\r\n\r\n"
+            : request;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(closing));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var text = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var status = int.Parse(text.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
