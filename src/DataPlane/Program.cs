@@ -31,7 +31,7 @@ public static class Program
             ?? configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
             ?? "http://0.0.0.0:8080";
 
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddConfiguration(configuration.GetSection("Logging")));
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddConfiguration(configuration.GetSection("Logging")));
         using var stopping = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -75,6 +75,7 @@ public static class Program
         var options = new GatewayOptions();
         section.Bind(options);
         options.Listen = listen;
+        ThrowIfInvalid(new GatewayOptionsValidator().Validate(null, options), typeof(GatewayOptions));
         return kubeconfigPath is { Length: > 0 }
             ? await MemberGateway.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
             : await MemberGateway.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
@@ -85,8 +86,18 @@ public static class Program
         var options = new ProxyOptions();
         section.Bind(options);
         options.Listen = listen;
+        ThrowIfInvalid(new ProxyOptionsValidator().Validate(null, options), typeof(ProxyOptions));
         return kubeconfigPath is { Length: > 0 }
             ? await ClientProxy.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
             : await ClientProxy.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
+    }
+
+    // Settings are checked before the Kubernetes client is made, so a missing setting is reported as such.
+    private static void ThrowIfInvalid(ValidateOptionsResult result, Type options)
+    {
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(options.Name, options, result.Failures);
+        }
     }
 }

@@ -125,13 +125,17 @@ public static class MemberGateway
                         ServiceDirectory.Build(services(), slices()),
                         options.IngressClass,
                         (ingress, reason) => logger.PathSkipped(member, ingress, reason));
-                    if (provider.Update(next))
+                    var changed = provider.Update(next);
+                    if (changed)
                     {
                         await WaitUntilAppliedAsync(lookup, next, logger, member, stop.Token);
                     }
 
                     Volatile.Write(ref table, next);
-                    logger.Reconfigured(member, next.Routes.Count, next.Clusters.Count, next.Clusters.Values.Sum(e => e.Count));
+                    if (changed)
+                    {
+                        logger.Reconfigured(member, next.Routes.Count, next.Clusters.Count, next.Clusters.Values.Sum(e => e.Count));
+                    }
                 },
                 ex => logger.RebuildFailed(ex, member),
                 stop.Token);
