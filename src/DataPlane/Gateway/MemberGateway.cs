@@ -1,0 +1,175 @@
+using ErieCanal.Orleans.DataPlane.Hosting;
+using ErieCanal.Orleans.DataPlane.MemberView;
+using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.Informers;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace ErieCanal.Orleans.DataPlane.Gateway;
+
+/// <summary>
+/// A member's gateway: a reverse proxy (YARP) routing by the member's Ingresses of one class to the ready pods of
+/// their backend Services, round-robin. No matching route: 404 "Service Not Found"; a route with no ready pod: 503.
+/// </summary>
+public static class MemberGateway
+{
+    public const string NotFoundBody = "Service Not Found";
+
+    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Starts a gateway reading the member through <paramref name="kubeconfig"/> (text); the client is owned and disposed with it.</summary>
+    public static async Task<DataPlaneServer> StartAsync(GatewayOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        var client = KubeconfigLoader.Load(kubeconfig, options.KubernetesRequestTimeout);
+        try
+        {
+            return await StartCoreAsync(options, client, client, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a gateway over a client the caller owns (and disposes after the gateway).</summary>
+    public static Task<DataPlaneServer> StartAsync(GatewayOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        ArgumentNullException.ThrowIfNull(client);
+        return StartCoreAsync(options, client, null, loggerFactory, cancellationToken);
+    }
+
+    private static void Validate(GatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new GatewayOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(GatewayOptions), typeof(GatewayOptions), result.Failures);
+        }
+    }
+
+    private static async Task<DataPlaneServer> StartCoreAsync(GatewayOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(MemberGateway).FullName!);
+        var member = string.IsNullOrEmpty(options.MemberName) ? "the member" : options.MemberName;
+        var informers = new MemberInformers(options.Informer, logger);
+        var ingresses = informers.Add(ResourceSources.Ingresses(client, $"ingresses on {member}"));
+        var services = informers.Add(ResourceSources.Services(client, $"services on {member}"));
+        var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
+
+        var provider = new GatewayConfigProvider(options.ActivityTimeout);
+        var table = IngressRouteTable.Empty;
+
+        var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
+        builder.Services.AddSingleton<IProxyConfigProvider>(provider);
+        builder.Services.AddReverseProxy().AddTransforms(context => context.AddRequestTransform(transform =>
+        {
+            if (transform.HttpContext.Features.Get<IngressRouteFeature>()?.Route.Rewrite is { } rewrite)
+            {
+                transform.Path = new PathString(rewrite.Apply(transform.Path.Value ?? "/"));
+            }
+
+            return ValueTask.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        var lookup = app.Services.GetRequiredService<IProxyStateLookup>();
+        DataPlaneApp.MapProbes(app, () => informers.Synced);
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.Use(async (context, next) =>
+            {
+                var path = context.Request.Path.Value is { Length: > 0 } p ? p : "/";
+                var route = Volatile.Read(ref table).Match(context.Request.Host.Host, path);
+                if (route is null)
+                {
+                    logger.NoRoute(member, context.Request.Host.Host, path);
+                    await DataPlaneApp.WriteTextAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
+                    return;
+                }
+
+                if (!lookup.TryGetCluster(route.ClusterId, out var cluster))
+                {
+                    await DataPlaneApp.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no ready endpoint");
+                    return;
+                }
+
+                // A route model per backend, so round-robin counts per backend rather than across the whole gateway.
+                var current = context.GetReverseProxyFeature().Route;
+                context.ReassignProxyRequest(new RouteModel(current.Config, cluster, current.Transformer), cluster);
+                context.Features.Set(new IngressRouteFeature(route));
+                await next();
+            });
+            pipeline.UseLoadBalancing();
+        });
+
+        var stop = new CancellationTokenSource();
+        Task rebuilding = Task.CompletedTask;
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            informers.Start();
+            rebuilding = informers.Changed.RunAsync(
+                async () =>
+                {
+                    var next = IngressRouteTable.Build(
+                        ingresses(),
+                        ServiceDirectory.Build(services(), slices()),
+                        options.IngressClass,
+                        (ingress, reason) => logger.PathSkipped(member, ingress, reason));
+                    var changed = provider.Update(next);
+                    if (changed)
+                    {
+                        await WaitUntilAppliedAsync(lookup, next, logger, member, stop.Token);
+                    }
+
+                    Volatile.Write(ref table, next);
+                    if (changed)
+                    {
+                        logger.Reconfigured(member, next.Routes.Count, next.Clusters.Count, next.Clusters.Values.Sum(e => e.Count));
+                    }
+                },
+                ex => logger.RebuildFailed(ex, member),
+                stop.Token);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await informers.DisposeAsync();
+            await app.DisposeAsync();
+            stop.Dispose();
+            throw;
+        }
+
+        var server = new DataPlaneServer(app, informers, stop, rebuilding, ownedClient);
+        logger.Started(member, server.Address, options.IngressClass);
+        return server;
+    }
+
+    /// <summary>YARP applies a new config on its change callback; routes go live only once their backends exist there.</summary>
+    private static async Task WaitUntilAppliedAsync(IProxyStateLookup lookup, IngressRouteTable table, ILogger logger, string member, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ApplyWait;
+        foreach (var id in table.Clusters.Keys)
+        {
+            while (!lookup.TryGetCluster(id, out _))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    logger.ClusterNotApplied(member, id, ApplyWait);
+                    return;
+                }
+
+                await Task.Delay(5, cancellationToken);
+            }
+        }
+    }
+}

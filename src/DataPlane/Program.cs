@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using ErieCanal.Orleans.DataPlane.Gateway;
+using ErieCanal.Orleans.DataPlane.Hosting;
+using ErieCanal.Orleans.DataPlane.Proxy;
+using k8s;
+using Microsoft.Extensions.Options;
+
+namespace ErieCanal.Orleans.DataPlane;
+
+/// <summary>
+/// The container entry point: <c>gateway</c> or <c>proxy</c>, then settings from the environment or the command
+/// line: DataPlane__IngressClass, DataPlane__ClusterKey, DataPlane__Listen (else urls / ASPNETCORE_URLS, else
+/// http://0.0.0.0:8080), DataPlane__Kubeconfig (a path; else the in-cluster service account).
+/// </summary>
+public static class Program
+{
+    private const string Usage = "usage: ErieCanal.Orleans.DataPlane gateway|proxy [--DataPlane:Listen=http://0.0.0.0:8080] [--DataPlane:ClusterKey=...] [--DataPlane:IngressClass=...] [--DataPlane:Kubeconfig=path]";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("gateway" or "proxy"))
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args[1..]).Build();
+        var section = configuration.GetSection("DataPlane");
+        var listen = section["Listen"]
+            ?? configuration["urls"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+            ?? configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+            ?? "http://0.0.0.0:8080";
+
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddConfiguration(configuration.GetSection("Logging")));
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopping.Cancel();
+        };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+
+        try
+        {
+            var kubeconfigPath = section["Kubeconfig"];
+            await using var server = args[0] == "gateway"
+                ? await StartGatewayAsync(section, listen, kubeconfigPath, loggerFactory, stopping.Token)
+                : await StartProxyAsync(section, listen, kubeconfigPath, loggerFactory, stopping.Token);
+            await Console.Out.WriteLineAsync($"{args[0]} listening on {server.Address}");
+            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"invalid settings: {string.Join("; ", ex.Failures)}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is ErieCanal.Orleans.Watchers.Clients.InvalidKubeconfigException or k8s.Exceptions.KubeConfigException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"cannot reach the member's API server: {ex.Message}");
+            return 2;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<DataPlaneServer> StartGatewayAsync(IConfigurationSection section, string listen, string? kubeconfigPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var options = new GatewayOptions();
+        section.Bind(options);
+        options.Listen = listen;
+        ThrowIfInvalid(new GatewayOptionsValidator().Validate(null, options), typeof(GatewayOptions));
+        return kubeconfigPath is { Length: > 0 }
+            ? await MemberGateway.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
+            : await MemberGateway.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
+    }
+
+    private static async Task<DataPlaneServer> StartProxyAsync(IConfigurationSection section, string listen, string? kubeconfigPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var options = new ProxyOptions();
+        section.Bind(options);
+        options.Listen = listen;
+        ThrowIfInvalid(new ProxyOptionsValidator().Validate(null, options), typeof(ProxyOptions));
+        return kubeconfigPath is { Length: > 0 }
+            ? await ClientProxy.StartAsync(options, await File.ReadAllTextAsync(kubeconfigPath, cancellationToken), loggerFactory, cancellationToken)
+            : await ClientProxy.StartAsync(options, new Kubernetes(KubernetesClientConfiguration.InClusterConfig()), loggerFactory, cancellationToken);
+    }
+
+    // Settings are checked before the Kubernetes client is made, so a missing setting is reported as such.
+    private static void ThrowIfInvalid(ValidateOptionsResult result, Type options)
+    {
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(options.Name, options, result.Failures);
+        }
+    }
+}

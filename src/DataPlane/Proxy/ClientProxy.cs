@@ -1,0 +1,124 @@
+using System.Net;
+using ErieCanal.Orleans.DataPlane.Hosting;
+using ErieCanal.Orleans.DataPlane.MemberView;
+using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Informers;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace ErieCanal.Orleans.DataPlane.Proxy;
+
+/// <summary>
+/// A member's client-side proxy (the mesh sidecar's job): an explicit HTTP proxy that sends http://svc.ns:port/
+/// requests to the member's own ready pods or, through the ServiceImport's status.routing, to other members'
+/// gateways. It reads only its own member, by watch, so it keeps routing with no control plane at all.
+/// </summary>
+public static class ClientProxy
+{
+    /// <summary>Starts a proxy reading the member through <paramref name="kubeconfig"/> (text); the client is owned and disposed with it.</summary>
+    public static async Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        var client = KubeconfigLoader.Load(kubeconfig, options.KubernetesRequestTimeout);
+        try
+        {
+            return await StartCoreAsync(options, client, client, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a proxy over a client the caller owns (and disposes after the proxy).</summary>
+    public static Task<DataPlaneServer> StartAsync(ProxyOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        ArgumentNullException.ThrowIfNull(client);
+        return StartCoreAsync(options, client, null, loggerFactory, cancellationToken);
+    }
+
+    private static void Validate(ProxyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new ProxyOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(ProxyOptions), typeof(ProxyOptions), result.Failures);
+        }
+    }
+
+    private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ClientProxy).FullName!);
+        var member = string.IsNullOrEmpty(options.MemberName) ? options.ClusterKey : options.MemberName;
+        var informers = new MemberInformers(options.Informer, logger);
+        var imports = informers.Add(ResourceSources.Custom<ServiceImportResource>(
+            client, ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural, namespaced: true, $"serviceimports on {member}"));
+        var services = informers.Add(ResourceSources.Services(client, $"services on {member}"));
+        var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
+        var table = ProxyRouteTable.Empty(options.ClusterKey);
+
+        var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+
+        // One pooled client for every endpoint; no system proxy, no redirects, no cookies: the bytes pass as sent.
+        var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ActivityHeadersPropagator = null,
+        });
+        var handler = new ProxyRequestHandler(
+            () => Volatile.Read(ref table),
+            () => informers.Synced,
+            app.Services.GetRequiredService<IHttpForwarder>(),
+            invoker,
+            new ForwarderRequestConfig { ActivityTimeout = options.ActivityTimeout, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower },
+            new UnreachableEndpoints(options.UnreachableFor, TimeProvider.System),
+            options,
+            logger);
+        app.Run(handler.HandleAsync);
+        app.Lifetime.ApplicationStopped.Register(invoker.Dispose);
+
+        var stop = new CancellationTokenSource();
+        Task rebuilding;
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            informers.Start();
+            rebuilding = informers.Changed.RunAsync(
+                () =>
+                {
+                    var next = ProxyRouteTable.Build(imports(), ServiceDirectory.Build(services(), slices()), options.ClusterKey, Volatile.Read(ref table));
+                    Volatile.Write(ref table, next);
+                    logger.Rebuilt(member, next.ImportCount);
+                    return Task.CompletedTask;
+                },
+                ex => logger.RebuildFailed(ex, member),
+                stop.Token);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await informers.DisposeAsync();
+            await app.DisposeAsync();
+            invoker.Dispose();
+            stop.Dispose();
+            throw;
+        }
+
+        var server = new DataPlaneServer(app, informers, stop, rebuilding, ownedClient);
+        logger.Started(member, options.ClusterKey, server.Address);
+        return server;
+    }
+}

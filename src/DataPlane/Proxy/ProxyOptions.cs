@@ -1,0 +1,33 @@
+using ErieCanal.Orleans.Watchers.Informers;
+
+namespace ErieCanal.Orleans.DataPlane.Proxy;
+
+/// <summary>Settings of one member's client-side proxy (configuration section "DataPlane" in a container).</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>Where to listen: an http:// URL; port 0 picks a free port (see <c>DataPlaneServer.Address</c>).</summary>
+    public string Listen { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>This member's cluster key (e.g. default/default/default/cluster-2): routing entries of this key are served by local pods.</summary>
+    public string ClusterKey { get; set; } = "";
+
+    /// <summary>The member's name, for logs only.</summary>
+    public string MemberName { get; set; } = "";
+
+    /// <summary>The cluster DNS domain accepted in svc.ns.svc.&lt;domain&gt; host names.</summary>
+    public string ClusterDomain { get; set; } = "cluster.local";
+
+    /// <summary>How long a TCP connect to an endpoint may take before it counts as unreachable.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a forwarded request may stay silent before it is cancelled (504, retried when idempotent).</summary>
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>An endpoint that refused or timed out is passed over for this long while others can take its traffic.</summary>
+    public TimeSpan UnreachableFor { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per-request bound on the Kubernetes API calls of the informers.</summary>
+    public TimeSpan KubernetesRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public InformerOptions Informer { get; set; } = new();
+}

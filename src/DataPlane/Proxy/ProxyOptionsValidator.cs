@@ -1,0 +1,45 @@
+using ErieCanal.Orleans.DataPlane.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ErieCanal.Orleans.DataPlane.Proxy;
+
+public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
+    {
+        var failures = new List<string>();
+        if (ListenAddress.Describe(options.Listen) is { } listenProblem)
+        {
+            failures.Add($"Listen: {listenProblem}");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterKey))
+        {
+            failures.Add("ClusterKey must name this member, e.g. default/default/default/cluster-2");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterDomain) || options.ClusterDomain.StartsWith('.') || options.ClusterDomain.EndsWith('.'))
+        {
+            failures.Add("ClusterDomain must be a domain such as cluster.local");
+        }
+
+        foreach (var (value, label) in new[]
+        {
+            (options.ConnectTimeout, nameof(options.ConnectTimeout)), (options.ActivityTimeout, nameof(options.ActivityTimeout)),
+            (options.UnreachableFor, nameof(options.UnreachableFor)), (options.KubernetesRequestTimeout, nameof(options.KubernetesRequestTimeout)),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{label} must be positive");
+            }
+        }
+
+        if (options.Informer is null)
+        {
+            failures.Add("Informer must be set");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace ErieCanal.Orleans.DataPlane.Proxy;
+
+/// <summary>
+/// The proxy's one request handler: checks the request is an absolute-form http:// request for a Service, resolves
+/// it through the routing table and forwards it, retrying once elsewhere on a connection failure or a 5xx when the
+/// method is idempotent.
+/// </summary>
+internal sealed class ProxyRequestHandler(
+    Func<ProxyRouteTable> table,
+    Func<bool> ready,
+    IHttpForwarder forwarder,
+    HttpMessageInvoker invoker,
+    ForwarderRequestConfig requestConfig,
+    UnreachableEndpoints unreachable,
+    ProxyOptions options,
+    ILogger logger)
+{
+    public const string NotFoundBody = "Not found";
+
+    private static readonly HashSet<string> Idempotent = new(StringComparer.OrdinalIgnoreCase)
+    {
+        HttpMethods.Get, HttpMethods.Head, HttpMethods.Options, HttpMethods.Trace, HttpMethods.Put, HttpMethods.Delete,
+    };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        var method = context.Request.Method;
+        if (HttpMethods.IsConnect(method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD, OPTIONS, TRACE, PUT, DELETE, POST, PATCH";
+            await RefuseAsync(context, rawTarget, StatusCodes.Status405MethodNotAllowed,
+                "CONNECT tunnels are not supported by this proxy: send plain http:// requests (curl -x <proxy> http://svc.ns:port/)");
+            return;
+        }
+
+        // The proxy's own probes, the only origin-form requests it answers.
+        if (rawTarget is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+        {
+            var (status, body) = rawTarget == "/healthz" ? (StatusCodes.Status200OK, "ok")
+                : ready() ? (StatusCodes.Status200OK, "ready") : (StatusCodes.Status503ServiceUnavailable, "informers not synced");
+            await WriteAsync(context, status, body);
+            return;
+        }
+
+        var target = ProxyRequestTarget.Parse(rawTarget, out var problem);
+        if (target is null)
+        {
+            await RefuseAsync(context, rawTarget, StatusCodes.Status400BadRequest, problem!);
+            return;
+        }
+
+        var route = ServiceHostName.Parse(target.Host, options.ClusterDomain) is var (ns, name) ? table().Resolve(ns, name, target.Port) : null;
+        if (route is null)
+        {
+            await WriteAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
+            return;
+        }
+
+        await ForwardAsync(context, route, target);
+    }
+
+    private async Task ForwardAsync(HttpContext context, ServiceRoute route, ProxyRequestTarget target)
+    {
+        var idempotent = Idempotent.Contains(context.Request.Method);
+        if (idempotent && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0))
+        {
+            // Buffered as it streams through, so a retry can send the same body again.
+            context.Request.EnableBuffering();
+        }
+
+        var host = context.Request.Headers.Host is { Count: > 0 } sent ? sent.ToString() : target.Authority;
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var address = route.Pick(tried, ProxyTier.Standby, unreachable);
+        if (address is null)
+        {
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, $"no ready endpoint for {route.Service}");
+            return;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            tried.Add(address.Key);
+            var mayRetry = idempotent && attempt == 0;
+            ProxyAddress? next = null;
+            var current = address;
+            var transformer = new AttemptTransformer(current, target.PathAndQuery, host, () =>
+            {
+                // A 5xx is retried on an endpoint no worse than the one that answered it.
+                next = mayRetry ? route.Pick(tried, route.TierOf(current), unreachable) : null;
+                return next is not null;
+            });
+            var error = await forwarder.SendAsync(context, $"http://{current.Authority}", invoker, requestConfig, transformer);
+            if (transformer.HeldBack && next is not null)
+            {
+                logger.RetryingAfterStatus(route.Service, current.Key, transformer.HeldBackStatus, next.Key);
+                Reset(context);
+                address = next;
+                continue;
+            }
+
+            if (error is ForwarderError.None)
+            {
+                unreachable.Clear(current);
+                return;
+            }
+
+            var unreached = error is ForwarderError.Request or ForwarderError.RequestTimedOut;
+            if (unreached)
+            {
+                unreachable.Mark(current);
+            }
+
+            next = unreached && mayRetry && !context.Response.HasStarted ? route.Pick(tried, ProxyTier.Standby, unreachable) : null;
+            if (next is not null)
+            {
+                logger.RetryingAfterFailure(route.Service, current.Key, error.ToString(), next.Key);
+                Reset(context);
+                address = next;
+                continue;
+            }
+
+            logger.Failed(route.Service, current.Key, error.ToString());
+            if (!context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+            {
+                await WriteAsync(context, context.Response.StatusCode, $"no endpoint of {route.Service} answered ({error})");
+            }
+
+            return;
+        }
+    }
+
+    private static void Reset(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, string rawTarget, int status, string reason)
+    {
+        logger.Refused(context.Request.Method, rawTarget, status, reason);
+        await WriteAsync(context, status, reason + "\n");
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(text, context.RequestAborted);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Net.Sockets;
+using System.Text;
+using ErieCanal.Orleans.DataPlane.Gateway;
+using ErieCanal.Orleans.DataPlane.Tests.Infrastructure;
+using static ErieCanal.Orleans.DataPlane.Tests.Infrastructure.Objects;
+
+namespace ErieCanal.Orleans.DataPlane.Tests;
+
+public sealed class ProxyTests : MemberContext
+{
+    private const string Remote1 = "default/default/default/c2";
+    private const string Remote2 = "default/default/default/c3";
+
+    [Fact]
+    public async Task Keeps_the_Host_and_prepends_the_endpoint_path_for_every_service_name_form()
+    {
+        var gateway = await BackendAsync("gw-c2");
+        await NamespaceAsync(Client, "httpbin");
+        await ImportAsync(Client, "httpbin", "httpbin", 8080, new RoutedEndpoint(Remote1, gateway.Ip, gateway.Port, "/httpbin", 100, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://httpbin.httpbin:8080/")).Status == 200, "import routed");
+
+        Assert.Contains(gateway.Requests, r => r.PathAndQuery == "/httpbin/" && r.Host == "httpbin.httpbin:8080");
+        Assert.Equal((200, "gw-c2\n"), await ViaProxyAsync("http://httpbin.httpbin:8080/get?a=1"));
+        Assert.Contains(gateway.Requests, r => r.PathAndQuery == "/httpbin/get?a=1");
+        Assert.Equal(200, (await ViaProxyAsync("http://httpbin.httpbin.svc:8080/svc")).Status);
+        Assert.Equal(200, (await ViaProxyAsync("http://httpbin.httpbin.svc.cluster.local:8080/full")).Status);
+        Assert.Contains(gateway.Requests, r => r.PathAndQuery == "/httpbin/full" && r.Host == "httpbin.httpbin.svc.cluster.local:8080");
+
+        // Another port of the same name is not routed.
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://httpbin.httpbin:9090/"));
+    }
+
+    [Fact]
+    public async Task Spreads_requests_by_weight()
+    {
+        var light = await BackendAsync("light");
+        var heavy = await BackendAsync("heavy");
+        await NamespaceAsync(Client, "weights");
+        await ImportAsync(Client, "weights", "web", 80,
+            new RoutedEndpoint(Remote1, light.Ip, light.Port, "/web", 1, "Active"),
+            new RoutedEndpoint(Remote2, heavy.Ip, heavy.Port, "/web", 3, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.weights/")).Status == 200, "import routed");
+        var before = (light.Hits, heavy.Hits);
+
+        for (var i = 0; i < 400; i++)
+        {
+            Assert.Equal(200, (await ViaProxyAsync("http://web.weights/")).Status);
+        }
+
+        var lightShare = light.Hits - before.Item1;
+        var heavyShare = heavy.Hits - before.Item2;
+        Assert.Equal(400, lightShare + heavyShare);
+        Assert.InRange(lightShare, 90, 110);
+    }
+
+    [Fact]
+    public async Task Uses_a_standby_only_when_no_active_endpoint_can_be_reached()
+    {
+        var active = await BackendAsync("active");
+        var standby = await BackendAsync("standby");
+        var refusing = Backend.Refusing();
+        await NamespaceAsync(Client, "failover");
+        await ImportAsync(Client, "failover", "up", 80,
+            new RoutedEndpoint(Remote1, active.Ip, active.Port, "", 100, "Active"),
+            new RoutedEndpoint(Remote2, standby.Ip, standby.Port, "", 0, "Standby"));
+        await ImportAsync(Client, "failover", "down", 80,
+            new RoutedEndpoint(Remote1, refusing.Address.ToString(), refusing.Port, "", 100, "Active"),
+            new RoutedEndpoint(Remote2, standby.Ip, standby.Port, "", 0, "Standby"),
+            new RoutedEndpoint("default/default/default/c4", active.Ip, active.Port, "", 100, "Unhealthy"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://down.failover/")).Status == 200, "imports routed");
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal((200, "active\n"), await ViaProxyAsync("http://up.failover/"));
+        }
+
+        Assert.DoesNotContain(standby.Requests, r => r.Host == "up.failover");
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal((200, "standby\n"), await ViaProxyAsync("http://down.failover/"));
+        }
+
+        // Never the Unhealthy one.
+        Assert.DoesNotContain(active.Requests, r => r.Host == "down.failover");
+    }
+
+    [Fact]
+    public async Task Retries_once_elsewhere_when_refused()
+    {
+        var live = await BackendAsync("live");
+        var refusing = Backend.Refusing();
+        await NamespaceAsync(Client, "retry");
+        await ImportAsync(Client, "retry", "web", 80,
+            new RoutedEndpoint(Remote1, refusing.Address.ToString(), refusing.Port, "", 100, "Active"),
+            new RoutedEndpoint(Remote2, live.Ip, live.Port, "", 100, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.retry/")).Status == 200, "import routed");
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal((200, "live\n"), await ViaProxyAsync($"http://web.retry/{i}"));
+        }
+
+        // POST is not retried, but a refused connection never reached anyone, so the refused endpoint stays skipped
+        // while it is marked unreachable; PUT with a body arrives whole.
+        Assert.Equal((200, "live\n"), await ViaProxyAsync("http://web.retry/put", HttpMethod.Put, "payload"));
+        Assert.Contains(live.Requests, r => r.Method == "PUT" && r.Body == "payload");
+    }
+
+    [Fact]
+    public async Task Retries_a_5xx_once_on_another_endpoint_but_never_a_POST()
+    {
+        var failing = await BackendAsync("failing");
+        failing.Status = 500;
+        var healthy = await BackendAsync("healthy");
+        await NamespaceAsync(Client, "fivexx");
+        await ImportAsync(Client, "fivexx", "web", 80,
+            new RoutedEndpoint(Remote1, failing.Ip, failing.Port, "", 100, "Active"),
+            new RoutedEndpoint(Remote2, healthy.Ip, healthy.Port, "", 100, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.fivexx/")).Status == 200, "import routed");
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal((200, "healthy\n"), await ViaProxyAsync($"http://web.fivexx/get/{i}"));
+        }
+
+        Assert.Contains(failing.Requests, r => r.PathAndQuery.StartsWith("/get/", StringComparison.Ordinal));
+
+        // PUT is idempotent: its body is sent again on the retry.
+        Assert.Equal((200, "healthy\n"), await ViaProxyAsync("http://web.fivexx/put", HttpMethod.Put, "again"));
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add((await ViaProxyAsync("http://web.fivexx/post", HttpMethod.Post, $"p{i}")).Status);
+        }
+
+        var posts = failing.Requests.Count(r => r.Method == "POST") + healthy.Requests.Count(r => r.Method == "POST");
+        Assert.Equal(10, posts);
+        Assert.Equal(failing.Requests.Count(r => r.Method == "POST"), statuses.Count(s => s == 500));
+        Assert.Contains(500, statuses);
+        Assert.Contains(200, statuses);
+    }
+
+    [Fact]
+    public async Task Serves_its_own_clusters_entry_and_plain_services_from_local_pods()
+    {
+        var pod1 = await BackendAsync("local-1");
+        var pod2 = await BackendAsync("local-2");
+        var ownGateway = Backend.Refusing();
+        await NamespaceAsync(Client, "local");
+        await ServiceAsync(Client, "local", "web", 8080, targetPort: 80);
+        await SliceAsync(Client, "local", "web", pod1);
+        await SliceAsync(Client, "local", "web", pod2);
+        await ImportAsync(Client, "local", "web", 8080, new RoutedEndpoint(ClusterKey, ownGateway.Address.ToString(), ownGateway.Port, "/web", 100, "Active"));
+        await ServiceAsync(Client, "local", "plain", 80);
+        await SliceAsync(Client, "local", "plain", pod1.Name + "-plain", pod1.Ip, pod1.Port);
+
+        var seen = await Eventually.Until(
+            async () => new[] { await ViaProxyAsync("http://web.local:8080/x"), await ViaProxyAsync("http://web.local:8080/x") }.Select(r => r.Body).ToHashSet(),
+            s => s.SetEquals(["local-1\n", "local-2\n"]),
+            "both local pods answer");
+        Assert.All(pod1.Requests.Concat(pod2.Requests), r => Assert.Equal(("/x", "web.local:8080"), (r.PathAndQuery, r.Host)));
+
+        Assert.Equal((200, "local-1\n"), await ViaProxyAsync("http://plain.local/p"));
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://missing.local/"));
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://nohost/"));
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://127.0.0.1/"));
+    }
+
+    [Fact]
+    public async Task Refuses_CONNECT_https_origin_form_and_malformed_requests_with_a_clear_4xx()
+    {
+        Assert.Equal((200, "ok"), await RawStatusAsync("GET /healthz HTTP/1.1\r\nHost: proxy\r\n\r\n"));
+
+        var (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin.httpbin:8080\r\n\r\n");
+        Assert.Equal(400, status);
+        Assert.Contains("HTTP proxy", body, StringComparison.Ordinal);
+
+        (status, body) = await RawStatusAsync("CONNECT httpbin.httpbin:443 HTTP/1.1\r\nHost: httpbin.httpbin:443\r\n\r\n");
+        Assert.Equal(405, status);
+        Assert.Contains("CONNECT", body, StringComparison.Ordinal);
+
+        (status, body) = await RawStatusAsync("GET https://httpbin.httpbin/ HTTP/1.1\r\nHost: httpbin.httpbin\r\n\r\n");
+        Assert.Equal(400, status);
+        Assert.Contains("https://", body, StringComparison.Ordinal);
+
+        (status, body) = await RawStatusAsync("GET ftp://httpbin.httpbin/ HTTP/1.1\r\nHost: httpbin.httpbin\r\n\r\n");
+        Assert.Equal(400, status);
+
+        (status, _) = await RawStatusAsync("GET http://httpbin.httpbin:99999/ HTTP/1.1\r\nHost: httpbin.httpbin:99999\r\n\r\n");
+        Assert.Equal(400, status);
+
+        (status, _) = await RawStatusAsync("OPTIONS * HTTP/1.1\r\nHost: proxy\r\n\r\n");
+        Assert.Equal(400, status);
+
+        (status, _) = await RawStatusAsync("HELLO THERE\r\n\r\n");
+        Assert.Equal(400, status);
+
+        // The proxy is still serving after all that.
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://nothing.nowhere/"));
+    }
+
+    [Fact]
+    public async Task Keeps_routing_from_its_cache_while_the_members_API_server_is_down()
+    {
+        var remote = await BackendAsync("remote");
+        await NamespaceAsync(Client, "offline");
+        await ImportAsync(Client, "offline", "web", 80, new RoutedEndpoint(Remote1, remote.Ip, remote.Port, "", 100, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.offline/")).Status == 200, "import routed");
+
+        // No silo exists in this test at all; now the member's API server goes away too.
+        await Sandbox[Member].GoOfflineAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal((200, "remote\n"), await ViaProxyAsync("http://web.offline/"));
+        }
+    }
+
+    [Fact]
+    public async Task Carries_a_request_through_the_gateway_of_the_exporting_member()
+    {
+        var pod = await BackendAsync("httpbin-pod");
+        await NamespaceAsync(Client, "e2e");
+        await ServiceAsync(Client, "e2e", "httpbin", 8080);
+        await SliceAsync(Client, "e2e", "httpbin", pod);
+        await IngressAsync(Client, Ingress("e2e", "svcexp-ing-httpbin", GatewayOptions.DefaultIngressClass, [new IngressPath("/e2e/httpbin", "Prefix", "httpbin", 8080)],
+            new Dictionary<string, string> { [PathRewrite.FromAnnotation] = "^/e2e/httpbin/?", [PathRewrite.ToAnnotation] = "/" }));
+        await ImportAsync(Client, "e2e", "httpbin", 8080, new RoutedEndpoint(Remote1, "127.0.0.1", Gateway.EndPoint.Port, "/e2e/httpbin", 100, "Active"));
+
+        await Eventually.Until(async () => (await ViaProxyAsync("http://httpbin.e2e:8080/get?x=1")).Body == "httpbin-pod\n", "proxy -> gateway -> pod");
+        Assert.Contains(pod.Requests, r => r.PathAndQuery == "/get?x=1" && r.Host == "httpbin.e2e:8080");
+    }
+
+    private async Task<(int Status, string Body)> RawStatusAsync(string request)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(Proxy.EndPoint);
+        var stream = socket.GetStream();
+        // Connection: close makes the server end the exchange after its answer (a half-close would abort it).
+        var closing = request.EndsWith("\r\n\r\n", StringComparison.Ordinal) && request.Contains("HTTP/1.1", StringComparison.Ordinal)
+            ? request[..^2] + "Connection: close\r\n\r\n"
+            : request;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(closing));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var status = int.Parse(text.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var body = split < 0 ? "" : text[(split + 4)..];
+        if (text.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            body = Dechunk(body);
+        }
+
+        return (status, body);
+    }
+
+    private static string Dechunk(string chunked)
+    {
+        var result = new StringBuilder();
+        var at = 0;
+        while (at < chunked.Length)
+        {
+            var lineEnd = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            if (lineEnd < 0)
+            {
+                break;
+            }
+
+            var size = Convert.ToInt32(chunked[at..lineEnd].Split(';')[0], 16);
+            if (size == 0)
+            {
+                break;
+            }
+
+            result.Append(chunked, lineEnd + 2, size);
+            at = lineEnd + 2 + size + 2;
+        }
+
+        return result.ToString();
+    }
+}
