@@ -32,6 +32,18 @@ public static class ResourceSources
             (rv, seconds, onError, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(
                 allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: seconds, onError: onError, cancellationToken: ct));
 
+    /// <summary>Ingresses (networking.k8s.io/v1) in all namespaces.</summary>
+    public static IResourceSource<V1Ingress> Ingresses(IKubernetes client, string description) =>
+        new KubernetesResourceSource<V1Ingress>(
+            description,
+            async (cont, limit, ct) =>
+            {
+                var list = await client.NetworkingV1.ListIngressForAllNamespacesAsync(continueParameter: cont, limit: limit, cancellationToken: ct);
+                return (list.Items, list.Metadata);
+            },
+            (rv, seconds, onError, ct) => client.NetworkingV1.WatchListIngressForAllNamespacesAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: seconds, onError: onError, cancellationToken: ct));
+
     public static IResourceSource<V1Namespace> Namespaces(IKubernetes client, string description) =>
         new KubernetesResourceSource<V1Namespace>(
             description,
