@@ -24,7 +24,10 @@ public sealed class MemberObservations(string ingressClass)
     public string SetExport(ServiceExportResource export, bool present)
     {
         var key = ServiceKeys.Service(export.Metadata.NamespaceProperty ?? "", export.Metadata.Name);
-        if (present)
+
+        // An export being deleted (say, waiting for its dependents in a foreground deletion) is withdrawn already:
+        // re-writing its Ingress would fight the garbage collector.
+        if (present && export.Metadata.DeletionTimestamp is null)
         {
             _exports[key] = export;
         }
