@@ -88,6 +88,17 @@ public sealed class IngressTests(ReconcilerFixture fixture)
     }
 
     [Fact]
+    public async Task An_export_without_rules_is_valid_and_says_it_gets_no_Ingress()
+    {
+        using var c1 = fixture.Client("cluster-1");
+        await Workloads.DeployAsync(c1, "ing-norules", "plain");
+        await Workloads.ExportAsync(c1, "ing-norules", "plain");
+        var valid = await Eventually.Until(() => ValidAsync(c1, "ing-norules", "plain"), c => c?.Status == "True", "Valid=True");
+        Assert.Contains("no spec.rules, so no Ingress", valid!.Message, StringComparison.Ordinal);
+        Assert.Null(await GetIngressAsync(c1, "ing-norules", "svcexp-ing-plain"));
+    }
+
+    [Fact]
     public async Task Deleting_the_export_garbage_collects_its_Ingress_through_the_owner_reference()
     {
         using var c3 = fixture.Client("cluster-3");

@@ -123,11 +123,9 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         var paths = new List<IngressPath>();
         if (export.Rules.IsDefaultOrEmpty)
         {
+            // No rules, no paths: every port is imported at "/", but no Ingress is written, since "/" of one member's
+            // gateway cannot belong to every rule-less export at once.
             ports.AddRange(service.Ports.Select(p => new ContributedPort(p.Name, p.Protocol, p.Port, p.AppProtocol, "/")));
-            if (service.Ports.FirstOrDefault() is { } first)
-            {
-                paths.Add(new IngressPath("/", "Prefix", _name, first.Port));
-            }
         }
         else
         {
@@ -156,7 +154,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
                 $"path {claim.Path} is already claimed by Ingress {claim.Namespace}/{claim.IngressName} of ingress class {ingressClass} in cluster {cluster}, so this export gets no Ingress", null, null);
         }
 
-        var ingress = new ExportIngress(ingressClass, [.. paths], export.RewriteFrom, export.RewriteTo, export.Uid);
+        var ingress = paths.Count == 0 ? null : new ExportIngress(ingressClass, [.. paths], export.RewriteFrom, export.RewriteTo, export.Uid);
 
         var contribution = new ExportContribution(
             _clusterKey,
@@ -169,7 +167,8 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             gateway,
             o.ClusterHealthy && o.ReadyEndpoints > 0,
             export.TargetClusters.IsDefault ? [] : export.TargetClusters);
-        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}", contribution, ingress);
+        var how = ingress is null ? " (no spec.rules, so no Ingress: the gateway routes it only once a rule gives it a path)" : "";
+        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}{how}", contribution, ingress);
     }
 
     /// <summary>

@@ -179,11 +179,9 @@ public sealed class MemberObservations(string ingressClass)
         return theirs != mine ? theirs < mine : string.CompareOrdinal(otherKey, serviceKey) < 0;
     }
 
-    /// <summary>The paths an export's Ingress routes: its rules' paths, or "/" for an export without rules.</summary>
+    /// <summary>The paths an export's Ingress routes: its rules' paths (an export without rules gets no Ingress).</summary>
     private static IEnumerable<string> PathsOf(ServiceExportResource export) =>
-        export.Spec.Rules is { Count: > 0 } rules
-            ? rules.Select(r => string.IsNullOrEmpty(r.Path) ? "/" : r.Path).Distinct(StringComparer.Ordinal)
-            : ["/"];
+        (export.Spec.Rules ?? []).Select(r => string.IsNullOrEmpty(r.Path) ? "/" : r.Path).Distinct(StringComparer.Ordinal);
 
     private static ExportSpec ToSpec(ServiceExportResource export) => new(
         export.Metadata.Uid ?? "",
