@@ -8,6 +8,7 @@ public static class ConditionTypes
     public const string Valid = "Valid";
     public const string Conflict = "Conflict";
     public const string ResolvedRefs = "ResolvedRefs";
+    public const string CrdsCompatible = "CrdsCompatible";
 }
 
 /// <summary>Condition reasons, CamelCase as the API conventions ask.</summary>
@@ -37,4 +38,10 @@ public static class ConditionReasons
     public const string InvalidPolicy = "InvalidPolicy";
     public const string UnknownClusterKey = "UnknownClusterKey";
     public const string AllResolved = "AllResolved";
+    public const string PathConflict = "PathConflict";
+    public const string Compatible = "Compatible";
+    public const string CrdsUpgraded = "CrdsUpgraded";
+    public const string IncompatibleCrd = "IncompatibleCrd";
+    public const string MissingCrd = "MissingCrd";
+    public const string CrdsUnreadable = "CrdsUnreadable";
 }

@@ -4,7 +4,8 @@ namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
 /// Everything a member's watchers know about one exported service, sent whole every time (level-triggered):
-/// the ServiceExport (null once deleted), its Service (null when missing), endpoint readiness and the cluster.
+/// the ServiceExport (null once deleted), its Service (null when missing), endpoint readiness, the cluster, the
+/// export's own Ingress as it is in the member (null when absent), and the first path another Ingress already claims.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExportObservation(
@@ -12,7 +13,9 @@ public sealed record ExportObservation(
     ServiceSnapshot? Service,
     int ReadyEndpoints,
     GatewayAddress? Gateway,
-    bool ClusterHealthy);
+    bool ClusterHealthy,
+    ExportIngress? Ingress = null,
+    PathClaim? PathConflict = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ExportSpec(
@@ -23,7 +26,9 @@ public sealed record ExportSpec(
     ImmutableArray<ExportRule> Rules,
     ImmutableArray<string> TargetClusters,
     string LoadBalancer,
-    bool SessionSticky);
+    bool SessionSticky,
+    string? RewriteFrom = null,
+    string? RewriteTo = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ExportRule(int PortNumber, string? Path, string? PathType);

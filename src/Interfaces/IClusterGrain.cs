@@ -30,6 +30,10 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("RecordExports")]
     Task RecordExports(string sessionId, ImmutableArray<string> serviceKeys);
 
+    /// <summary>From the grain's own member session: the compatibility of the member's flomesh.io CRDs.</summary>
+    [Alias("ReportCrds")]
+    Task ReportCrds(string sessionId, CrdReport report);
+
     /// <summary>A health probe result from one silo.</summary>
     [Alias("ReportProbe")]
     [AlwaysInterleave]

@@ -41,6 +41,18 @@ public sealed class ErieCanalOptions
     /// <summary>How many ServiceImport writes one member's writer runs at once.</summary>
     public int WriterConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// The ingress class of the Ingresses written for exports (<c>spec.ingressClassName</c>); the member's gateway
+    /// serves that class, and other Ingresses of it are checked for path conflicts.
+    /// </summary>
+    public string IngressClass { get; set; } = "erie-canal-orleans";
+
+    /// <summary>
+    /// Replace a member's flomesh.io CRDs with ours (or install missing ones) when their schema cannot hold what the
+    /// system writes. Off: a Cluster condition CrdsCompatible=False names the CRD and field instead.
+    /// </summary>
+    public bool UpgradeMemberCrds { get; set; } = true;
+
     /// <summary>Watch behaviour: server timeout, silent-hang watchdog, backoff.</summary>
     public InformerOptions Informer { get; set; } = new();
 }
@@ -72,6 +84,12 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         if (options.WriterConcurrency is < 1 or > 256)
         {
             failures.Add($"{ErieCanalOptions.Section}:WriterConcurrency must be between 1 and 256 (was {options.WriterConcurrency})");
+        }
+
+        if (string.IsNullOrEmpty(options.IngressClass) || options.IngressClass.Length > 253
+            || !System.Text.RegularExpressions.Regex.IsMatch(options.IngressClass, "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"))
+        {
+            failures.Add($"{ErieCanalOptions.Section}:IngressClass must be a DNS subdomain name such as erie-canal-orleans (was '{options.IngressClass}')");
         }
 
         if (!string.IsNullOrEmpty(options.ControlPlaneKubeconfig) && !File.Exists(options.ControlPlaneKubeconfig))

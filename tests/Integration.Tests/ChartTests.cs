@@ -52,6 +52,86 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task The_member_side_install_lints_clean()
+    {
+        var (code, output) = await HelmAsync("lint", Chart, "--strict", "--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1");
+        Assert.True(code == 0, output);
+        Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_member_side_install_runs_a_gateway_behind_a_LoadBalancer_and_a_proxy_with_their_RBAC()
+    {
+        var (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal",
+            "--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1",
+            "--set", "member.reconcilerAccess.subjects[0].kind=User", "--set", "member.reconcilerAccess.subjects[0].name=erie-canal-control-plane");
+        Assert.True(code == 0, output);
+        var objects = KubernetesYaml.LoadAllFromString(output);
+
+        // No control plane here: no silos.
+        Assert.Empty(objects.OfType<V1StatefulSet>());
+
+        var deployments = objects.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name);
+        var services = objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
+        foreach (var component in new[] { "gateway", "proxy" })
+        {
+            var deployment = deployments[$"ec-{component}"];
+            var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+            Assert.Equal(["dotnet", "ErieCanal.Orleans.DataPlane.dll", component], container.Command.Concat(container.Args).ToArray());
+            var env = container.Env.ToDictionary(e => e.Name, e => e.Value);
+            Assert.Equal("erie-canal-orleans", env["DataPlane__IngressClass"]);
+            Assert.Equal("default/default/default/cluster-1", env["DataPlane__ClusterKey"]);
+            Assert.Equal($"http://0.0.0.0:{container.Ports.Single().ContainerPort}", env["DataPlane__Listen"]);
+            Assert.Equal("/healthz", container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+            Assert.Equal("ec-dataplane", deployment.Spec.Template.Spec.ServiceAccountName);
+
+            // Its Service selects its pods and only those.
+            var service = services[$"ec-{component}"];
+            Assert.Equal(deployment.Spec.Selector.MatchLabels, service.Spec.Selector);
+            Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, deployment.Spec.Template.Metadata.Labels[l.Key]));
+        }
+
+        var gateway = services["ec-gateway"];
+        Assert.Equal("LoadBalancer", gateway.Spec.Type);
+        Assert.Equal(80, Assert.Single(gateway.Spec.Ports).Port);
+        Assert.NotEqual(deployments["ec-gateway"].Spec.Selector.MatchLabels, deployments["ec-proxy"].Spec.Selector.MatchLabels);
+
+        var ingressClass = Assert.Single(objects.OfType<V1IngressClass>());
+        Assert.Equal(("erie-canal-orleans", "flomesh.io/erie-canal-orleans"), (ingressClass.Metadata.Name, ingressClass.Spec.Controller));
+
+        // The data plane may watch what it routes by; the reconciler's identity may write Ingresses.
+        var roles = objects.OfType<V1ClusterRole>().ToDictionary(r => r.Metadata.Name);
+        bool Grants(V1ClusterRole role, string resource, string verb) => role.Rules.Any(r => r.Resources.Contains(resource) && r.Verbs.Contains(verb));
+        foreach (var resource in new[] { "ingresses", "ingressclasses", "services", "endpointslices", "serviceimports" })
+        {
+            Assert.True(Grants(roles["ec-dataplane"], resource, "watch"), $"the data plane may watch {resource}");
+        }
+
+        Assert.False(Grants(roles["ec-dataplane"], "ingresses", "create"));
+        Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "patch"));
+        Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "delete"));
+        var bindings = objects.OfType<V1ClusterRoleBinding>().ToDictionary(b => b.RoleRef.Name);
+        Assert.Equal("ec-dataplane", Assert.Single(bindings["ec-dataplane"].Subjects).Name);
+        Assert.Equal("erie-canal-control-plane", Assert.Single(bindings["ec-reconciler-access"].Subjects).Name);
+    }
+
+    [Fact]
+    public async Task The_default_install_has_no_member_side_objects_and_a_member_install_needs_its_clusterKey()
+    {
+        var (code, output) = await HelmAsync("template", "ec", Chart);
+        Assert.True(code == 0, output);
+        var objects = KubernetesYaml.LoadAllFromString(output);
+        Assert.Single(objects.OfType<V1StatefulSet>());
+        Assert.Empty(objects.OfType<V1Deployment>());
+        Assert.Empty(objects.OfType<V1IngressClass>());
+
+        (code, output) = await HelmAsync("template", "ec", Chart, "--set", "member.enabled=true");
+        Assert.NotEqual(0, code);
+        Assert.Contains("member.clusterKey is required", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_chart_without_redis_is_refused_with_a_clear_message()
     {
         var (code, output) = await HelmAsync("template", "ec", Chart, "--set", "redis.connectionString=");

@@ -51,6 +51,7 @@ public sealed partial class ClusterGrain(
     private string? _kubeconfig;
     private IReadOnlyCollection<string>? _lastSessionExports;
     private SessionReport _report = new("", false, false, ConditionReasons.Connecting, "waiting for the member session");
+    private CrdReport? _crds;
     private bool _healthy = true;
     private string _healthReason = ConditionReasons.ProbesSucceeded;
     private string _healthMessage = "no probe has failed";
@@ -150,6 +151,7 @@ public sealed partial class ClusterGrain(
         }
 
         await grains.GetGrain<IImportWriterGrain>(ClusterKey).Retire();
+        await RemoveIngressesAsync();
         await ClearExportStatusesAsync(state.State.KnownExports.Union(fed, StringComparer.Ordinal));
         await ReleaseClaimAsync(spec);
         clients.Invalidate(ClusterKey);
@@ -180,6 +182,27 @@ public sealed partial class ClusterGrain(
             await grains.GetGrain<IImportWriterGrain>(ClusterKey).Repair();
         }
         else if (!report.Connected && report.Reason != ConditionReasons.Connecting)
+        {
+            await RecordEventAsync(true, report.Reason, report.Message);
+        }
+    }
+
+    public async Task ReportCrds(string sessionId, CrdReport report)
+    {
+        if (state.State.Spec is null || sessionId != _session?.SessionId)
+        {
+            return;
+        }
+
+        var previous = _crds;
+        _crds = report;
+        await WriteStatusAsync();
+        if (report.Upgraded.Length > 0)
+        {
+            await RecordEventAsync(false, ConditionReasons.CrdsUpgraded, report.Message);
+        }
+
+        if (!report.Compatible && (previous is null || previous.Compatible || previous.Message != report.Message))
         {
             await RecordEventAsync(true, report.Reason, report.Message);
         }
@@ -337,6 +360,10 @@ public sealed partial class ClusterGrain(
             var managed = _report.Connected && _report.Synced;
             var conditions = ConditionList.Set(_written, ConditionTypes.Managed, managed, _report.Reason, _report.Message, spec.Generation, now);
             conditions = ConditionList.Set(conditions, ConditionTypes.Healthy, _healthy, _healthReason, _healthMessage, spec.Generation, now);
+            if (_crds is { } crds)
+            {
+                conditions = ConditionList.Set(conditions, ConditionTypes.CrdsCompatible, crds.Compatible, crds.Reason, crds.Message, spec.Generation, now);
+            }
             if (ConditionList.SameState(conditions, _written) && _written.Count > 0)
             {
                 return;
@@ -400,6 +427,20 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
+            LogReleaseFailed(ex, ClusterKey);
+        }
+    }
+
+    /// <summary>The export grains removed their Ingresses as they were withdrawn; this sweeps any left behind.</summary>
+    private async Task RemoveIngressesAsync()
+    {
+        try
+        {
+            await IngressWriter.DeleteAllAsync(await clients.GetAsync(ClusterKey), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // An unreachable member keeps its Ingresses; they are owned by its exports and go with them.
             LogReleaseFailed(ex, ClusterKey);
         }
     }

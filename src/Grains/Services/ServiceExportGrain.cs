@@ -2,18 +2,21 @@ using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Grains.Services;
 
 /// <summary>
 /// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why
-/// there is none), hands it to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
+/// there is none), keeps the export's Ingress in the member as a valid export needs it (and absent otherwise), hands
+/// the contribution to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
 /// Holds no durable state: the member's watchers re-send the full observation after any restart.
 /// </summary>
-public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClients clients, ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
+public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClients clients, IOptions<ErieCanalOptions> options, ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
 {
     private string _clusterKey = "";
     private string _ns = "";
@@ -24,6 +27,8 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     private ConflictVerdict _verdict = ConflictVerdict.None;
     private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
     private List<Condition>? _written;
+    private ExportIngress? _ingressWanted;
+    private bool _ingressSynced = true;
     private IGrainTimer? _retry;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -35,7 +40,12 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     public async Task Observe(ExportObservation observation)
     {
         _observation = observation;
-        var (valid, reason, message, contribution) = Evaluate(observation);
+        var (valid, reason, message, contribution, ingress) = Evaluate(observation);
+
+        // The Ingress first: importers are told to route here only once the gateway can route on.
+        _ingressWanted = ingress;
+        _ingressSynced = observation.Export is not null && Structural.Same(ingress, observation.Ingress);
+        await SyncIngressAsync();
         // A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so
         // its first observation is always sent, withdrawals included.
         if (!_contributedKnown || !Structural.Same(contribution, _contributed))
@@ -49,7 +59,11 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         _status = new ExportStatus(observation.Export is not null, valid, reason, message, _verdict);
         if (observation.Export is null)
         {
-            DeactivateOnIdle();
+            if (_ingressSynced)
+            {
+                DeactivateOnIdle();
+            }
+
             return;
         }
 
@@ -78,33 +92,39 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
 
     public Task<ExportStatus> GetStatus() => Task.FromResult(_status);
 
-    /// <summary>SPEC §3: a missing Service or an ExternalName Service contributes nothing, with a reason.</summary>
-    private (bool Valid, string Reason, string Message, ExportContribution? Contribution) Evaluate(ExportObservation o)
+    /// <summary>
+    /// SPEC §3: a missing Service or an ExternalName Service contributes nothing, with a reason; nor does an export
+    /// whose path another Ingress of the gateway's class already claims. Only a valid export has an Ingress.
+    /// </summary>
+    private (bool Valid, string Reason, string Message, ExportContribution? Contribution, ExportIngress? Ingress) Evaluate(ExportObservation o)
     {
         var cluster = ClusterKeys.Name(_clusterKey);
         if (o.Export is not { } export)
         {
-            return (false, "Deleted", "the ServiceExport was deleted", null);
+            return (false, "Deleted", "the ServiceExport was deleted", null, null);
         }
 
         if (o.Service is not { } service)
         {
-            return (false, ConditionReasons.NoService, $"Service {_ns}/{_name} does not exist in cluster {cluster}", null);
+            return (false, ConditionReasons.NoService, $"Service {_ns}/{_name} does not exist in cluster {cluster}", null, null);
         }
 
         if (service.Type == "ExternalName")
         {
-            return (false, ConditionReasons.InvalidServiceType, $"Service {_ns}/{_name} is of type ExternalName, which cannot be exported", null);
+            return (false, ConditionReasons.InvalidServiceType, $"Service {_ns}/{_name} is of type ExternalName, which cannot be exported", null, null);
         }
 
         if (o.Gateway is not { } gateway)
         {
-            return (false, ConditionReasons.ClusterNotReady, $"Cluster {cluster} has no spec.gatewayHost, so its services cannot be reached from other clusters", null);
+            return (false, ConditionReasons.ClusterNotReady, $"Cluster {cluster} has no spec.gatewayHost, so its services cannot be reached from other clusters", null, null);
         }
 
         var ports = new List<ContributedPort>();
+        var paths = new List<IngressPath>();
         if (export.Rules.IsDefaultOrEmpty)
         {
+            // No rules, no paths: every port is imported at "/", but no Ingress is written, since "/" of one member's
+            // gateway cannot belong to every rule-less export at once.
             ports.AddRange(service.Ports.Select(p => new ContributedPort(p.Name, p.Protocol, p.Port, p.AppProtocol, "/")));
         }
         else
@@ -114,7 +134,9 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
                 var port = service.Ports.FirstOrDefault(p => p.Port == rule.PortNumber);
                 if (port is not null)
                 {
-                    ports.Add(new ContributedPort(port.Name, port.Protocol, port.Port, port.AppProtocol, string.IsNullOrEmpty(rule.Path) ? "/" : rule.Path));
+                    var path = string.IsNullOrEmpty(rule.Path) ? "/" : rule.Path;
+                    ports.Add(new ContributedPort(port.Name, port.Protocol, port.Port, port.AppProtocol, path));
+                    paths.Add(new IngressPath(path, string.IsNullOrEmpty(rule.PathType) ? "Prefix" : rule.PathType, _name, port.Port));
                 }
             }
         }
@@ -122,8 +144,17 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         if (ports.Count == 0)
         {
             var wanted = string.Join(", ", export.Rules.Select(r => r.PortNumber));
-            return (false, ConditionReasons.NoMatchingPorts, $"no port of Service {_ns}/{_name} matches the export's rules (portNumber {wanted})", null);
+            return (false, ConditionReasons.NoMatchingPorts, $"no port of Service {_ns}/{_name} matches the export's rules (portNumber {wanted})", null, null);
         }
+
+        var ingressClass = options.Value.IngressClass;
+        if (o.PathConflict is { } claim)
+        {
+            return (false, ConditionReasons.PathConflict,
+                $"path {claim.Path} is already claimed by Ingress {claim.Namespace}/{claim.IngressName} of ingress class {ingressClass} in cluster {cluster}, so this export gets no Ingress", null, null);
+        }
+
+        var ingress = paths.Count == 0 ? null : new ExportIngress(ingressClass, [.. paths], export.RewriteFrom, export.RewriteTo, export.Uid);
 
         var contribution = new ExportContribution(
             _clusterKey,
@@ -136,7 +167,45 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             gateway,
             o.ClusterHealthy && o.ReadyEndpoints > 0,
             export.TargetClusters.IsDefault ? [] : export.TargetClusters);
-        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}", contribution);
+        var how = ingress is null ? " (no spec.rules, so no Ingress: the gateway routes it only once a rule gives it a path)" : "";
+        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}{how}", contribution, ingress);
+    }
+
+    /// <summary>
+    /// Makes the member's Ingress for this export what it should be: applied when wanted and not as observed (so
+    /// a hand edit or deletion is repaired on the next observation), deleted when not wanted.
+    /// </summary>
+    private async Task SyncIngressAsync()
+    {
+        if (_ingressSynced)
+        {
+            return;
+        }
+
+        try
+        {
+            var client = await clients.GetAsync(_clusterKey);
+            if (_ingressWanted is { } wanted)
+            {
+                await IngressWriter.ApplyAsync(client, _ns, _name, wanted, CancellationToken.None);
+            }
+            else
+            {
+                await IngressWriter.DeleteAsync(client, _ns, _name, CancellationToken.None);
+            }
+
+            _ingressSynced = true;
+        }
+        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
+        {
+            // The namespace (and the export with it) is going away.
+            _ingressSynced = true;
+        }
+        catch (Exception ex)
+        {
+            LogIngressWriteFailed(ex, _clusterKey, _ns, _name);
+            ScheduleRetry();
+        }
     }
 
     private async Task WriteStatusAsync()
@@ -210,10 +279,17 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         {
             _retry?.Dispose();
             _retry = null;
-            _written = null;
-            await WriteStatusAsync();
+            await SyncIngressAsync();
+            if (_observation?.Export is not null)
+            {
+                _written = null;
+                await WriteStatusAsync();
+            }
         }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan));
     }
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Could not write the Ingress of ServiceExport {Namespace}/{Name} in {ClusterKey}; retrying")]
+    private partial void LogIngressWriteFailed(Exception ex, string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Could not record an event for ServiceExport {Namespace}/{Name} in {ClusterKey}")]
     private partial void LogEventFailed(Exception ex, string clusterKey, string @namespace, string name);

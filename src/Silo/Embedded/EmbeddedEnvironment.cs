@@ -108,13 +108,8 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         }
     }
 
-    public static IReadOnlyList<V1CustomResourceDefinition> LoadCrds()
-    {
-        var directory = Path.Combine(AppContext.BaseDirectory, "crds");
-        return Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
-            .Select(f => KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(f)))
-            .ToList();
-    }
+    /// <summary>The system's CRDs (charts/erie-canal-orleans/crds, embedded in the watchers' assembly).</summary>
+    public static IReadOnlyList<V1CustomResourceDefinition> LoadCrds() => CrdManifests.Load();
 
     private static async Task ApplyCrdAsync(IKubernetes client, V1CustomResourceDefinition crd, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using k8s;
@@ -13,7 +12,8 @@ public sealed record ProbeIdentity(string SiloName);
 
 /// <summary>
 /// Every silo probes every managed member's API server and gateway and reports to the member's ClusterGrain, which
-/// decides health from the silos' majority: one partitioned silo cannot evict a healthy member.
+/// decides health from the silos' majority: one partitioned silo cannot evict a healthy member. The gateway is asked
+/// over HTTP (<c>GET /healthz</c>, 2xx in time): a port that accepts connections but never answers is not healthy.
 /// </summary>
 public sealed partial class HealthProber(
     IGrainFactory grains,
@@ -23,6 +23,26 @@ public sealed partial class HealthProber(
     IOptions<ErieCanalOptions> options,
     ILogger<HealthProber> logger) : BackgroundService
 {
+    public const string HealthPath = "/healthz";
+
+    // Gateways are reached directly: never through a proxy from the environment, never following redirects.
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        ConnectTimeout = options.Value.ProbeTimeout,
+        PooledConnectionIdleTimeout = options.Value.ProbeInterval * 2,
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -109,9 +129,17 @@ public sealed partial class HealthProber(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.ProbeTimeout);
-            using var socket = new TcpClient();
-            await socket.ConnectAsync(string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip, gateway.Port, timeout.Token);
-            return true;
+            var host = string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip;
+            using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, HealthPath).Uri);
+            request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return true;
+            }
+
+            LogProbeFailed(gateway.Host, "gateway", $"{HealthPath} answered {(int)response.StatusCode}");
+            return false;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -7,11 +7,12 @@ using k8s.Models;
 namespace ErieCanal.Orleans.Watchers.Members;
 
 /// <summary>
-/// The member's exports, Services and endpoint readiness as its informers last saw them, indexed by
+/// The member's exports, Services, endpoint readiness and Ingresses as its informers last saw them, indexed by
 /// namespace/name, and the mapping from those objects to the observation a ServiceExportGrain receives.
 /// </summary>
-public sealed class MemberObservations
+public sealed class MemberObservations(string ingressClass)
 {
+    private readonly ConcurrentDictionary<string, SeenIngress> _ingresses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ServiceExportResource> _exports = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, V1Service> _services = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _readyBySlice = new(StringComparer.Ordinal);
@@ -23,7 +24,10 @@ public sealed class MemberObservations
     public string SetExport(ServiceExportResource export, bool present)
     {
         var key = ServiceKeys.Service(export.Metadata.NamespaceProperty ?? "", export.Metadata.Name);
-        if (present)
+
+        // An export being deleted (say, waiting for its dependents in a foreground deletion) is withdrawn already:
+        // re-writing its Ingress would fight the garbage collector.
+        if (present && export.Metadata.DeletionTimestamp is null)
         {
             _exports[key] = export;
         }
@@ -73,18 +77,111 @@ public sealed class MemberObservations
         return key;
     }
 
+    /// <summary>Services with an Ingress of ours but no export: orphans, re-observed so their grain removes them.</summary>
+    public IEnumerable<string> OrphanIngressKeys =>
+        _ingresses.Values.Where(i => i.Export is not null).Select(i => ServiceKeys.Service(i.Namespace, i.Export!)).Where(k => !_exports.ContainsKey(k));
+
+    /// <summary>An Ingress of ours is in the member for this service's export (maybe an orphan to remove).</summary>
+    public bool HasOurIngress(string serviceKey)
+    {
+        var (ns, name) = ServiceKeys.ParseService(serviceKey);
+        return _ingresses.TryGetValue(ServiceKeys.Service(ns, ExportIngresses.Name(name)), out var seen) && seen.Export == name;
+    }
+
+    /// <summary>
+    /// Records an Ingress; returns the services whose observation it may change: the export it was written for, and
+    /// every export sharing one of its paths (before or after the change), whose path conflict may come or go.
+    /// </summary>
+    public IReadOnlyCollection<string> SetIngress(V1Ingress ingress, bool present)
+    {
+        var ns = ingress.Metadata.NamespaceProperty ?? "";
+        var key = ServiceKeys.Service(ns, ingress.Metadata.Name);
+        _ingresses.TryGetValue(key, out var before);
+        SeenIngress? after = null;
+        if (present)
+        {
+            after = new SeenIngress(ns, ingress.Metadata.Name, ExportIngresses.ClassOf(ingress) == ingressClass, ExportIngresses.ExportOf(ingress),
+                ExportIngresses.PathsOf(ingress), ExportIngresses.Read(ingress));
+            _ingresses[key] = after;
+        }
+        else
+        {
+            _ingresses.TryRemove(key, out _);
+        }
+
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var seen in new[] { before, after }.OfType<SeenIngress>())
+        {
+            if (seen.Export is { } export)
+            {
+                affected.Add(ServiceKeys.Service(seen.Namespace, export));
+            }
+
+            if (seen.OfOurClass)
+            {
+                foreach (var (exportKey, exported) in _exports)
+                {
+                    if (PathsOf(exported).Any(p => seen.Paths.Contains(p, StringComparer.Ordinal)))
+                    {
+                        affected.Add(exportKey);
+                    }
+                }
+            }
+        }
+
+        return affected;
+    }
+
     public ExportObservation Observe(string serviceKey, GatewayAddress? gateway, bool clusterHealthy)
     {
         _exports.TryGetValue(serviceKey, out var export);
         _services.TryGetValue(serviceKey, out var service);
         var ready = _readyBySlice.TryGetValue(serviceKey, out var slices) ? slices.Values.Sum() : 0;
+        var (ns, name) = ServiceKeys.ParseService(serviceKey);
+        _ingresses.TryGetValue(ServiceKeys.Service(ns, ExportIngresses.Name(name)), out var own);
         return new ExportObservation(
             export is null ? null : ToSpec(export),
             service is null ? null : ToSnapshot(service),
             ready,
             gateway,
-            clusterHealthy);
+            clusterHealthy,
+            own is not null && own.Export == name ? own.Shape : null,
+            export is null ? null : FirstClaim(serviceKey, export));
     }
+
+    /// <summary>
+    /// The first path of the export that another Ingress of our class already routes, in any namespace. An Ingress
+    /// of ours for another export claims only when that export is older (ties by name), so two exports of one path
+    /// settle on the same winner from either side.
+    /// </summary>
+    private PathClaim? FirstClaim(string serviceKey, ServiceExportResource export)
+    {
+        var (ns, name) = ServiceKeys.ParseService(serviceKey);
+        var paths = PathsOf(export);
+        return _ingresses.Values
+            .Where(i => i.OfOurClass && !(i.Namespace == ns && i.Name == ExportIngresses.Name(name)))
+            .Where(i => i.Export is not { } other || OlderThan(ServiceKeys.Service(i.Namespace, other), serviceKey, export))
+            .SelectMany(i => paths.Where(p => i.Paths.Contains(p, StringComparer.Ordinal)).Select(p => new PathClaim(i.Namespace, i.Name, p)))
+            .OrderBy(c => c.Namespace, StringComparer.Ordinal).ThenBy(c => c.IngressName, StringComparer.Ordinal).ThenBy(c => c.Path, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    private bool OlderThan(string otherKey, string serviceKey, ServiceExportResource export)
+    {
+        if (!_exports.TryGetValue(otherKey, out var other))
+        {
+            // An Ingress of ours whose export is gone is an orphan on its way out, not a claim.
+            return false;
+        }
+
+        var mine = export.Metadata.CreationTimestamp ?? DateTime.MaxValue;
+        var theirs = other.Metadata.CreationTimestamp ?? DateTime.MaxValue;
+        return theirs != mine ? theirs < mine : string.CompareOrdinal(otherKey, serviceKey) < 0;
+    }
+
+    /// <summary>The paths an export's Ingress routes: its rules' paths (an export without rules gets no Ingress).</summary>
+    private static IEnumerable<string> PathsOf(ServiceExportResource export) =>
+        (export.Spec.Rules ?? []).Select(r => string.IsNullOrEmpty(r.Path) ? "/" : r.Path).Distinct(StringComparer.Ordinal);
 
     private static ExportSpec ToSpec(ServiceExportResource export) => new(
         export.Metadata.Uid ?? "",
@@ -94,7 +191,9 @@ public sealed class MemberObservations
         (export.Spec.Rules ?? []).Select(r => new ExportRule(r.PortNumber, r.Path, r.PathType)).ToImmutableArray(),
         (export.Spec.TargetClusters ?? []).ToImmutableArray(),
         export.Spec.LoadBalancer ?? "RoundRobinLoadBalancer",
-        export.Spec.SessionSticky ?? false);
+        export.Spec.SessionSticky ?? false,
+        export.Spec.PathRewrite?.From,
+        export.Spec.PathRewrite?.To);
 
     private static ServiceSnapshot ToSnapshot(V1Service service) => new(
         service.Spec?.Type ?? "ClusterIP",
@@ -102,4 +201,6 @@ public sealed class MemberObservations
         service.Spec?.SessionAffinity ?? "None",
         service.Spec?.SessionAffinityConfig?.ClientIP?.TimeoutSeconds,
         (service.Spec?.Ports ?? []).Select(p => new ServicePortInfo(p.Name, p.Protocol ?? "TCP", p.Port, p.AppProtocol)).ToImmutableArray());
+
+    private sealed record SeenIngress(string Namespace, string Name, bool OfOurClass, string? Export, ImmutableArray<string> Paths, ExportIngress Shape);
 }

@@ -14,8 +14,9 @@ namespace ErieCanal.Orleans.Watchers.Members;
 
 /// <summary>
 /// The connection of the system to one member cluster, owned by that member's ClusterGrain: resolves the
-/// kubeconfig, claims the member, runs its informers (ServiceExports, Services, EndpointSlices,
-/// GlobalTrafficPolicies) and feeds full observations to the export grains and policies to the member's writer.
+/// kubeconfig, claims the member, checks its flomesh.io CRDs, runs its informers (ServiceExports, Services,
+/// EndpointSlices, Ingresses, GlobalTrafficPolicies) and feeds full observations to the export grains and policies
+/// to the member's writer.
 /// Runs off the grain scheduler and talks to the grains only through grain calls.
 /// </summary>
 public sealed partial class MemberSession : IAsyncDisposable
@@ -34,7 +35,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly HashSet<string> _known;
     private readonly Lock _knownGate = new();
-    private readonly MemberObservations _observations = new();
+    private readonly MemberObservations _observations;
     private readonly KeyedWorkQueue _dirty = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
@@ -52,6 +53,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         _options = options;
         _logger = logger;
         _known = new HashSet<string>(knownExports, StringComparer.Ordinal);
+        _observations = new MemberObservations(options.IngressClass);
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -136,6 +138,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         await client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: cancellationToken);
         await ClaimAsync(client, cancellationToken);
         _gateway = await ResolveGatewayAsync(cancellationToken);
+        await CheckCrdsAsync(client, cancellationToken);
 
         var exports = new ResourceInformer<ServiceExportResource>(
             ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {_spec.Name}"),
@@ -146,16 +149,19 @@ public sealed partial class MemberSession : IAsyncDisposable
         var slices = new ResourceInformer<V1EndpointSlice>(
             ResourceSources.EndpointSlices(client, $"endpointslices on {_spec.Name}"),
             new Handler<V1EndpointSlice>(this, (o, present) => _observations.SetSlice(o, present)), _options.Informer, _logger);
+        var ingresses = new ResourceInformer<V1Ingress>(
+            ResourceSources.Ingresses(client, $"ingresses on {_spec.Name}"),
+            new IngressHandler(this), _options.Informer, _logger);
         var policies = new ResourceInformer<GlobalTrafficPolicyResource>(
             ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {_spec.Name}"),
             new PolicyHandler(this), _options.Informer, _logger);
 
-        var informers = new Func<bool>[] { () => exports.Synced, () => services.Synced, () => slices.Synced, () => policies.Synced };
-        var errors = new Func<Exception?>[] { () => exports.LastError, () => services.LastError, () => slices.LastError, () => policies.LastError };
+        var informers = new Func<bool>[] { () => exports.Synced, () => services.Synced, () => slices.Synced, () => ingresses.Synced, () => policies.Synced };
+        var errors = new Func<Exception?>[] { () => exports.LastError, () => services.LastError, () => slices.LastError, () => ingresses.LastError, () => policies.LastError };
         var running = new[]
         {
             exports.RunAsync(cancellationToken), services.RunAsync(cancellationToken),
-            slices.RunAsync(cancellationToken), policies.RunAsync(cancellationToken),
+            slices.RunAsync(cancellationToken), ingresses.RunAsync(cancellationToken), policies.RunAsync(cancellationToken),
         };
         var dispatchers = new[] { DispatchAsync(cancellationToken) };
         _dispatchers = dispatchers;
@@ -182,7 +188,7 @@ public sealed partial class MemberSession : IAsyncDisposable
                     missing = _known.Where(k => !_observations.HasExport(k)).ToArray();
                 }
 
-                foreach (var key in missing)
+                foreach (var key in missing.Concat(_observations.OrphanIngressKeys))
                 {
                     MarkDirty(key);
                 }
@@ -194,11 +200,13 @@ public sealed partial class MemberSession : IAsyncDisposable
             {
                 // Periodic full re-observation (a resync period): a grain that lost its activation, or its state with
                 // a silo, is fed again even when nothing in the member changed.
-                foreach (var key in _observations.ExportKeys)
+                foreach (var key in _observations.ExportKeys.Concat(_observations.OrphanIngressKeys))
                 {
                     MarkDirty(key);
                 }
 
+                // Someone may have applied older CRDs since: check again (three reads).
+                await CheckCrdsAsync(client, cancellationToken);
                 lastResync = DateTime.UtcNow;
             }
 
@@ -209,7 +217,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             if (state != reported)
             {
                 var message = error is null
-                    ? synced ? "connected; watches of ServiceExports, Services, EndpointSlices and GlobalTrafficPolicies are synced" : "watches are syncing"
+                    ? synced ? "connected; watches of ServiceExports, Services, EndpointSlices, Ingresses and GlobalTrafficPolicies are synced" : "watches are syncing"
                     : ApiErrors.Describe(error).Message;
                 await ReportAsync(new SessionReport(SessionId, state.Connected, state.Synced, state.Reason, message));
                 reported = state;
@@ -354,8 +362,9 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
 
         var hasExport = _observations.HasExport(key);
-        if (!hasExport && !wasKnown)
+        if (!hasExport && !wasKnown && !_observations.HasOurIngress(key))
         {
+            // Nothing was ever fed for it and no Ingress of ours is left behind: nothing to tell anyone.
             return;
         }
 
@@ -377,6 +386,31 @@ public sealed partial class MemberSession : IAsyncDisposable
                 Interlocked.Exchange(ref _knownDirty, 1);
             }
         }
+    }
+
+    /// <summary>
+    /// Checks that the member's flomesh.io CRDs can hold what the system writes, upgrading them when allowed, and
+    /// reports the outcome to the owner. Never fails the session: an incompatible member is reported, not dropped.
+    /// </summary>
+    private async Task CheckCrdsAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        CrdReport report;
+        try
+        {
+            report = await CrdCompatibility.EnsureAsync(client, _options.UpgradeMemberCrds, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var (_, message) = ApiErrors.Describe(ex);
+            report = new CrdReport(false, ConditionReasons.CrdsUnreadable, $"cannot read the member's flomesh.io CRDs: {message}", []);
+        }
+
+        if (!report.Compatible)
+        {
+            LogCrdsIncompatible(_spec.ClusterKey, report.Message);
+        }
+
+        await SafeAsync(() => Owner.ReportCrds(SessionId, report));
     }
 
     private async Task ReportAsync(SessionReport report) => await SafeAsync(() => Owner.ReportSession(report));
@@ -440,6 +474,9 @@ public sealed partial class MemberSession : IAsyncDisposable
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Member {ClusterKey} is not managed: {Reason}: {Message}")]
     private partial void LogConnectFailed(string clusterKey, string reason, string message);
 
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Member {ClusterKey} has flomesh.io CRDs that cannot hold what the system writes: {Message}")]
+    private partial void LogCrdsIncompatible(string clusterKey, string message);
+
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "A grain call for member {ClusterKey} failed; it will be retried")]
     private partial void LogGrainCallFailed(Exception ex, string clusterKey);
 
@@ -456,6 +493,26 @@ public sealed partial class MemberSession : IAsyncDisposable
         private Task Mark(string? key)
         {
             if (key is not null)
+            {
+                session.MarkDirty(key);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>An Ingress change re-observes its own export and every export whose path conflict it may change.</summary>
+    private sealed class IngressHandler(MemberSession session) : IInformerHandler<V1Ingress>
+    {
+        public Task OnUpsertAsync(V1Ingress obj, CancellationToken cancellationToken) => Mark(session._observations.SetIngress(obj, true));
+
+        public Task OnDeleteAsync(V1Ingress lastKnown, CancellationToken cancellationToken) => Mark(session._observations.SetIngress(lastKnown, false));
+
+        public Task OnSyncedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private Task Mark(IReadOnlyCollection<string> keys)
+        {
+            foreach (var key in keys)
             {
                 session.MarkDirty(key);
             }

@@ -22,6 +22,7 @@ public sealed class ErieCanalOptionsValidatorTests
             UnhealthyThreshold = 0,
             WriterConcurrency = 1000,
             ControlPlaneKubeconfig = "/no/such/kubeconfig",
+            IngressClass = "Not A Class",
         });
 
         Assert.True(result.Failed);
@@ -31,5 +32,6 @@ public sealed class ErieCanalOptionsValidatorTests
         Assert.Contains("UnhealthyThreshold", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:WriterConcurrency", message, StringComparison.Ordinal);
         Assert.Contains("/no/such/kubeconfig", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:IngressClass", message, StringComparison.Ordinal);
     }
 }
