@@ -27,6 +27,11 @@ if (string.IsNullOrEmpty(configuration["ErieCanal:ControlPlaneKubeconfig"]) && !
         Console.WriteLine($"  kubectl --kubeconfig {embedded.Kubeconfigs[cluster.Name]} get {(cluster.Name == EmbeddedEnvironment.ControlPlaneName ? "clusters" : "serviceimports -A")}");
     }
 
+    foreach (var (name, dataPlane) in embedded.DataPlane)
+    {
+        Console.WriteLine($"  {name}: client-side proxy {dataPlane.Proxy?.Address} (curl -x {dataPlane.Proxy?.Address} http://<svc>.<ns>:<port>/), gateway at 127.0.0.1:{embedded.Sandbox[name].Gateway.Port}");
+    }
+
     Console.WriteLine($"  merged kubeconfig: {embedded.Kubeconfigs[""]} (contexts: {string.Join(", ", embedded.Sandbox.Clusters.Select(c => c.Name))})");
     Console.WriteLine($"  fault control API: {embedded.Sandbox.ControlUri}clusters");
 }

@@ -1,4 +1,7 @@
 using System.Text;
+using ErieCanal.Orleans.DataPlane.Gateway;
+using ErieCanal.Orleans.DataPlane.Proxy;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
@@ -8,8 +11,10 @@ using k8s.Models;
 namespace ErieCanal.Orleans.Silo.Embedded;
 
 /// <summary>
-/// The embedded default: an in-process sandbox with a control plane and members, the CRDs applied everywhere, a
-/// gateway per member on 127.0.0.1, and each member registered as a Cluster object as in the seed walkthrough.
+/// The embedded default: an in-process sandbox with a control plane and members, the CRDs applied everywhere, the
+/// data plane of each member (our YARP gateway behind the member's gateway address, and a client-side proxy that the
+/// member's simulated containers send their requests through), and each member registered as a Cluster object as in
+/// the seed walkthrough.
 /// Tests use the same bootstrap, so the README's one command and the test suite exercise one path.
 /// </summary>
 public sealed class EmbeddedEnvironment : IAsyncDisposable
@@ -21,6 +26,11 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         Sandbox = sandbox;
         Kubeconfigs = kubeconfigs;
     }
+
+    /// <summary>Each member's data plane, by member name (empty when started without one).</summary>
+    public IReadOnlyDictionary<string, MemberDataPlane> DataPlane => _members;
+
+    private readonly Dictionary<string, MemberDataPlane> _members = new(StringComparer.Ordinal);
 
     public SandboxHost Sandbox { get; }
 
@@ -37,6 +47,7 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         bool registerMembers = true,
         SandboxClusterOptions? options = null,
         int controlPort = 0,
+        bool startDataPlane = true,
         CancellationToken cancellationToken = default)
     {
         var sandbox = await SandboxHost.StartAsync([ControlPlaneName, .. members], options, controlPort, cancellationToken);
@@ -56,6 +67,10 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
                 if (cluster.Name != ControlPlaneName)
                 {
                     await cluster.Gateway.StartAsync(0, cancellationToken);
+                    if (startDataPlane)
+                    {
+                        await environment.StartDataPlaneAsync(cluster, cancellationToken);
+                    }
                 }
             }
 
@@ -74,6 +89,24 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
             await sandbox.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs the member's gateway (reached through the sandbox's gateway address, which stands for the member's load
+    /// balancer and keeps its faults) and its client-side proxy (where the member's containers send their requests).
+    /// </summary>
+    private async Task StartDataPlaneAsync(SandboxCluster member, CancellationToken cancellationToken)
+    {
+        var kubeconfig = member.Kubeconfig();
+        var gateway = await MemberGateway.StartAsync(new GatewayOptions { MemberName = member.Name }, kubeconfig, cancellationToken: cancellationToken);
+        _members[member.Name] = new MemberDataPlane(gateway, null);
+        var proxy = await ClientProxy.StartAsync(
+            new ProxyOptions { MemberName = member.Name, ClusterKey = ClusterKeys.Format(ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, member.Name) },
+            kubeconfig,
+            cancellationToken: cancellationToken);
+        _members[member.Name] = new MemberDataPlane(gateway, proxy);
+        member.Gateway.Upstream = gateway.EndPoint;
+        member.ClientProxy = proxy.Address;
     }
 
     public Kubernetes Client(string clusterName)
@@ -122,5 +155,17 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Sandbox.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (gateway, proxy) in _members.Values)
+        {
+            await gateway.DisposeAsync();
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+        }
+
+        await Sandbox.DisposeAsync();
+    }
 }
