@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using ErieCanal.Orleans.DataPlane.Bench;
+
+// The data plane against its floor, in one run: GET http://httpbin.httpbin:8080/ from cluster-2 through its
+// client-side proxy → cluster-1's gateway address → gateway → an httpbin pod, and the same GET straight to a pod.
+// Paced (open loop) and flat out (closed loop). Bounded in count and time; loopback only; Markdown on stdout.
+var settings = BenchSettings.Full;
+var hops = false;
+foreach (var arg in args)
+{
+    switch (arg)
+    {
+        case "--quick":
+            settings = BenchSettings.Quick;
+            break;
+        case "--hops":
+            hops = true;
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("usage: data-plane-bench [--quick] [--hops]");
+            Console.WriteLine("  --quick  a smoke run of a few seconds");
+            Console.WriteLine("  --hops   also measure the parts of the path (gateway alone, relay + gateway, proxy → pods, proxy → gateway without the relay)");
+            return 0;
+        default:
+            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
+            return 2;
+    }
+}
+
+settings = settings with { Hops = hops };
+using var deadline = new CancellationTokenSource(settings.RunTimeout);
+var token = deadline.Token;
+var started = Stopwatch.GetTimestamp();
+var loadBefore = LoadAverage.Read();
+
+void Progress(string message) => Console.Error.WriteLine($"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s] {message}");
+
+Progress($"sandbox with {BenchTopology.Exporter} and {BenchTopology.Consumer} (no silo, no control plane); load average {loadBefore}");
+await using var topology = await BenchTopology.StartAsync(settings.Hops, settings.SetupTimeout, Progress, token);
+var paths = topology.Paths(settings.Hops, settings.RequestTimeout);
+try
+{
+    await BenchTopology.WaitUntilRoutedAsync(paths, settings.SetupTimeout, token);
+    Progress($"every path answered by a pod: {string.Join("; ", paths.Select(p => p.Name))}");
+
+    // JIT tiering, connection pools and the gateway's and proxy's route caches reach their steady state; not reported.
+    foreach (var path in paths)
+    {
+        Progress($"warm-up: flat out on {path.Name}");
+        await FlatOutLoad.RunAsync(path, 16, settings.WarmUp * 2, token);
+    }
+
+    var drain = settings.RequestTimeout + TimeSpan.FromSeconds(5);
+    List<Scenario> scenarios =
+    [
+        new($"paced-{settings.PacedRate}", (path, duration, ct) => PacedLoad.RunAsync(path, settings.PacedRate, duration, drain, ct), settings.PacedDuration),
+        .. settings.FlatOutConcurrency.Select(c => new Scenario($"flat-out-c{c}", (path, duration, ct) => FlatOutLoad.RunAsync(path, c, duration, ct), settings.FlatOutDuration)),
+    ];
+
+    var results = new List<PathResult>();
+    foreach (var scenario in scenarios)
+    {
+        results.AddRange(await scenario.RunAsync(paths, settings, Progress, token));
+    }
+
+    Console.WriteLine(MarkdownReport.Render(settings, results, loadBefore, LoadAverage.Read(), Stopwatch.GetElapsedTime(started)));
+    var failures = results.Sum(r => r.Failures);
+    if (failures > 0)
+    {
+        await Console.Error.WriteLineAsync($"FAILED: {failures} requests were not answered by a pod");
+        return 1;
+    }
+
+    return 0;
+}
+finally
+{
+    foreach (var path in paths)
+    {
+        path.Dispose();
+    }
+}
