@@ -28,6 +28,9 @@ public class ReconcilerFixture : IAsyncLifetime
 
     protected virtual bool RegisterMembers => true;
 
+    /// <summary>Settings a fixture adds to (or overrides in) every silo's configuration.</summary>
+    protected virtual IReadOnlyDictionary<string, string> SiloSettings { get; } = new Dictionary<string, string>();
+
     public virtual async Task InitializeAsync()
     {
         Environment = await EmbeddedEnvironment.StartAsync(["cluster-1", "cluster-2", "cluster-3"], _directory, RegisterMembers,
@@ -54,6 +57,11 @@ public class ReconcilerFixture : IAsyncLifetime
         builder.Properties["ErieCanal:Informer:Watchdog"] = "00:00:05";
         builder.Properties["ErieCanal:Informer:InitialBackoff"] = "00:00:00.100";
         builder.Properties["ErieCanal:Informer:MaxBackoff"] = "00:00:01";
+        foreach (var (key, value) in SiloSettings)
+        {
+            builder.Properties[key] = value;
+        }
+
         if (Redis is { } redis)
         {
             builder.Properties["Orleans:Redis"] = redis;
