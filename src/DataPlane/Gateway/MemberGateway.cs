@@ -1,10 +1,8 @@
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
-using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -23,37 +21,17 @@ public static class MemberGateway
     private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(2);
 
     /// <summary>Starts a gateway reading the member through <paramref name="kubeconfig"/> (text); the client is owned and disposed with it.</summary>
-    public static async Task<DataPlaneServer> StartAsync(GatewayOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static Task<DataPlaneServer> StartAsync(GatewayOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        Validate(options);
-        var client = KubeconfigLoader.Load(kubeconfig, options.KubernetesRequestTimeout);
-        try
-        {
-            return await StartCoreAsync(options, client, client, loggerFactory, cancellationToken);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
+        DataPlaneStart.Validate(options, new GatewayOptionsValidator());
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, cancellationToken));
     }
 
     /// <summary>Starts a gateway over a client the caller owns (and disposes after the gateway).</summary>
     public static Task<DataPlaneServer> StartAsync(GatewayOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        Validate(options);
-        ArgumentNullException.ThrowIfNull(client);
-        return StartCoreAsync(options, client, null, loggerFactory, cancellationToken);
-    }
-
-    private static void Validate(GatewayOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var result = new GatewayOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(GatewayOptions), typeof(GatewayOptions), result.Failures);
-        }
+        DataPlaneStart.Validate(options, new GatewayOptionsValidator());
+        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, cancellationToken));
     }
 
     private static async Task<DataPlaneServer> StartCoreAsync(GatewayOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)

@@ -1,12 +1,10 @@
 using System.Net;
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
-using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace ErieCanal.Orleans.DataPlane.Proxy;
@@ -19,37 +17,17 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 public static class ClientProxy
 {
     /// <summary>Starts a proxy reading the member through <paramref name="kubeconfig"/> (text); the client is owned and disposed with it.</summary>
-    public static async Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        Validate(options);
-        var client = KubeconfigLoader.Load(kubeconfig, options.KubernetesRequestTimeout);
-        try
-        {
-            return await StartCoreAsync(options, client, client, loggerFactory, cancellationToken);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
+        DataPlaneStart.Validate(options, new ProxyOptionsValidator());
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, cancellationToken));
     }
 
     /// <summary>Starts a proxy over a client the caller owns (and disposes after the proxy).</summary>
     public static Task<DataPlaneServer> StartAsync(ProxyOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        Validate(options);
-        ArgumentNullException.ThrowIfNull(client);
-        return StartCoreAsync(options, client, null, loggerFactory, cancellationToken);
-    }
-
-    private static void Validate(ProxyOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var result = new ProxyOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(ProxyOptions), typeof(ProxyOptions), result.Failures);
-        }
+        DataPlaneStart.Validate(options, new ProxyOptionsValidator());
+        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, cancellationToken));
     }
 
     private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
