@@ -1,6 +1,6 @@
 namespace ErieCanal.Orleans.Interfaces;
 
-/// <summary>The broadcast channel that fans import changes out to the members' writers.</summary>
+/// <summary>The broadcast channels that fan import changes and member health out to the members' writers.</summary>
 public static class ChannelNames
 {
     /// <summary>
@@ -11,4 +11,9 @@ public static class ChannelNames
 
     /// <summary>Per member (channel key: clusterKey): <see cref="ImportUpdate"/> notifications for its writer.</summary>
     public const string Imports = "imports";
+
+    /// <summary>Every member's health decisions (<see cref="MemberHealth"/>), one channel key: <see cref="HealthKey"/>.</summary>
+    public const string Health = "health";
+
+    public const string HealthKey = "all";
 }
