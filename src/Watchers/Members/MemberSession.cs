@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using System.Threading.Channels;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
@@ -151,7 +150,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         using var client = KubeconfigLoader.Load(kubeconfig, _options.RequestTimeout);
         await client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: cancellationToken);
         await MemberClaim.ClaimAsync(client, await _controlPlane.GetIdentityAsync(cancellationToken), _spec.ClusterKey, cancellationToken);
-        _gateway = await ResolveGatewayAsync(cancellationToken);
+        _gateway = await GatewayResolver.ResolveAsync(_spec, _options.ProbeTimeout, cancellationToken);
         await CheckCrdsAsync(client, cancellationToken);
         if (_connectFailures.Succeed())
         {
@@ -170,12 +169,12 @@ public sealed partial class MemberSession : IAsyncDisposable
         var informers = new[]
         {
             Informer(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {_spec.Name}"),
-                new Handler<ServiceExportResource>(this, (o, present) => _observations.SetExport(o, present))).RunAsync(cancellationToken),
+                new ObservationHandler<ServiceExportResource>(MarkDirty, (o, present) => _observations.SetExport(o, present))).RunAsync(cancellationToken),
             Informer(ResourceSources.Services(client, $"services on {_spec.Name}"),
-                new Handler<V1Service>(this, (o, present) => _observations.SetService(o, present))).RunAsync(cancellationToken),
+                new ObservationHandler<V1Service>(MarkDirty, (o, present) => _observations.SetService(o, present))).RunAsync(cancellationToken),
             Informer(ResourceSources.EndpointSlices(client, $"endpointslices on {_spec.Name}"),
-                new Handler<V1EndpointSlice>(this, (o, present) => _observations.SetSlice(o, present))).RunAsync(cancellationToken),
-            Informer(ResourceSources.Ingresses(client, $"ingresses on {_spec.Name}"), new IngressHandler(this)).RunAsync(cancellationToken),
+                new ObservationHandler<V1EndpointSlice>(MarkDirty, (o, present) => _observations.SetSlice(o, present))).RunAsync(cancellationToken),
+            Informer(ResourceSources.Ingresses(client, $"ingresses on {_spec.Name}"), new IngressHandler(MarkDirty, _observations)).RunAsync(cancellationToken),
             Informer(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {_spec.Name}"),
                 new PolicyHandler(_sink)).RunAsync(cancellationToken),
         };
@@ -296,33 +295,6 @@ public sealed partial class MemberSession : IAsyncDisposable
     /// <summary>After a failed report: try again once the retry delay passed, even if nothing else changes.</summary>
     private void WakeLater() =>
         _ = Task.Delay(_options.RetryInitialBackoff, _time, _stop.Token).ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-
-    private async Task<GatewayAddress?> ResolveGatewayAsync(CancellationToken cancellationToken)
-    {
-        if (_spec.GatewayHost is not { } host)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            return new GatewayAddress(host, literal.ToString(), _spec.GatewayPort);
-        }
-
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.ProbeTimeout);
-            var addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
-            var ip = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
-            return new GatewayAddress(host, ip?.ToString() ?? "", _spec.GatewayPort);
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // An unresolvable name still gives consumers the host to resolve themselves.
-            return new GatewayAddress(host, "", _spec.GatewayPort);
-        }
-    }
 
     private void MarkDirty(string serviceKey) => _dirty.Add(serviceKey);
 
@@ -462,74 +434,4 @@ public sealed partial class MemberSession : IAsyncDisposable
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Grain calls for member {ClusterKey} succeed again")]
     private partial void LogGrainCallsRecovered(string clusterKey);
-
-    /// <summary>Tells the session's watch state when an informer has delivered a whole list.</summary>
-    private sealed class SyncReporting<T>(IInformerHandler<T> inner, WatchState state) : IInformerHandler<T>
-    {
-        public Task OnUpsertAsync(T obj, CancellationToken cancellationToken) => inner.OnUpsertAsync(obj, cancellationToken);
-
-        public Task OnDeleteAsync(T lastKnown, CancellationToken cancellationToken) => inner.OnDeleteAsync(lastKnown, cancellationToken);
-
-        public async Task OnSyncedAsync(CancellationToken cancellationToken)
-        {
-            await inner.OnSyncedAsync(cancellationToken);
-            state.MarkSynced();
-        }
-    }
-
-    /// <summary>Routes one informer's changes into the observations and marks the affected service dirty.</summary>
-    private sealed class Handler<T>(MemberSession session, Func<T, bool, string?> apply) : IInformerHandler<T>
-        where T : class
-    {
-        public Task OnUpsertAsync(T obj, CancellationToken cancellationToken) => Mark(apply(obj, true));
-
-        public Task OnDeleteAsync(T lastKnown, CancellationToken cancellationToken) => Mark(apply(lastKnown, false));
-
-        public Task OnSyncedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        private Task Mark(string? key)
-        {
-            if (key is not null)
-            {
-                session.MarkDirty(key);
-            }
-
-            return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>An Ingress change re-observes its own export and every export whose path conflict it may change.</summary>
-    private sealed class IngressHandler(MemberSession session) : IInformerHandler<V1Ingress>
-    {
-        public Task OnUpsertAsync(V1Ingress obj, CancellationToken cancellationToken) => Mark(session._observations.SetIngress(obj, true));
-
-        public Task OnDeleteAsync(V1Ingress lastKnown, CancellationToken cancellationToken) => Mark(session._observations.SetIngress(lastKnown, false));
-
-        public Task OnSyncedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        private Task Mark(IReadOnlyCollection<string> keys)
-        {
-            foreach (var key in keys)
-            {
-                session.MarkDirty(key);
-            }
-
-            return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>GlobalTrafficPolicies go straight to the member's writer, which evaluates them.</summary>
-    private sealed class PolicyHandler(IMemberSink sink) : IInformerHandler<GlobalTrafficPolicyResource>
-    {
-        public Task OnUpsertAsync(GlobalTrafficPolicyResource obj, CancellationToken cancellationToken) =>
-            sink.SetPolicy(obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, new TrafficPolicySpec(
-                string.IsNullOrEmpty(obj.Spec.LbType) ? LbTypes.Locality : obj.Spec.LbType,
-                (obj.Spec.Targets ?? []).Select(t => new PolicyTarget(t.ClusterKey, t.Weight)).ToImmutableArray(),
-                obj.Metadata.Generation ?? 1));
-
-        public Task OnDeleteAsync(GlobalTrafficPolicyResource lastKnown, CancellationToken cancellationToken) =>
-            sink.SetPolicy(lastKnown.Metadata.NamespaceProperty ?? "", lastKnown.Metadata.Name, null);
-
-        public Task OnSyncedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
