@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace ErieCanal.Orleans.Interfaces;
 
-/// <summary>What one valid ServiceExport adds to the ServiceImport of its namespace/name.</summary>
+/// <summary>
+/// What one valid ServiceExport adds to the ServiceImport of its namespace/name. <see cref="Healthy"/> is the
+/// service's own health (its Service has ready endpoints); the member's health is applied when routing is evaluated.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExportContribution(
     string ClusterKey,

@@ -4,8 +4,9 @@ namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
 /// Everything a member's watchers know about one exported service, sent whole every time (level-triggered):
-/// the ServiceExport (null once deleted), its Service (null when missing), endpoint readiness, the cluster, the
-/// export's own Ingress as it is in the member (null when absent), and the first path another Ingress already claims.
+/// the ServiceExport (null once deleted), its Service (null when missing), endpoint readiness, the cluster's gateway,
+/// the export's own Ingress as it is in the member (null when absent), and the first path another Ingress already
+/// claims. The member's health is not part of it: that travels on the health channel and never re-observes exports.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExportObservation(
@@ -13,7 +14,6 @@ public sealed record ExportObservation(
     ServiceSnapshot? Service,
     int ReadyEndpoints,
     GatewayAddress? Gateway,
-    bool ClusterHealthy,
     ExportIngress? Ingress = null,
     PathClaim? PathConflict = null);
 

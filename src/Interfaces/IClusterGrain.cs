@@ -39,12 +39,6 @@ public interface IClusterGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ReportProbe(string silo, bool apiServerOk, bool gatewayOk);
 
-    /// <summary>The kubeconfig to reach the member with, or null when it is not (yet) known.</summary>
-    /// <remarks>Interleaves: writers and the grain's own teardown ask for it while the grain awaits them.</remarks>
-    [Alias("GetKubeconfig")]
-    [AlwaysInterleave]
-    Task<string?> GetKubeconfig();
-
     [Alias("GetState")]
     [AlwaysInterleave]
     Task<ClusterState> GetState();

@@ -50,8 +50,21 @@ builder.UseOrleans(silo =>
         silo.UseRedisClustering(redis);
         if (inCluster)
         {
-            // Pod name, namespace and IP from the downward API; see charts/erie-canal-orleans.
+            // Pod name, namespace and IP from the downward API; see charts/erie-canal-orleans. The ports the chart
+            // sets (Orleans__SiloPort, Orleans__GatewayPort) win over the hosting package's defaults.
             silo.UseKubernetesHosting();
+            silo.Configure<EndpointOptions>(o =>
+            {
+                if (int.TryParse(configuration["Orleans:SiloPort"], out var port))
+                {
+                    o.SiloPort = port;
+                }
+
+                if (int.TryParse(configuration["Orleans:GatewayPort"], out var gateway))
+                {
+                    o.GatewayPort = gateway;
+                }
+            });
         }
         else
         {

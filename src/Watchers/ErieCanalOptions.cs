@@ -29,6 +29,12 @@ public sealed class ErieCanalOptions
     /// <summary>A probe waits this long for an answer.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A silo's probe report counts for this many probe intervals; older ones are ignored (the silo is gone or its
+    /// reports are lost), so a dead silo's last report cannot hold a verdict.
+    /// </summary>
+    public int ProbeFreshRounds { get; set; } = 3;
+
     /// <summary>Consecutive failed probe rounds before a member is marked unhealthy.</summary>
     public int UnhealthyThreshold { get; set; } = 3;
 
@@ -37,6 +43,18 @@ public sealed class ErieCanalOptions
 
     /// <summary>Bound on one request to a member or the control plane.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many observations one member session sends to export grains at once.</summary>
+    public int ObservationConcurrency { get; set; } = 16;
+
+    /// <summary>How long a member's grain waits for its session's in-flight observations when it stops it.</summary>
+    public TimeSpan SessionStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First delay before a failed write of an export's Ingress or status is retried; doubles per failure.</summary>
+    public TimeSpan RetryInitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest delay between retries of a failing write.</summary>
+    public TimeSpan RetryMaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many ServiceImport writes one member's writer runs at once.</summary>
     public int WriterConcurrency { get; set; } = 8;
@@ -76,6 +94,23 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         Positive(options.ProbeInterval, nameof(options.ProbeInterval));
         Positive(options.ProbeTimeout, nameof(options.ProbeTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
+        Positive(options.RetryInitialBackoff, nameof(options.RetryInitialBackoff));
+        if (options.RetryMaxBackoff < options.RetryInitialBackoff)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:RetryMaxBackoff must be at least RetryInitialBackoff (was {options.RetryMaxBackoff} < {options.RetryInitialBackoff})");
+        }
+
+        if (options.ProbeFreshRounds is < 2 or > 100)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:ProbeFreshRounds must be between 2 and 100, or a probe may be stale before the next one lands (was {options.ProbeFreshRounds})");
+        }
+
+        if (options.ObservationConcurrency is < 1 or > 256)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:ObservationConcurrency must be between 1 and 256 (was {options.ObservationConcurrency})");
+        }
+
         if (options.UnhealthyThreshold < 1 || options.HealthyThreshold < 1)
         {
             failures.Add($"{ErieCanalOptions.Section}:UnhealthyThreshold and HealthyThreshold must be at least 1");

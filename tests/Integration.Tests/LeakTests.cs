@@ -80,7 +80,7 @@ public sealed class ClusterRemovalTests : IClassFixture<ReconcilerFixture>
         {
             try
             {
-                await c3.CoreV1.ReadNamespacedConfigMapAsync(MemberSession.ClaimName, MemberSession.ClaimNamespace);
+                await c3.CoreV1.ReadNamespacedConfigMapAsync(MemberClaim.Name, MemberClaim.Namespace);
                 return false;
             }
             catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)

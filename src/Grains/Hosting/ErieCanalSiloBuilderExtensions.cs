@@ -6,6 +6,7 @@ using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Members;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
@@ -31,7 +32,9 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<RegionAffinity>();
         silo.AddBroadcastChannel(ChannelNames.Provider, o => o.FireAndForgetDelivery = true);
 
+        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ControlPlaneConnection>();
+        silo.Services.AddSingleton<MemberCredentials>();
         silo.Services.AddSingleton<MemberClients>();
         silo.Services.AddSingleton(sp => new ProbeIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddSingleton<ClusterWatcher>();

@@ -9,9 +9,12 @@ using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Logging;
 using ErieCanal.Orleans.Watchers.Members;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.BroadcastChannel;
 
 namespace ErieCanal.Orleans.Grains.Members;
 
@@ -28,38 +31,40 @@ public sealed class ClusterGrainState
     /// <summary>The resourceVersion the Cluster object was deleted at; older upserts are ignored.</summary>
     [Id(2)]
     public string? Tombstone { get; set; }
+
+    /// <summary>Grows with every health decision, so writers drop stale or repeated ones across activations.</summary>
+    [Id(3)]
+    public long HealthSequence { get; set; }
 }
 
 /// <summary>
 /// One member cluster: owns its member session (watchers), decides its health from every silo's probes with
-/// hysteresis, and reports Managed and Healthy as conditions and events on the Cluster object.
+/// hysteresis (<see cref="MemberHealthJudge"/>), publishes each decision on the health channel and registers it
+/// with the directory, and reports Managed and Healthy as conditions and events on the Cluster object.
 /// </summary>
 [RegionPlacement]
 public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Grains)] IPersistentState<ClusterGrainState> state,
     IGrainFactory grains,
     ControlPlaneConnection controlPlane,
+    MemberCredentials credentials,
     MemberClients clients,
     IOptions<ErieCanalOptions> options,
+    TimeProvider time,
     ILocalSiloDetails silo,
     RegionAffinity affinity,
     ILoggerFactory loggers) : Grain, IClusterGrain
 {
     private readonly ILogger _logger = loggers.CreateLogger<ClusterGrain>();
-    private readonly Dictionary<string, (DateTime At, bool Api, bool Gateway)> _probes = new(StringComparer.Ordinal);
+    private readonly MemberHealthJudge _health = new(time, options.Value.ProbeInterval, options.Value.ProbeFreshRounds, options.Value.UnhealthyThreshold, options.Value.HealthyThreshold);
+    private readonly FailureStreak _statusFailures = new();
     private MemberSession? _session;
-    private string? _kubeconfig;
     private IReadOnlyCollection<string>? _lastSessionExports;
     private SessionReport _report = new("", false, false, ConditionReasons.Connecting, "waiting for the member session");
     private CrdReport? _crds;
-    private bool _healthy = true;
-    private string _healthReason = ConditionReasons.ProbesSucceeded;
-    private string _healthMessage = "no probe has failed";
-    private int _badRounds;
-    private int _goodRounds;
-    private List<Condition>? _written;
-    private string? _writtenFor;
-    private DateTime _registeredAt = DateTime.MinValue;
+    private ConditionWriter? _status;
+    private string? _statusFor;
+    private DateTimeOffset _registeredAt = DateTimeOffset.MinValue;
     private IGrainTimer? _tick;
 
     private ErieCanalOptions Options => options.Value;
@@ -147,7 +152,7 @@ public sealed partial class ClusterGrain(
         foreach (var key in state.State.KnownExports.Union(fed, StringComparer.Ordinal))
         {
             var (ns, name) = ServiceKeys.ParseService(key);
-            await grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(ClusterKey, ns, name)).Observe(new ExportObservation(null, null, 0, null, false));
+            await grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(ClusterKey, ns, name)).Observe(new ExportObservation(null, null, 0, null));
         }
 
         await grains.GetGrain<IImportWriterGrain>(ClusterKey).Retire();
@@ -169,8 +174,6 @@ public sealed partial class ClusterGrain(
         {
             return;
         }
-
-        _kubeconfig = _session.Kubeconfig ?? _kubeconfig;
 
         var becameSynced = report.Synced && report.Connected && !(_report.Synced && _report.Connected);
         _report = report;
@@ -221,11 +224,9 @@ public sealed partial class ClusterGrain(
 
     public Task ReportProbe(string silo, bool apiServerOk, bool gatewayOk)
     {
-        _probes[silo] = (DateTime.UtcNow, apiServerOk, gatewayOk);
+        _health.Record(silo, apiServerOk, gatewayOk);
         return Task.CompletedTask;
     }
-
-    public Task<string?> GetKubeconfig() => Task.FromResult(_session?.Kubeconfig ?? _kubeconfig);
 
     public Task<ClusterState> GetState() => Task.FromResult(new ClusterState(
         ClusterKey,
@@ -233,8 +234,8 @@ public sealed partial class ClusterGrain(
         _report.Connected && _report.Synced,
         _report.Reason,
         _report.Message,
-        _healthy,
-        _healthReason,
+        _health.Healthy,
+        _health.Reason,
         [.. state.State.KnownExports.Order(StringComparer.Ordinal)]));
 
     private void StartSession()
@@ -244,10 +245,7 @@ public sealed partial class ClusterGrain(
             return;
         }
 
-        _kubeconfig = spec.Kubeconfig;
-
-        _session = new MemberSession(spec, state.State.KnownExports, grains, controlPlane, Options, loggers.CreateLogger<MemberSession>());
-        _session.SetClusterHealthy(_healthy);
+        _session = new MemberSession(spec, state.State.KnownExports, new GrainMemberSink(grains, ClusterKey), credentials, controlPlane, Options, time, loggers.CreateLogger<MemberSession>());
     }
 
     /// <summary>
@@ -258,7 +256,6 @@ public sealed partial class ClusterGrain(
     {
         if (_session is { } session)
         {
-            _kubeconfig = session.Kubeconfig ?? _kubeconfig;
             _session = null;
             await session.StopFeedingAsync();
             _lastSessionExports = session.KnownExports;
@@ -266,10 +263,7 @@ public sealed partial class ClusterGrain(
         }
     }
 
-    /// <summary>
-    /// Health from the silos' fresh probe reports: a round is bad when most silos saw the API server or the gateway
-    /// fail (a tie is not a majority). Thresholds on consecutive rounds give hysteresis, so a flaky probe cannot flap.
-    /// </summary>
+    /// <summary>One probe round: the judge decides; a flip is published, registered and reported.</summary>
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         if (state.State.Spec is null)
@@ -277,34 +271,12 @@ public sealed partial class ClusterGrain(
             return;
         }
 
-        var fresh = _probes.Values.Where(p => DateTime.UtcNow - p.At < Options.ProbeInterval * 3).ToList();
-        if (fresh.Count > 0)
+        if (_health.JudgeRound())
         {
-            var bad = fresh.Count(p => !p.Api || !p.Gateway);
-            if (bad * 2 > fresh.Count)
-            {
-                _badRounds++;
-                _goodRounds = 0;
-            }
-            else
-            {
-                _goodRounds++;
-                _badRounds = 0;
-            }
-
-            if (_healthy && _badRounds >= Options.UnhealthyThreshold)
-            {
-                var apiDown = fresh.Count(p => !p.Api) * 2 > fresh.Count;
-                await SetHealthAsync(false, apiDown ? ConditionReasons.ApiServerUnreachable : ConditionReasons.GatewayUnreachable,
-                    $"{bad} of {fresh.Count} silos could not reach the member's {(apiDown ? "API server" : "gateway")} for {_badRounds} consecutive probe rounds");
-            }
-            else if (!_healthy && _goodRounds >= Options.HealthyThreshold)
-            {
-                await SetHealthAsync(true, ConditionReasons.ProbesSucceeded, $"{fresh.Count} silos reached the member for {_goodRounds} consecutive probe rounds");
-            }
+            await HealthChangedAsync();
         }
 
-        if (DateTime.UtcNow - _registeredAt > Options.ResyncInterval)
+        if (time.GetUtcNow() - _registeredAt > Options.ResyncInterval)
         {
             await RegisterAsync(force: true);
             if (affinity.ShouldMoveHome(ClusterKey))
@@ -314,33 +286,58 @@ public sealed partial class ClusterGrain(
                 MigrateOnIdle();
             }
         }
+        else if (_statusFailures.Failing)
+        {
+            // A status write failed: the next round tries again (a Cluster condition is worth no tighter loop).
+            await WriteStatusAsync();
+        }
     }
 
-    private async Task SetHealthAsync(bool healthy, string reason, string message)
+    /// <summary>
+    /// Health travels on its own path: the channel tells every writer (routing status only), the directory keeps it
+    /// for writers that activate later. Exports are not re-observed: their health is their own.
+    /// </summary>
+    private async Task HealthChangedAsync()
     {
-        _healthy = healthy;
-        _healthReason = reason;
-        _healthMessage = message;
+        var healthy = _health.Healthy;
         ErieCanalTelemetry.HealthTransitions.Add(1, new KeyValuePair<string, object?>("healthy", healthy));
-        LogHealthChanged(ClusterKey, healthy, reason, message);
-        _session?.SetClusterHealthy(healthy);
+        LogHealthChanged(ClusterKey, healthy, _health.Reason, _health.Message);
+        state.State.HealthSequence++;
+        await state.WriteStateAsync();
+        await PublishHealthAsync();
         await RegisterAsync(force: true);
         await WriteStatusAsync();
-        await RecordEventAsync(!healthy, healthy ? "ClusterRecovered" : "ClusterUnhealthy", message);
+        await RecordEventAsync(!healthy, healthy ? "ClusterRecovered" : "ClusterUnhealthy", _health.Message);
+    }
+
+    private async Task PublishHealthAsync()
+    {
+        try
+        {
+            var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
+            var channel = channels.GetChannelWriter<MemberHealth>(ChannelId.Create(ChannelNames.Health, ChannelNames.HealthKey));
+            await channel.Publish(new MemberHealth(ClusterKey, _health.Healthy, state.State.HealthSequence));
+        }
+        catch (Exception ex)
+        {
+            // Writers also read health from the directory on activation and repair.
+            LogPublishFailed(ClusterKey, ex.Message);
+        }
     }
 
     private async Task RegisterAsync(bool force)
     {
-        if (state.State.Spec is not { } spec || (!force && DateTime.UtcNow - _registeredAt < Options.ResyncInterval))
+        if (state.State.Spec is not { } spec || (!force && time.GetUtcNow() - _registeredAt < Options.ResyncInterval))
         {
             return;
         }
 
         var gateway = spec.GatewayHost is { } host ? new GatewayAddress(host, host, spec.GatewayPort) : null;
-        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _healthy, _report.Synced, gateway));
-        _registeredAt = DateTime.UtcNow;
+        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _health.Healthy, _report.Synced, gateway));
+        _registeredAt = time.GetUtcNow();
     }
 
+    /// <summary>Managed, Healthy and CrdsCompatible on the Cluster object, through its one condition writer.</summary>
     private async Task WriteStatusAsync()
     {
         if (state.State.Spec is not { } spec)
@@ -348,34 +345,33 @@ public sealed partial class ClusterGrain(
             return;
         }
 
+        if (_status is null || _statusFor != spec.Name)
+        {
+            _status = new ConditionWriter(ClusterResource.Plural, null, spec.Name, time);
+            _statusFor = spec.Name;
+        }
+
+        var updates = new List<ConditionUpdate>
+        {
+            new(ConditionTypes.Managed, _report.Connected && _report.Synced, _report.Reason, _report.Message, spec.Generation),
+            new(ConditionTypes.Healthy, _health.Healthy, _health.Reason, _health.Message, spec.Generation),
+        };
+        if (_crds is { } crds)
+        {
+            updates.Add(new(ConditionTypes.CrdsCompatible, crds.Compatible, crds.Reason, crds.Message, spec.Generation));
+        }
+
         try
         {
-            if (_written is null || _writtenFor != spec.Name)
-            {
-                _written = await StatusPatches.ReadConditionsAsync(controlPlane.Client, ClusterResource.Plural, null, spec.Name, CancellationToken.None) ?? [];
-                _writtenFor = spec.Name;
-            }
-
-            var now = DateTime.UtcNow;
-            var managed = _report.Connected && _report.Synced;
-            var conditions = ConditionList.Set(_written, ConditionTypes.Managed, managed, _report.Reason, _report.Message, spec.Generation, now);
-            conditions = ConditionList.Set(conditions, ConditionTypes.Healthy, _healthy, _healthReason, _healthMessage, spec.Generation, now);
-            if (_crds is { } crds)
-            {
-                conditions = ConditionList.Set(conditions, ConditionTypes.CrdsCompatible, crds.Compatible, crds.Reason, crds.Message, spec.Generation, now);
-            }
-            if (ConditionList.SameState(conditions, _written) && _written.Count > 0)
-            {
-                return;
-            }
-
-            await StatusPatches.PatchStatusAsync(controlPlane.Client, ClusterResource.Plural, null, spec.Name, new JsonObject
+            await _status.WriteAsync(controlPlane.Client, updates, new Dictionary<string, JsonNode?>
             {
                 ["observedGeneration"] = spec.Generation,
                 ["clusterKey"] = ClusterKey,
-                ["conditions"] = StatusPatches.ToJson(conditions),
             }, CancellationToken.None);
-            _written = conditions;
+            if (_statusFailures.Succeed())
+            {
+                LogStatusWriteRecovered(ClusterKey);
+            }
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
@@ -383,8 +379,10 @@ public sealed partial class ClusterGrain(
         }
         catch (Exception ex)
         {
-            _written = null;
-            LogStatusWriteFailed(ex, ClusterKey);
+            if (_statusFailures.Fail(ex.GetType().FullName ?? ""))
+            {
+                LogStatusWriteFailed(ClusterKey, ex.Message);
+            }
         }
     }
 
@@ -414,20 +412,13 @@ public sealed partial class ClusterGrain(
             foreach (var key in serviceKeys)
             {
                 var (ns, name) = ServiceKeys.ParseService(key);
-                try
-                {
-                    await StatusPatches.PatchStatusAsync(client, ServiceExportResource.Plural, ns, name,
-                        new JsonObject { ["observedGeneration"] = null, ["conditions"] = null }, CancellationToken.None);
-                }
-                catch (Exception ex) when (ApiErrors.IsNotFound(ex))
-                {
-                }
+                await ConditionWriter.ClearAsync(client, ServiceExportResource.Plural, ns, name, CancellationToken.None);
             }
         }
         catch (Exception ex)
         {
             // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
-            LogReleaseFailed(ex, ClusterKey);
+            LogReleaseFailed(ClusterKey, ex.Message);
         }
     }
 
@@ -441,7 +432,7 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             // An unreachable member keeps its Ingresses; they are owned by its exports and go with them.
-            LogReleaseFailed(ex, ClusterKey);
+            LogReleaseFailed(ClusterKey, ex.Message);
         }
     }
 
@@ -450,12 +441,12 @@ public sealed partial class ClusterGrain(
         try
         {
             var client = await clients.GetAsync(ClusterKey);
-            await MemberSession.ReleaseClaimAsync(client, await controlPlane.GetIdentityAsync(CancellationToken.None), CancellationToken.None);
+            await MemberClaim.ReleaseAsync(client, await controlPlane.GetIdentityAsync(CancellationToken.None), CancellationToken.None);
         }
         catch (Exception ex)
         {
             // An unreachable member keeps its claim; deleting the ConfigMap by hand frees it.
-            LogReleaseFailed(ex, spec.Name);
+            LogReleaseFailed(spec.Name, ex.Message);
         }
     }
 
@@ -475,8 +466,14 @@ public sealed partial class ClusterGrain(
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Member {ClusterKey} health: {Healthy} ({Reason}: {Message})")]
     private partial void LogHealthChanged(string clusterKey, bool healthy, string reason, string message);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Could not write the status of Cluster {ClusterKey}")]
-    private partial void LogStatusWriteFailed(Exception ex, string clusterKey);
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Could not write the status of Cluster {ClusterKey} ({Message}); retrying each probe round, logged again when it succeeds")]
+    private partial void LogStatusWriteFailed(string clusterKey, string message);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Information, Message = "The status of Cluster {ClusterKey} is written again")]
+    private partial void LogStatusWriteRecovered(string clusterKey);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Debug, Message = "Could not publish the health of member {ClusterKey}: {Message}")]
+    private partial void LogPublishFailed(string clusterKey, string message);
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Could not record an event for Cluster {ClusterKey}")]
     private partial void LogEventFailed(Exception ex, string clusterKey);
@@ -484,6 +481,6 @@ public sealed partial class ClusterGrain(
     [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "Member grain {ClusterKey} moves to a silo of its region")]
     private partial void LogMovingHome(string clusterKey);
 
-    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Could not release the claim on member {Name}")]
-    private partial void LogReleaseFailed(Exception ex, string name);
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Could not release member {Name} cleanly: {Message}")]
+    private partial void LogReleaseFailed(string name, string message);
 }

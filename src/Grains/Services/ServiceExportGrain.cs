@@ -5,6 +5,7 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,9 +15,15 @@ namespace ErieCanal.Orleans.Grains.Services;
 /// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why
 /// there is none), keeps the export's Ingress in the member as a valid export needs it (and absent otherwise), hands
 /// the contribution to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
-/// Holds no durable state: the member's watchers re-send the full observation after any restart.
+/// Holds no durable state: the member's watchers re-send the full observation after any restart. A failed write is
+/// retried on a grain timer with exponential backoff, logged when failures start and when they end.
 /// </summary>
-public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClients clients, IOptions<ErieCanalOptions> options, ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
+public sealed partial class ServiceExportGrain(
+    IGrainFactory grains,
+    MemberClients clients,
+    IOptions<ErieCanalOptions> options,
+    TimeProvider time,
+    ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
 {
     private string _clusterKey = "";
     private string _ns = "";
@@ -26,7 +33,8 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     private bool _contributedKnown;
     private ConflictVerdict _verdict = ConflictVerdict.None;
     private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
-    private List<Condition>? _written;
+    private readonly FailureStreak _failures = new();
+    private ConditionWriter? _conditions;
     private ExportIngress? _ingressWanted;
     private bool _ingressSynced = true;
     private IGrainTimer? _retry;
@@ -34,6 +42,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_clusterKey, _ns, _name) = ServiceKeys.ParseExport(this.GetPrimaryKeyString());
+        _conditions = new ConditionWriter(ServiceExportResource.Plural, _ns, _name, time);
         return Task.CompletedTask;
     }
 
@@ -165,7 +174,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             export.ServiceAccountName,
             [.. ports],
             gateway,
-            o.ClusterHealthy && o.ReadyEndpoints > 0,
+            o.ReadyEndpoints > 0,
             export.TargetClusters.IsDefault ? [] : export.TargetClusters);
         var how = ingress is null ? " (no spec.rules, so no Ingress: the gateway routes it only once a rule gives it a path)" : "";
         return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}{how}", contribution, ingress);
@@ -195,6 +204,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             }
 
             _ingressSynced = true;
+            Succeeded();
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
@@ -203,8 +213,7 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         }
         catch (Exception ex)
         {
-            LogIngressWriteFailed(ex, _clusterKey, _ns, _name);
-            ScheduleRetry();
+            Failed("Ingress", ex);
         }
     }
 
@@ -214,19 +223,17 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         try
         {
             var client = await clients.GetAsync(_clusterKey);
-            _written ??= await StatusPatches.ReadConditionsAsync(client, ServiceExportResource.Plural, _ns, _name, CancellationToken.None) ?? [];
-            var now = DateTime.UtcNow;
-            var conditions = ConditionList.Set(_written, ConditionTypes.Valid, _status.Valid, _status.ValidReason, _status.ValidMessage, generation, now);
-            conditions = ConditionList.Set(conditions, ConditionTypes.Conflict, _verdict.Conflict, _verdict.Reason, _verdict.Message, generation, now);
-            if (ConditionList.SameState(conditions, _written) && _written.Count > 0)
+            var change = await _conditions!.WriteAsync(client,
+            [
+                new ConditionUpdate(ConditionTypes.Valid, _status.Valid, _status.ValidReason, _status.ValidMessage, generation),
+                new ConditionUpdate(ConditionTypes.Conflict, _verdict.Conflict, _verdict.Reason, _verdict.Message, generation),
+            ], new Dictionary<string, JsonNode?> { ["observedGeneration"] = generation }, CancellationToken.None);
+            if (change.Written)
             {
-                return;
+                await RecordTransitionsAsync(client, change.Before, change.After);
             }
 
-            await StatusPatches.PatchStatusAsync(client, ServiceExportResource.Plural, _ns, _name,
-                new JsonObject { ["observedGeneration"] = generation, ["conditions"] = StatusPatches.ToJson(conditions) }, CancellationToken.None);
-            await RecordTransitionsAsync(client, _written, conditions);
-            _written = conditions;
+            Succeeded();
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
@@ -234,13 +241,12 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         }
         catch (Exception ex)
         {
-            LogStatusWriteFailed(ex, _clusterKey, _ns, _name);
-            ScheduleRetry();
+            Failed("status", ex);
         }
     }
 
     /// <summary>An event for each condition that changed status, so `kubectl describe sexp` tells the story.</summary>
-    private async Task RecordTransitionsAsync(k8s.IKubernetes client, List<Condition> before, List<Condition> after)
+    private async Task RecordTransitionsAsync(k8s.IKubernetes client, IReadOnlyList<Condition> before, IReadOnlyList<Condition> after)
     {
         if (_observation?.Export is not { } export)
         {
@@ -272,8 +278,30 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
         }
     }
 
+    private void Failed(string what, Exception ex)
+    {
+        if (_failures.Fail(what))
+        {
+            LogWriteFailed(_clusterKey, _ns, _name, what, ex.Message);
+        }
+
+        ScheduleRetry();
+    }
+
+    private void Succeeded()
+    {
+        if (_failures.Succeed())
+        {
+            LogWriteRecovered(_clusterKey, _ns, _name);
+        }
+    }
+
+    /// <summary>One retry timer at a time, its delay doubling with each failure in a row (bounded by the options).</summary>
     private void ScheduleRetry()
     {
+        var settings = options.Value;
+        var exponent = Math.Min(Math.Max(_failures.Failures - 1, 0), 16);
+        var delay = TimeSpan.FromTicks(Math.Min(settings.RetryInitialBackoff.Ticks << exponent, settings.RetryMaxBackoff.Ticks));
         _retry?.Dispose();
         _retry = this.RegisterGrainTimer(async _ =>
         {
@@ -282,18 +310,18 @@ public sealed partial class ServiceExportGrain(IGrainFactory grains, MemberClien
             await SyncIngressAsync();
             if (_observation?.Export is not null)
             {
-                _written = null;
+                _conditions?.Forget();
                 await WriteStatusAsync();
             }
-        }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan));
+        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
     }
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Could not write the Ingress of ServiceExport {Namespace}/{Name} in {ClusterKey}; retrying")]
-    private partial void LogIngressWriteFailed(Exception ex, string clusterKey, string @namespace, string name);
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Could not write the {What} of ServiceExport {Namespace}/{Name} in {ClusterKey} ({Message}); retrying with backoff, logged again when it succeeds")]
+    private partial void LogWriteFailed(string clusterKey, string @namespace, string name, string what, string message);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Writes of ServiceExport {Namespace}/{Name} in {ClusterKey} succeed again")]
+    private partial void LogWriteRecovered(string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Could not record an event for ServiceExport {Namespace}/{Name} in {ClusterKey}")]
     private partial void LogEventFailed(Exception ex, string clusterKey, string @namespace, string name);
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Could not write the status of ServiceExport {Namespace}/{Name} in {ClusterKey}; retrying")]
-    private partial void LogStatusWriteFailed(Exception ex, string clusterKey, string @namespace, string name);
 }

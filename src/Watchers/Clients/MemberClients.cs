@@ -1,41 +1,37 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-using ErieCanal.Orleans.Interfaces;
-using k8s;
 using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Watchers.Clients;
 
 /// <summary>
-/// Silo-local cache of clients for member clusters. The kubeconfig comes from the member's ClusterGrain, so any
-/// grain on any silo can write to any member; a short TTL picks up rotated credentials.
+/// Silo-local cache of clients for member clusters, built from the silo's <see cref="MemberCredentials"/>, so any
+/// grain on any silo can write to any member without asking another grain; a client is rebuilt when the member's
+/// kubeconfig changes.
 /// </summary>
-public sealed class MemberClients(IGrainFactory grains, IOptions<ErieCanalOptions> options) : IDisposable
+public sealed class MemberClients(MemberCredentials credentials, IOptions<ErieCanalOptions> options) : IDisposable
 {
-    private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
 
-    public async Task<IKubernetes> GetAsync(string clusterKey)
+    public Task<k8s.IKubernetes> GetAsync(string clusterKey)
     {
-        if (_clients.TryGetValue(clusterKey, out var entry) && DateTime.UtcNow - entry.CheckedAt < Freshness)
+        var credential = credentials.Find(clusterKey)
+            ?? throw new MemberUnavailableException($"member {clusterKey} is not known to this silo (yet)");
+        if (_clients.TryGetValue(clusterKey, out var entry) && entry.Version == credential.Version)
         {
-            return entry.Client;
+            return Task.FromResult<k8s.IKubernetes>(entry.Client);
         }
 
-        var kubeconfig = await grains.GetGrain<IClusterGrain>(clusterKey).GetKubeconfig()
-            ?? throw new MemberUnavailableException($"member {clusterKey} is not connected");
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(kubeconfig)));
-        if (entry is not null && entry.Hash == hash)
+        var client = KubeconfigLoader.Load(credential.Kubeconfig, options.Value.RequestTimeout);
+        var fresh = new Entry(credential.Version, client);
+        if (entry is null ? _clients.TryAdd(clusterKey, fresh) : _clients.TryUpdate(clusterKey, fresh, entry))
         {
-            _clients[clusterKey] = entry with { CheckedAt = DateTime.UtcNow };
-            return entry.Client;
+            entry?.Client.Dispose();
+            return Task.FromResult<k8s.IKubernetes>(client);
         }
 
-        var client = KubeconfigLoader.Load(kubeconfig, options.Value.RequestTimeout);
-        _clients[clusterKey] = new Entry(hash, client, DateTime.UtcNow);
-        entry?.Client.Dispose();
-        return client;
+        // Another caller built one at the same moment: use theirs.
+        client.Dispose();
+        return GetAsync(clusterKey);
     }
 
     /// <summary>Forgets a member's client (after the member left or its credentials failed).</summary>
@@ -57,7 +53,7 @@ public sealed class MemberClients(IGrainFactory grains, IOptions<ErieCanalOption
         _clients.Clear();
     }
 
-    private sealed record Entry(string Hash, Kubernetes Client, DateTime CheckedAt);
+    private sealed record Entry(long Version, k8s.Kubernetes Client);
 }
 
 /// <summary>The member cannot be written to now (not connected, or left); the write will be retried by repair.</summary>

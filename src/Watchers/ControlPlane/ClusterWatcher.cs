@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using Microsoft.Extensions.Hosting;
@@ -11,10 +12,12 @@ namespace ErieCanal.Orleans.Watchers.ControlPlane;
 /// <summary>
 /// Watches Cluster objects on the control plane and feeds each to its ClusterGrain. Every silo runs one: the grains
 /// are idempotent by resourceVersion, so there is no leader to lose, and the periodic resync reactivates member
-/// grains that went down with a silo.
+/// grains that went down with a silo. It also keeps this silo's <see cref="MemberCredentials"/> current, so member
+/// clients on this silo never ask a grain for a kubeconfig.
 /// </summary>
 public sealed partial class ClusterWatcher(
     ControlPlaneConnection controlPlane,
+    MemberCredentials credentials,
     IGrainFactory grains,
     IHostApplicationLifetime lifetime,
     IOptions<ErieCanalOptions> options,
@@ -56,7 +59,7 @@ public sealed partial class ClusterWatcher(
         if (_byName.TryGetValue(spec.Name, out var previous) && previous.ClusterKey != spec.ClusterKey)
         {
             // region/zone/group changed: the member's identity changed, so the old one leaves.
-            await grains.GetGrain<IClusterGrain>(previous.ClusterKey).Remove(previous.ResourceVersion);
+            await RemoveAsync(previous);
         }
 
         _byName[spec.Name] = spec;
@@ -68,7 +71,23 @@ public sealed partial class ClusterWatcher(
         var spec = ClusterSpecMapper.From(lastKnown);
         _byName.TryRemove(spec.Name, out _);
         LogRemoved(spec.ClusterKey);
-        await grains.GetGrain<IClusterGrain>(spec.ClusterKey).Remove(spec.ResourceVersion);
+        await RemoveAsync(spec);
+    }
+
+    /// <summary>
+    /// The grain withdraws the member first (it needs the member's client for that); the credentials go only when
+    /// this silo's call returned, which is after the withdrawal whichever silo's call ran it.
+    /// </summary>
+    private async Task RemoveAsync(ClusterSpec spec)
+    {
+        try
+        {
+            await grains.GetGrain<IClusterGrain>(spec.ClusterKey).Remove(spec.ResourceVersion);
+        }
+        finally
+        {
+            credentials.Forget(spec.ClusterKey);
+        }
     }
 
     public Task OnSyncedAsync(CancellationToken cancellationToken)
@@ -81,12 +100,23 @@ public sealed partial class ClusterWatcher(
     {
         try
         {
+            // Cached per resourceVersion: a resync reads a Secret again only while it could not be used.
+            await credentials.ResolveAsync(spec, refresh: false, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The member's session reports why on the Cluster; clients on this silo wait for the next resync.
+            LogCredentialsUnresolved(spec.ClusterKey, ex.Message);
+        }
+
+        try
+        {
             await grains.GetGrain<IClusterGrain>(spec.ClusterKey).Upsert(spec);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The next resync retries; a silo being shut down is the usual cause.
-            LogUpsertFailed(ex, spec.ClusterKey);
+            LogUpsertFailed(spec.ClusterKey, ex.Message);
         }
     }
 
@@ -104,6 +134,9 @@ public sealed partial class ClusterWatcher(
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Cluster {ClusterKey} was deleted from the control plane")]
     private partial void LogRemoved(string clusterKey);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not hand Cluster {ClusterKey} to its grain; the next resync retries")]
-    private partial void LogUpsertFailed(Exception ex, string clusterKey);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not hand Cluster {ClusterKey} to its grain; the next resync retries: {Message}")]
+    private partial void LogUpsertFailed(string clusterKey, string message);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "No usable kubeconfig for Cluster {ClusterKey} yet: {Message}")]
+    private partial void LogCredentialsUnresolved(string clusterKey, string message);
 }

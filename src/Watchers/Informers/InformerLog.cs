@@ -8,8 +8,8 @@ internal static partial class InformerLog
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Listed {Count} {Source} at resourceVersion {ResourceVersion}: {Upserts} upserted, {Deletes} deleted")]
     public static partial void Listed(this ILogger logger, string source, int count, string resourceVersion, int upserts, int deletes);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Listing {Source} failed; retrying in {Delay}")]
-    public static partial void ListFailed(this ILogger logger, Exception exception, string source, TimeSpan delay);
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Listing {Source} failed ({Message}); retrying with backoff, logged again when it recovers")]
+    public static partial void ListFailed(this ILogger logger, string source, string message);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Watching {Source} from resourceVersion {ResourceVersion}")]
     public static partial void WatchStarted(this ILogger logger, string source, string resourceVersion);
@@ -17,8 +17,11 @@ internal static partial class InformerLog
     [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "The watch of {Source} ended at resourceVersion {ResourceVersion}; watching again")]
     public static partial void WatchEnded(this ILogger logger, string source, string resourceVersion);
 
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Watching {Source} failed at resourceVersion {ResourceVersion}; retrying in {Delay}")]
-    public static partial void WatchFailed(this ILogger logger, Exception exception, string source, string resourceVersion, TimeSpan delay);
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Watching {Source} failed at resourceVersion {ResourceVersion} ({Message}); retrying with backoff, logged again when it recovers")]
+    public static partial void WatchFailed(this ILogger logger, string source, string resourceVersion, string message);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Debug, Message = "{Source} still failing ({Message}); retrying in {Delay}")]
+    public static partial void StillFailing(this ILogger logger, string source, string message, TimeSpan delay);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "The history of {Source} expired ({Reason}); relisting")]
     public static partial void Expired(this ILogger logger, string source, string reason);

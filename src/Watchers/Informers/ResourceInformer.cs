@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ErieCanal.Orleans.Watchers.Logging;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,9 @@ public sealed class ResourceInformer<T>
     // Deliveries the handler threw on: the next relist delivers them again even if the object did not change.
     private readonly HashSet<string> _failedUpserts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, T> _failedDeletes = new(StringComparer.Ordinal);
+
+    // Only the informer's own loop touches it: one warning when failures start, one line when they end.
+    private readonly FailureStreak _failures = new();
 
     private volatile bool _synced;
     private volatile Exception? _lastError;
@@ -99,13 +103,17 @@ public sealed class ResourceInformer<T>
             {
                 _lastError = ex;
                 var delay = backoff.Next();
-                if (_mustList)
+                if (!_failures.Fail(ex.GetType().FullName ?? ""))
                 {
-                    _logger.ListFailed(ex, _source.Description, delay);
+                    _logger.StillFailing(_source.Description, ex.Message, delay);
+                }
+                else if (_mustList)
+                {
+                    _logger.ListFailed(_source.Description, ex.Message);
                 }
                 else
                 {
-                    _logger.WatchFailed(ex, _source.Description, _resourceVersion, delay);
+                    _logger.WatchFailed(_source.Description, _resourceVersion, ex.Message);
                 }
 
                 await DelayAsync(delay, cancellationToken);
@@ -178,6 +186,11 @@ public sealed class ResourceInformer<T>
         _mustList = false;
         _synced = true;
         _lastError = null;
+        if (_failures.Succeed())
+        {
+            _logger.Recovered(_source.Description);
+        }
+
         _logger.Listed(_source.Description, list.Items.Count, list.ResourceVersion, upserts, deletes);
         try
         {
@@ -224,9 +237,9 @@ public sealed class ResourceInformer<T>
     {
         backoff.Reset();
         _expiredInARow = 0;
-        if (_lastError is not null)
+        _lastError = null;
+        if (_failures.Succeed())
         {
-            _lastError = null;
             _logger.Recovered(_source.Description);
         }
     }

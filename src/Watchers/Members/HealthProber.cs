@@ -85,7 +85,7 @@ public sealed partial class HealthProber(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogDirectoryUnavailable(ex);
+            LogDirectoryUnavailable(ex.Message);
             return;
         }
 
@@ -102,7 +102,7 @@ public sealed partial class HealthProber(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogReportFailed(ex, member.ClusterKey);
+            LogReportFailed(member.ClusterKey, ex.Message);
         }
     }
 
@@ -151,9 +151,10 @@ public sealed partial class HealthProber(
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Probe of {Target} ({What}) failed: {Message}")]
     private partial void LogProbeFailed(string target, string what, string message);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Could not report a probe of {ClusterKey}")]
-    private partial void LogReportFailed(Exception ex, string clusterKey);
+    // One line without a stack trace: these repeat every probe round while a silo or grain is away.
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Could not report a probe of {ClusterKey}: {Message}")]
+    private partial void LogReportFailed(string clusterKey, string message);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The cluster directory is unavailable; probes skip this round")]
-    private partial void LogDirectoryUnavailable(Exception ex);
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "The cluster directory is unavailable; probes skip this round: {Message}")]
+    private partial void LogDirectoryUnavailable(string message);
 }

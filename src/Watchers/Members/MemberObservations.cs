@@ -132,7 +132,8 @@ public sealed class MemberObservations(string ingressClass)
         return affected;
     }
 
-    public ExportObservation Observe(string serviceKey, GatewayAddress? gateway, bool clusterHealthy)
+    /// <summary>The service's observation; its health is the service's own (ready endpoints), never the member's.</summary>
+    public ExportObservation Observe(string serviceKey, GatewayAddress? gateway)
     {
         _exports.TryGetValue(serviceKey, out var export);
         _services.TryGetValue(serviceKey, out var service);
@@ -144,7 +145,6 @@ public sealed class MemberObservations(string ingressClass)
             service is null ? null : ToSnapshot(service),
             ready,
             gateway,
-            clusterHealthy,
             own is not null && own.Export == name ? own.Shape : null,
             export is null ? null : FirstClaim(serviceKey, export));
     }

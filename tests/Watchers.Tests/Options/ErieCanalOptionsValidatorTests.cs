@@ -34,4 +34,23 @@ public sealed class ErieCanalOptionsValidatorTests
         Assert.Contains("/no/such/kubeconfig", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:IngressClass", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_session_and_retry_timings_are_checked()
+    {
+        var result = _validator.Validate(null, new ErieCanalOptions
+        {
+            ProbeFreshRounds = 1,
+            ObservationConcurrency = 0,
+            SessionStopTimeout = TimeSpan.Zero,
+            RetryInitialBackoff = TimeSpan.FromSeconds(10),
+            RetryMaxBackoff = TimeSpan.FromSeconds(1),
+        });
+
+        var message = result.FailureMessage;
+        Assert.Contains("ErieCanal:ProbeFreshRounds", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:ObservationConcurrency", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:SessionStopTimeout", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:RetryMaxBackoff", message, StringComparison.Ordinal);
+    }
 }
