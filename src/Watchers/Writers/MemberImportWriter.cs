@@ -116,7 +116,17 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
     }
 
     /// <summary>The member left: stop taking work, let the writes in flight end, then delete every ServiceImport of ours.</summary>
-    public async Task RetireAsync()
+    public Task RetireAsync() => Task.Run(RetireCoreAsync);
+
+    /// <summary>Stops the workers and the watch; writes in flight are cancelled and awaited (bounded).</summary>
+    public Task StopAsync() => Task.Run(StopCoreAsync);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+    }
+
+    private async Task RetireCoreAsync()
     {
         lock (_gate)
         {
@@ -125,7 +135,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             _policies.Clear();
         }
 
-        await StopAsync();
+        await StopCoreAsync();
         try
         {
             foreach (var (ns, name) in await _api.ListManagedAsync(CancellationToken.None))
@@ -140,18 +150,11 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         }
     }
 
-    /// <summary>Stops the workers and the watch; writes in flight are cancelled and awaited (bounded).</summary>
-    public async Task StopAsync()
+    private async Task StopCoreAsync()
     {
         await _stop.CancelAsync();
         _queue.Complete();
         await _running.WaitAsync(_settings.StopTimeout, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _stop.Dispose();
     }
 
     private async Task WorkAsync(WorkKey key, CancellationToken cancellationToken)
@@ -181,10 +184,16 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
         if (slot.Delete)
         {
-            await _api.DeleteAsync(key.Namespace, key.Name, cancellationToken);
-            Interlocked.Increment(ref _deletes);
+            // The watch is synced: an import the member does not hold needs no call.
+            if (seen is not null)
+            {
+                await _api.DeleteAsync(key.Namespace, key.Name, cancellationToken);
+                Interlocked.Increment(ref _deletes);
+            }
+
             lock (_gate)
             {
+                _present.Remove(key);
                 _patchedRouting.Remove(key);
                 if (_imports.TryGetValue(key, out var now) && now == slot)
                 {
