@@ -159,6 +159,19 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
     private async Task WorkAsync(WorkKey key, CancellationToken cancellationToken)
     {
+        try
+        {
+            await WriteAsync(key, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            WriterMetrics.Failures.Add(1);
+            throw;
+        }
+    }
+
+    private async Task WriteAsync(WorkKey key, CancellationToken cancellationToken)
+    {
         // What the member holds must be known first, or every unchanged import would be applied again on a start.
         await _synced.Task.WaitAsync(cancellationToken);
         if (key.Target == WorkTarget.TrafficPolicy)
@@ -188,6 +201,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             if (seen is not null)
             {
                 await _api.DeleteAsync(key.Namespace, key.Name, cancellationToken);
+                WriterMetrics.Deletes.Add(1);
                 Interlocked.Increment(ref _deletes);
             }
 
@@ -213,7 +227,10 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         var applied = false;
         if (seen?.SpecHash != apply.SpecHash)
         {
+            var started = _time.GetTimestamp();
             await _api.ApplyAsync(apply.Document, cancellationToken);
+            WriterMetrics.WriteLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+            WriterMetrics.SpecApplies.Add(1);
             Interlocked.Increment(ref _applies);
             applied = true;
             lock (_gate)
@@ -230,6 +247,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             if (patched != json && !alreadyThere)
             {
                 await _api.PatchRoutingAsync(key.Namespace, key.Name, routing.Routing, cancellationToken);
+                WriterMetrics.RoutingPatches.Add(1);
                 Interlocked.Increment(ref _routingPatches);
             }
 
