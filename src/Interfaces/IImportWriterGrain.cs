@@ -1,9 +1,12 @@
+using Orleans.Concurrency;
+
 namespace ErieCanal.Orleans.Interfaces;
 
 /// <summary>
-/// Writes ServiceImports into one member (key: clusterKey) and evaluates that member's GlobalTrafficPolicies into
-/// their status. Fed by its import channel (<see cref="ChannelNames.Imports"/>) and repaired periodically from the
-/// ServiceImportGrains, so a lost notification only delays an update.
+/// Decides one member's ServiceImports (key: clusterKey) and evaluates that member's GlobalTrafficPolicies into
+/// their status; a silo-local engine writes them. Fed by its import channel (<see cref="ChannelNames.Imports"/>),
+/// member health (<see cref="SetMemberHealth"/>) and repaired periodically from the ServiceImportGrains, so a lost
+/// notification only delays an update.
 /// </summary>
 [Alias("ErieCanal.IImportWriterGrain")]
 public interface IImportWriterGrain : IGrainWithStringKey
@@ -14,11 +17,16 @@ public interface IImportWriterGrain : IGrainWithStringKey
     [Alias("GetRouting")]
     Task<Routing?> GetRouting(string ns, string name);
 
-    /// <summary>Pulls every service's view for this member and makes the member match it.</summary>
+    /// <summary>Asks for a repair soon (the grain's repair timer fires now); returns at once.</summary>
     [Alias("Repair")]
     Task Repair();
 
     /// <summary>The member left: delete every ServiceImport written there and stop.</summary>
     [Alias("Retire")]
     Task Retire();
+
+    /// <summary>A member's health decision (fanned out from the health channel): routing status changes only.</summary>
+    [Alias("SetMemberHealth")]
+    [OneWay]
+    Task SetMemberHealth(MemberHealth health);
 }

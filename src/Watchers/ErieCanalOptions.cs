@@ -1,4 +1,5 @@
 using ErieCanal.Orleans.Watchers.Informers;
+using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Watchers;
@@ -59,6 +60,9 @@ public sealed class ErieCanalOptions
     /// <summary>How many ServiceImport writes one member's writer runs at once.</summary>
     public int WriterConcurrency { get; set; } = 8;
 
+    /// <summary>The retry contract of the members' ServiceImport writers: per-key exponential backoff, initial and max.</summary>
+    public RetryOptions WriteRetry { get; set; } = new();
+
     /// <summary>
     /// The ingress class of the Ingresses written for exports (<c>spec.ingressClassName</c>); the member's gateway
     /// serves that class, and other Ingresses of it are checked for path conflicts.
@@ -109,6 +113,12 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         if (options.ObservationConcurrency is < 1 or > 256)
         {
             failures.Add($"{ErieCanalOptions.Section}:ObservationConcurrency must be between 1 and 256 (was {options.ObservationConcurrency})");
+        }
+
+        Positive(options.WriteRetry.InitialBackoff, "WriteRetry:InitialBackoff");
+        if (options.WriteRetry.MaxBackoff < options.WriteRetry.InitialBackoff)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:WriteRetry:MaxBackoff must be at least WriteRetry:InitialBackoff (was {options.WriteRetry.MaxBackoff})");
         }
 
         if (options.UnhealthyThreshold < 1 || options.HealthyThreshold < 1)

@@ -4,6 +4,7 @@ using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Members;
+using ErieCanal.Orleans.Watchers.Writers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,8 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<ControlPlaneConnection>();
         silo.Services.AddSingleton<MemberCredentials>();
         silo.Services.AddSingleton<MemberClients>();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<MemberImportWriters>();
         silo.Services.AddSingleton(sp => new ProbeIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddSingleton<ClusterWatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());

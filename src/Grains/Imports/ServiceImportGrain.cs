@@ -24,22 +24,25 @@ public sealed class ServiceImportState
 public sealed partial class ServiceImportGrain(
     [PersistentState("import", StorageNames.Grains)] IPersistentState<ServiceImportState> state,
     IGrainFactory grains,
+    TimeProvider time,
     ILogger<ServiceImportGrain> logger) : Grain, IServiceImportGrain
 {
     private static readonly TimeSpan MembersFreshness = TimeSpan.FromSeconds(2);
     private readonly Dictionary<string, MergedImport?> _published = new(StringComparer.Ordinal);
+    private long _version;
     private string _ns = "";
     private string _name = "";
     private MergeResult _merge = null!;
     private ImmutableArray<ClusterInfo> _members = [];
-    private DateTime _membersAt = DateTime.MinValue;
+    private DateTimeOffset _membersAt = DateTimeOffset.MinValue;
 
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_ns, _name) = ServiceKeys.ParseService(this.GetPrimaryKeyString());
-        _merge = ImportMerger.Merge(_ns, _name, state.State.Version, state.State.Contributions.Values);
+        _version = state.State.Version;
+        _merge = ImportMerger.Merge(_ns, _name, _version, state.State.Contributions.Values);
         if (state.State.Contributions.Count > 0)
         {
             // Idempotent: keeps the directory's service index whole even if it lost state.
@@ -50,7 +53,7 @@ public sealed partial class ServiceImportGrain(
     public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)
     {
         state.State.Contributions.TryGetValue(clusterKey, out var existing);
-        if (Structural.Same(existing, contribution))
+        if (ValueEquality.Same(existing, contribution))
         {
             return Verdict(clusterKey);
         }
@@ -65,23 +68,33 @@ public sealed partial class ServiceImportGrain(
         }
 
         // Versions only grow, even if the state was lost with a silo (memory storage): writers drop older ones.
-        state.State.Version = Math.Max(state.State.Version + 1, DateTime.UtcNow.Ticks);
-        await state.WriteStateAsync();
+        var version = state.State.Version = Math.Max(Math.Max(state.State.Version, _version) + 1, time.GetUtcNow().UtcTicks);
+        _version = version;
+        var isActive = state.State.Contributions.Count > 0;
+        if (isActive)
+        {
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            // The last contribution went: nothing is left to keep (versions stay ahead through the clock and
+            // _version, as clearing resets the state).
+            await state.ClearStateAsync();
+        }
 
         var before = _merge.Verdicts;
-        _merge = ImportMerger.Merge(_ns, _name, state.State.Version, state.State.Contributions.Values);
+        _merge = ImportMerger.Merge(_ns, _name, version, state.State.Contributions.Values);
         foreach (var (other, verdict) in _merge.Verdicts)
         {
-            if (other != clusterKey && (!before.TryGetValue(other, out var old) || !Structural.Same(old, verdict)))
+            if (other != clusterKey && (!before.TryGetValue(other, out var old) || !Equals(old, verdict)))
             {
                 // One-way: the other export may itself be waiting on this grain.
                 _ = grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(other, _ns, _name)).SetConflict(verdict);
             }
         }
 
-        var isActive = state.State.Contributions.Count > 0;
         await PublishAsync();
-        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), isActive ? state.State.Version : 0);
+        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), isActive ? version : 0);
         if (!isActive)
         {
             DeactivateOnIdle();
@@ -114,7 +127,7 @@ public sealed partial class ServiceImportGrain(
             try
             {
                 var channel = channels.GetChannelWriter<ImportUpdate>(ChannelId.Create(ChannelNames.Imports, member.ClusterKey));
-                await channel.Publish(new ImportUpdate(_ns, _name, state.State.Version, view));
+                await channel.Publish(new ImportUpdate(_ns, _name, _version, view));
                 _published[member.ClusterKey] = view;
             }
             catch (Exception ex)
@@ -126,10 +139,10 @@ public sealed partial class ServiceImportGrain(
 
     private async Task<ImmutableArray<ClusterInfo>> MembersAsync()
     {
-        if (DateTime.UtcNow - _membersAt > MembersFreshness)
+        if (time.GetUtcNow() - _membersAt > MembersFreshness)
         {
             _members = await Directory.GetClusters();
-            _membersAt = DateTime.UtcNow;
+            _membersAt = time.GetUtcNow();
         }
 
         return _members;

@@ -1,91 +1,62 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Grains.Kubernetes;
 
-/// <summary>The ServiceImport object (spec for server-side apply, status.routing) written from a merged import.</summary>
+/// <summary>
+/// The ServiceImport object written from a merged import, typed. Its spec carries no health and no version, so
+/// the content hash changes only when what the member must hold changes.
+/// </summary>
 public static class ServiceImportDocument
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public static JsonObject Spec(MergedImport import)
+    public static ServiceImportSpec Spec(MergedImport import) => new()
     {
-        var spec = new JsonObject
+        Type = import.Type,
+        SessionAffinity = import.SessionAffinity,
+        SessionAffinityConfig = import.SessionAffinityTimeoutSeconds is { } timeout
+            ? new JsonObject { ["clientIP"] = new JsonObject { ["timeoutSeconds"] = timeout } }
+            : null,
+        ServiceAccountName = string.IsNullOrEmpty(import.ServiceAccountName) ? null : import.ServiceAccountName,
+        Ports = [.. import.Ports.Select(p => new ServiceImportPort
         {
-            ["type"] = import.Type,
-            ["sessionAffinity"] = import.SessionAffinity,
-            ["ports"] = new JsonArray(import.Ports.Select(p => (JsonNode)new JsonObject
+            Name = p.Name ?? "",
+            Protocol = p.Protocol,
+            AppProtocol = p.AppProtocol,
+            Port = p.Port,
+            Endpoints = [.. p.Endpoints.Select(e => new ServiceImportEndpoint
             {
-                ["name"] = p.Name ?? "",
-                ["protocol"] = p.Protocol,
-                ["appProtocol"] = p.AppProtocol,
-                ["port"] = p.Port,
-                ["endpoints"] = new JsonArray(p.Endpoints.Select(e => (JsonNode)new JsonObject
-                {
-                    ["clusterKey"] = e.ClusterKey,
-                    ["target"] = new JsonObject { ["host"] = e.Host, ["ip"] = e.Ip, ["port"] = e.Port, ["path"] = e.Path },
-                }).ToArray()),
-            }).ToArray()),
-        };
-        if (import.SessionAffinityTimeoutSeconds is { } timeout)
-        {
-            spec["sessionAffinityConfig"] = new JsonObject { ["clientIP"] = new JsonObject { ["timeoutSeconds"] = timeout } };
-        }
+                ClusterKey = e.ClusterKey,
+                Target = new ServiceImportTarget { Host = e.Host, Ip = e.Ip, Port = e.Port, Path = e.Path },
+            })],
+        })],
+    };
 
-        if (!string.IsNullOrEmpty(import.ServiceAccountName))
-        {
-            spec["serviceAccountName"] = import.ServiceAccountName;
-        }
+    /// <summary>A content hash of the spec (hex, 128 bits): equal specs, equal hashes.</summary>
+    public static string Hash(ServiceImportSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, Json)).AsSpan(0, 16));
 
-        RemoveNulls(spec);
-        return spec;
-    }
-
-    public static JsonObject Apply(MergedImport import) => new()
+    /// <summary>The document for server-side apply, labelled ours and annotated with its spec hash.</summary>
+    public static ServiceImportResource Apply(MergedImport import, ServiceImportSpec spec, string hash) => new()
     {
-        ["apiVersion"] = ServiceImportResource.GroupVersion,
-        ["kind"] = "ServiceImport",
-        ["metadata"] = new JsonObject
+        Metadata = new V1ObjectMeta
         {
-            ["name"] = import.Name,
-            ["namespace"] = import.Namespace,
-            ["labels"] = new JsonObject { [ServiceImportResource.ManagedByLabel] = ServiceImportResource.ManagedByValue },
-            ["annotations"] = new JsonObject { [ServiceImportResource.VersionAnnotation] = import.Version.ToString(CultureInfo.InvariantCulture) },
+            Name = import.Name,
+            NamespaceProperty = import.Namespace,
+            Labels = new Dictionary<string, string> { [ServiceImportResource.ManagedByLabel] = ServiceImportResource.ManagedByValue },
+            Annotations = new Dictionary<string, string>
+            {
+                [ServiceImportResource.VersionAnnotation] = import.Version.ToString(CultureInfo.InvariantCulture),
+                [ServiceImportResource.SpecHashAnnotation] = hash,
+            },
         },
-        ["spec"] = Spec(import),
+        Spec = spec,
     };
-
-    public static JsonObject Status(Routing routing) => new()
-    {
-        ["routing"] = JsonSerializer.SerializeToNode(routing, Json),
-    };
-
-    private static void RemoveNulls(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var key in obj.Where(p => p.Value is null).Select(p => p.Key).ToList())
-                {
-                    obj.Remove(key);
-                }
-
-                foreach (var (_, child) in obj)
-                {
-                    RemoveNulls(child);
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var child in array)
-                {
-                    RemoveNulls(child);
-                }
-
-                break;
-        }
-    }
 }

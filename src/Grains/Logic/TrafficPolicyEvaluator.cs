@@ -44,9 +44,16 @@ public static class TrafficPolicyEvaluator
                 : $"unknown clusterKey{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)}");
     }
 
+    /// <summary>
+    /// Evaluates <paramref name="policy"/> (null: the default, Locality) for <paramref name="localClusterKey"/>. An
+    /// endpoint takes traffic only if its service has ready endpoints (<see cref="ImportEndpoint.Healthy"/>) and its
+    /// member is not in <paramref name="unhealthyMembers"/>: member health is applied here, never in the import.
+    /// </summary>
     public static Routing Evaluate(
-        MergedImport import, string localClusterKey, TrafficPolicySpec? policy, string? policyName, IReadOnlySet<string> knownClusterKeys)
+        MergedImport import, string localClusterKey, TrafficPolicySpec? policy, string? policyName, IReadOnlySet<string> knownClusterKeys,
+        IReadOnlySet<string>? unhealthyMembers = null)
     {
+        import = WithMemberHealth(import, unhealthyMembers);
         if (policy is null)
             return Route(LbTypes.Locality, null, import, [], localClusterKey, []);
 
@@ -73,6 +80,22 @@ public static class TrafficPolicyEvaluator
         // ActiveActive listing no target means every cluster; listing only unknown ones must not widen it to all.
         var everyCluster = lbType == LbTypes.ActiveActive && Targets(policy).Length == 0;
         return Route(lbType, policyRef, import, everyCluster ? null : targets, localClusterKey, problems);
+    }
+
+    private static MergedImport WithMemberHealth(MergedImport import, IReadOnlySet<string>? unhealthyMembers)
+    {
+        if (unhealthyMembers is not { Count: > 0 } || !import.Ports.Any(p => p.Endpoints.Any(e => e.Healthy && unhealthyMembers.Contains(e.ClusterKey))))
+        {
+            return import;
+        }
+
+        return import with
+        {
+            Ports = [.. import.Ports.Select(p => p with
+            {
+                Endpoints = [.. p.Endpoints.Select(e => e.Healthy && unhealthyMembers.Contains(e.ClusterKey) ? e with { Healthy = false } : e)],
+            })],
+        };
     }
 
     // targets null: every cluster is a target (ActiveActive with none listed).

@@ -13,8 +13,11 @@ public sealed class ServiceImportResource : CustomResource<ServiceImportSpec, Se
 
     public const string ManagedByValue = "erie-canal-orleans";
 
-    /// <summary>The version of the merged import the object was written from.</summary>
+    /// <summary>The version of the merged import the spec was last written from (not rewritten when only health moved).</summary>
     public const string VersionAnnotation = "flomesh.io/import-version";
+
+    /// <summary>A hash of the spec as written: the writer applies a spec only when its content changed.</summary>
+    public const string SpecHashAnnotation = "flomesh.io/spec-hash";
 
     public ServiceImportResource() => Kind = "ServiceImport";
 }

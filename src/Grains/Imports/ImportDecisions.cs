@@ -1,0 +1,213 @@
+using ErieCanal.Orleans.Grains.Kubernetes;
+using ErieCanal.Orleans.Grains.Logic;
+using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Writers;
+
+namespace ErieCanal.Orleans.Grains.Imports;
+
+/// <summary>
+/// What one member's ServiceImports must be, decided single-threaded inside its writer grain: the desired import
+/// per service (newest version wins), the member's policies, the known members and their health. Every change is
+/// turned into the least work for the engine: a spec is sent only when its content hash changed, routing only when
+/// its value changed, so a health flip yields routing patches and nothing else.
+/// </summary>
+public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
+{
+    private readonly Dictionary<string, Desired> _desired = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrafficPolicySpec> _policies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _sentHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Routing> _sentRouting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MemberHealth> _reported = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unhealthy = new(StringComparer.Ordinal);
+    private HashSet<string> _directoryUnhealthy = new(StringComparer.Ordinal);
+    private IReadOnlySet<string> _known = new HashSet<string>(StringComparer.Ordinal);
+
+    public string ClusterKey => clusterKey;
+
+    /// <summary>Members whose endpoints take no traffic now.</summary>
+    public IReadOnlySet<string> Unhealthy => _unhealthy;
+
+    public IEnumerable<string> Policies => _policies.Keys;
+
+    /// <summary>The version this member's view of <paramref name="key"/> is at (0: nothing known).</summary>
+    public long VersionOf(string key) => _desired.TryGetValue(key, out var desired) ? desired.Version : 0;
+
+    /// <summary>Takes a newer desired import (null: it must not exist); stale or repeated versions are dropped.</summary>
+    public bool Accept(string key, long version, MergedImport? import)
+    {
+        if (_desired.TryGetValue(key, out var current) && version <= current.Version)
+        {
+            return false;
+        }
+
+        _desired[key] = new Desired(version, import);
+        Decide(key);
+        return true;
+    }
+
+    /// <summary>An import found in the member that no service wants: delete it whatever was sent before.</summary>
+    public void Withdraw(string key)
+    {
+        _desired[key] = new Desired(_desired.TryGetValue(key, out var current) ? current.Version : 0, null);
+        Decide(key);
+    }
+
+    public void SetPolicy(string key, TrafficPolicySpec? policy)
+    {
+        if (policy is null)
+        {
+            _policies.Remove(key);
+        }
+        else
+        {
+            _policies[key] = policy;
+            SendConditions(key, policy);
+        }
+
+        DecideRouting(key);
+    }
+
+    /// <summary>Level-triggered: the policies' conditions again (the engine skips unchanged ones).</summary>
+    public void ResendConditions()
+    {
+        foreach (var (key, policy) in _policies)
+        {
+            SendConditions(key, policy);
+        }
+    }
+
+    /// <summary>
+    /// The directory's members: which clusterKeys policies may name, and the health of every member the health
+    /// channel has not reported on (the channel, fresher, wins for the others).
+    /// </summary>
+    public void SetMembers(IEnumerable<ClusterInfo> members)
+    {
+        var list = members.ToList();
+        var known = list.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
+        var knownChanged = !known.SetEquals(_known);
+        _known = known;
+        _directoryUnhealthy = list.Where(c => !c.Healthy).Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
+        if (RecomputeHealth() || knownChanged)
+        {
+            DecideAllRouting();
+            if (knownChanged)
+            {
+                ResendConditions();
+            }
+        }
+    }
+
+    /// <summary>A health decision from the health channel; older sequences of the member are dropped.</summary>
+    public bool SetHealth(MemberHealth health)
+    {
+        if (_reported.TryGetValue(health.ClusterKey, out var seen) && health.Sequence <= seen.Sequence)
+        {
+            return false;
+        }
+
+        _reported[health.ClusterKey] = health;
+        if (RecomputeHealth())
+        {
+            DecideAllRouting();
+        }
+
+        return true;
+    }
+
+    public Routing? RoutingOf(string key) =>
+        _desired.TryGetValue(key, out var desired) && desired.Import is { } import ? Evaluate(key, import) : null;
+
+    /// <summary>Everything again, as if nothing had been sent (a new engine).</summary>
+    public void ResendAll()
+    {
+        _sentHash.Clear();
+        _sentRouting.Clear();
+        foreach (var key in _desired.Keys.ToList())
+        {
+            Decide(key);
+        }
+
+        ResendConditions();
+    }
+
+    private bool RecomputeHealth()
+    {
+        var unhealthy = _known.Where(k => _reported.TryGetValue(k, out var h) ? !h.Healthy : _directoryUnhealthy.Contains(k))
+            .Concat(_reported.Values.Where(h => !h.Healthy && !_known.Contains(h.ClusterKey)).Select(h => h.ClusterKey))
+            .ToHashSet(StringComparer.Ordinal);
+        if (unhealthy.SetEquals(_unhealthy))
+        {
+            return false;
+        }
+
+        _unhealthy.Clear();
+        _unhealthy.UnionWith(unhealthy);
+        return true;
+    }
+
+    private void Decide(string key)
+    {
+        var (ns, name) = ServiceKeys.ParseService(key);
+        var desired = _desired[key];
+        if (desired.Import is not { } import)
+        {
+            // Sent or not: the member may hold it from before this activation (the engine skips absent ones).
+            _sentRouting.Remove(key);
+            _sentHash.Remove(key);
+            sink.Submit(new DeleteImport(ns, name));
+            return;
+        }
+
+        var spec = ServiceImportDocument.Spec(import);
+        var hash = ServiceImportDocument.Hash(spec);
+        if (!_sentHash.TryGetValue(key, out var sent) || sent != hash)
+        {
+            sink.Submit(new ApplyImport(ns, name, ServiceImportDocument.Apply(import, spec, hash), hash));
+            _sentHash[key] = hash;
+        }
+
+        DecideRouting(key);
+    }
+
+    private void DecideAllRouting()
+    {
+        foreach (var key in _desired.Keys)
+        {
+            DecideRouting(key);
+        }
+    }
+
+    private void DecideRouting(string key)
+    {
+        if (!_desired.TryGetValue(key, out var desired) || desired.Import is not { } import)
+        {
+            return;
+        }
+
+        var routing = Evaluate(key, import);
+        if (_sentRouting.TryGetValue(key, out var sent) && ValueEquality.Same(sent, routing))
+        {
+            return;
+        }
+
+        var (ns, name) = ServiceKeys.ParseService(key);
+        sink.Submit(new PatchRouting(ns, name, routing));
+        _sentRouting[key] = routing;
+    }
+
+    private void SendConditions(string key, TrafficPolicySpec policy)
+    {
+        var (ns, name) = ServiceKeys.ParseService(key);
+        var v = TrafficPolicyEvaluator.Validate(policy, _known);
+        sink.Submit(new PatchPolicyConditions(ns, name, policy.Generation,
+            new PolicyCondition(v.Valid, v.ValidReason, v.ValidMessage), new PolicyCondition(v.RefsResolved, v.RefsReason, v.RefsMessage)));
+    }
+
+    private Routing Evaluate(string key, MergedImport import)
+    {
+        _policies.TryGetValue(key, out var policy);
+        return TrafficPolicyEvaluator.Evaluate(import, clusterKey, policy, policy is null ? null : ServiceKeys.ParseService(key).Name, _known, _unhealthy);
+    }
+
+    private sealed record Desired(long Version, MergedImport? Import);
+}

@@ -1,0 +1,26 @@
+using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Informers;
+
+namespace ErieCanal.Orleans.Watchers.Writers;
+
+/// <summary>The member API calls a writer engine makes; every failure is thrown, the engine's queue retries.</summary>
+public interface IMemberImportApi
+{
+    /// <summary>Server-side apply; creates the namespace first when the member lacks it (SPEC §3).</summary>
+    Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken);
+
+    Task PatchRoutingAsync(string ns, string name, Routing routing, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the ServiceImport; an absent one is not an error.</summary>
+    Task DeleteAsync(string ns, string name, CancellationToken cancellationToken);
+
+    /// <summary>The ServiceImports of this system in the member (by the managed-by label).</summary>
+    Task<IReadOnlyList<(string Namespace, string Name)>> ListManagedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Get, set the two conditions, patch only if their state changed; an absent policy is not an error.</summary>
+    Task SetPolicyConditionsAsync(PatchPolicyConditions work, DateTime now, CancellationToken cancellationToken);
+
+    /// <summary>Watches the member's ServiceImports into <paramref name="handler"/> until cancelled.</summary>
+    Task WatchAsync(IInformerHandler<ServiceImportResource> handler, CancellationToken cancellationToken);
+}

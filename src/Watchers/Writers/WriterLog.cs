@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace ErieCanal.Orleans.Watchers.Writers;
+
+internal static partial class WriterLog
+{
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Debug, Message = "Cannot watch the ServiceImports of member {ClusterKey} yet: {Message}")]
+    public static partial void WatchUnavailable(this ILogger logger, string clusterKey, string message);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Could not delete the ServiceImports of retired member {ClusterKey}: {Message}")]
+    public static partial void RetireFailed(this ILogger logger, string clusterKey, string message);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "ServiceImport {Namespace}/{Name} in member {ClusterKey} drifted ({Drift}); writing it again")]
+    public static partial void Drifted(this ILogger logger, string clusterKey, string @namespace, string name, string drift);
+}
