@@ -17,6 +17,10 @@ public sealed record MergedImport(
 [GenerateSerializer, Immutable]
 public sealed record ImportPort(string? Name, string Protocol, int Port, string? AppProtocol, ImmutableArray<ImportEndpoint> Endpoints);
 
-/// <summary>An exporting cluster's gateway plus the export rule's path; Healthy folds in cluster and endpoint health.</summary>
+/// <summary>
+/// An exporting cluster's gateway plus the export rule's path. Healthy is the service's own health there (its Service
+/// has ready endpoints); the member's health travels apart (<see cref="MemberHealth"/>) and is applied when routing is
+/// evaluated, so a member's health flip never rewrites a ServiceImport's spec.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ImportEndpoint(string ClusterKey, string Host, string Ip, int Port, string Path, bool Healthy);

@@ -51,17 +51,14 @@ public sealed class ErieCanalOptions
     /// <summary>How long a member's grain waits for its session's in-flight observations when it stops it.</summary>
     public TimeSpan SessionStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First delay before a failed write of an export's Ingress or status is retried; doubles per failure.</summary>
-    public TimeSpan RetryInitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Longest delay between retries of a failing write.</summary>
-    public TimeSpan RetryMaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>How many ServiceImport writes one member's writer runs at once.</summary>
     public int WriterConcurrency { get; set; } = 8;
 
-    /// <summary>The retry contract of the members' ServiceImport writers: per-key exponential backoff, initial and max.</summary>
-    public RetryOptions WriteRetry { get; set; } = new();
+    /// <summary>
+    /// The one retry contract (ServiceImport writes, export Ingress and status writes, observations sent to grains):
+    /// per-key exponential backoff from the initial delay to the max; a success resets it.
+    /// </summary>
+    public RetryOptions Retry { get; set; } = new();
 
     /// <summary>
     /// The ingress class of the Ingresses written for exports (<c>spec.ingressClassName</c>); the member's gateway
@@ -99,11 +96,6 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         Positive(options.ProbeTimeout, nameof(options.ProbeTimeout));
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
-        Positive(options.RetryInitialBackoff, nameof(options.RetryInitialBackoff));
-        if (options.RetryMaxBackoff < options.RetryInitialBackoff)
-        {
-            failures.Add($"{ErieCanalOptions.Section}:RetryMaxBackoff must be at least RetryInitialBackoff (was {options.RetryMaxBackoff} < {options.RetryInitialBackoff})");
-        }
 
         if (options.ProbeFreshRounds is < 2 or > 100)
         {
@@ -115,10 +107,10 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
             failures.Add($"{ErieCanalOptions.Section}:ObservationConcurrency must be between 1 and 256 (was {options.ObservationConcurrency})");
         }
 
-        Positive(options.WriteRetry.InitialBackoff, "WriteRetry:InitialBackoff");
-        if (options.WriteRetry.MaxBackoff < options.WriteRetry.InitialBackoff)
+        Positive(options.Retry.InitialBackoff, "Retry:InitialBackoff");
+        if (options.Retry.MaxBackoff < options.Retry.InitialBackoff)
         {
-            failures.Add($"{ErieCanalOptions.Section}:WriteRetry:MaxBackoff must be at least WriteRetry:InitialBackoff (was {options.WriteRetry.MaxBackoff})");
+            failures.Add($"{ErieCanalOptions.Section}:Retry:MaxBackoff must be at least Retry:InitialBackoff (was {options.Retry.MaxBackoff} < {options.Retry.InitialBackoff})");
         }
 
         if (options.UnhealthyThreshold < 1 || options.HealthyThreshold < 1)

@@ -299,9 +299,7 @@ public sealed partial class ServiceExportGrain(
     /// <summary>One retry timer at a time, its delay doubling with each failure in a row (bounded by the options).</summary>
     private void ScheduleRetry()
     {
-        var settings = options.Value;
-        var exponent = Math.Min(Math.Max(_failures.Failures - 1, 0), 16);
-        var delay = TimeSpan.FromTicks(Math.Min(settings.RetryInitialBackoff.Ticks << exponent, settings.RetryMaxBackoff.Ticks));
+        var delay = options.Value.Retry.DelayAfter(_failures.Failures);
         _retry?.Dispose();
         _retry = this.RegisterGrainTimer(async _ =>
         {

@@ -34,7 +34,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly HashSet<string> _known;
     private readonly Lock _gate = new();
     private readonly MemberObservations _observations;
-    private readonly KeyedWorkQueue _dirty = new();
+    private readonly KeyedWorkQueue _dirty;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly FailureStreak _connectFailures = new();
     private readonly FailureStreak _sinkFailures = new();
@@ -64,6 +64,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         _logger = logger;
         _known = new HashSet<string>(knownExports, StringComparer.Ordinal);
         _observations = new MemberObservations(options.IngressClass);
+        _dirty = new KeyedWorkQueue(options.Retry, time, logger, $"observations of member {spec.Name}");
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -294,7 +295,7 @@ public sealed partial class MemberSession : IAsyncDisposable
 
     /// <summary>After a failed report: try again once the retry delay passed, even if nothing else changes.</summary>
     private void WakeLater() =>
-        _ = Task.Delay(_options.RetryInitialBackoff, _time, _stop.Token).ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        _ = Task.Delay(_options.Retry.InitialBackoff, _time, _stop.Token).ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     private void MarkDirty(string serviceKey) => _dirty.Add(serviceKey);
 
@@ -309,8 +310,9 @@ public sealed partial class MemberSession : IAsyncDisposable
             return;
         }
 
-        // A failed send throws; the failure path puts the key back after the retry delay (never dropped).
-        await _dirty.RunAsync(_options.ObservationConcurrency, ObserveAsync, RequeueLater, cancellationToken);
+        // A failed send throws; the queue puts the key back after its backoff (never dropped), and the session
+        // reports the failure streak.
+        await _dirty.RunAsync(_options.ObservationConcurrency, ObserveAsync, (_, ex) => SinkFailed(ex), cancellationToken);
     }
 
     /// <summary>Sends one service's full observation to its export grain.</summary>
@@ -342,13 +344,6 @@ public sealed partial class MemberSession : IAsyncDisposable
             Interlocked.Exchange(ref _knownDirty, 1);
             Wake();
         }
-    }
-
-    private void RequeueLater(string key, Exception ex)
-    {
-        SinkFailed(ex);
-        _ = Task.Delay(_options.RetryInitialBackoff, _time, _stop.Token)
-            .ContinueWith(_ => MarkDirty(key), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -96,11 +96,15 @@ public class KeyedWorkQueue<TKey>
         Workers(concurrency, work, (key, ex) => Failed(key, ex, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// Runs workers without the retry contract: a failing key is only reported to <paramref name="onError"/>
-    /// (which may add it again). Kept for callers that have not moved to the retry contract yet.
+    /// The same retry contract, and <paramref name="observeFailure"/> hears of every failure too (for an owner that
+    /// reports failures as conditions); the queue still puts the key back after its backoff.
     /// </summary>
-    public Task RunAsync(int concurrency, Func<TKey, CancellationToken, Task> work, Action<TKey, Exception> onError, CancellationToken cancellationToken) =>
-        Workers(concurrency, work, onError, cancellationToken);
+    public Task RunAsync(int concurrency, Func<TKey, CancellationToken, Task> work, Action<TKey, Exception> observeFailure, CancellationToken cancellationToken) =>
+        Workers(concurrency, work, (key, ex) =>
+        {
+            observeFailure(key, ex);
+            Failed(key, ex, cancellationToken);
+        }, cancellationToken);
 
     public void Complete() => _keys.Writer.TryComplete();
 

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Watchers.Queues;
 using Xunit;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Options;
@@ -43,14 +44,13 @@ public sealed class ErieCanalOptionsValidatorTests
             ProbeFreshRounds = 1,
             ObservationConcurrency = 0,
             SessionStopTimeout = TimeSpan.Zero,
-            RetryInitialBackoff = TimeSpan.FromSeconds(10),
-            RetryMaxBackoff = TimeSpan.FromSeconds(1),
+            Retry = new RetryOptions { InitialBackoff = TimeSpan.FromSeconds(10), MaxBackoff = TimeSpan.FromSeconds(1) },
         });
 
         var message = result.FailureMessage;
         Assert.Contains("ErieCanal:ProbeFreshRounds", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:ObservationConcurrency", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:SessionStopTimeout", message, StringComparison.Ordinal);
-        Assert.Contains("ErieCanal:RetryMaxBackoff", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:Retry:MaxBackoff", message, StringComparison.Ordinal);
     }
 }
