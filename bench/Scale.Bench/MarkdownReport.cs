@@ -41,11 +41,16 @@ public static class MarkdownReport
             text.AppendLine();
             text.AppendLine(Invariant($"Growth relative to {first.Size} (a cost that grows no faster than members × services stays at or under the Imports column):"));
             text.AppendLine();
-            text.AppendLine("| Members × services | Imports × | Cold start × | Cold CPU × | Paced p99 × | Silo GC heap × | Activations × |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| Members × services | Imports × | Cold start × | Cold CPU × | Paced p99 × | Silo GC heap × | Activations × | Marginal silo bytes per added import | Marginal cold-start ms per added 1k imports |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in results)
             {
-                text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports / (double)first.Size.Imports:F1} | {r.ColdStart / first.ColdStart:F1} | {r.ColdStartCpu / first.ColdStartCpu:F1} | {r.Paced.P99 / first.Paced.P99:F1} | {r.SiloGcHeap / (double)first.SiloGcHeap:F1} | {r.Activations / (double)first.Activations:F1} |"));
+                // The slope from the first point: fixed costs (the silo's own runtime, start-up) cancel out.
+                var added = r.Imports - first.Imports;
+                var addedCold = r.Size.Imports - first.Size.Imports;
+                var bytes = added > 0 ? Invariant($"{(r.SiloGcHeap - first.SiloGcHeap) / (double)added:F0}") : "";
+                var cold = addedCold > 0 ? Invariant($"{(r.ColdStart - first.ColdStart).TotalMilliseconds / (addedCold / 1000.0):F0}") : "";
+                text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports / (double)first.Size.Imports:F1} | {r.ColdStart / first.ColdStart:F1} | {r.ColdStartCpu / first.ColdStartCpu:F1} | {r.Paced.P99 / first.Paced.P99:F1} | {r.SiloGcHeap / (double)first.SiloGcHeap:F1} | {r.Activations / (double)first.Activations:F1} | {bytes} | {cold} |"));
             }
         }
 
