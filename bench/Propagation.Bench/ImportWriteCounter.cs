@@ -29,6 +29,9 @@ public sealed class ImportWriteCounter : IDisposable
         }
     }
 
+    /// <summary>The <see cref="Stopwatch"/> time of the last ServiceImport change in any member (of subscribing, before one).</summary>
+    public long LastCommit => Volatile.Read(ref _lastCommit);
+
     /// <summary>How long since the last ServiceImport change in any member.</summary>
     public TimeSpan SinceLastCommit => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCommit));
 

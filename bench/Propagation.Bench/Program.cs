@@ -9,6 +9,7 @@ using ErieCanal.Orleans.Silo.Embedded;
 // Bounded in count and time; loopback only; prints Markdown to stdout.
 var settings = BenchSettings.Full;
 TimeSpan? repairInterval = null;
+var flipHealth = true;
 foreach (var arg in args)
 {
     switch (arg)
@@ -20,8 +21,11 @@ foreach (var arg in args)
             && double.TryParse(arg["--repair-interval=".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
             repairInterval = TimeSpan.FromSeconds(seconds);
             break;
+        case "--no-flip":
+            flipHealth = false;
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: propagation-bench [--quick] [--repair-interval=SECONDS]");
+            Console.WriteLine("usage: propagation-bench [--quick] [--repair-interval=SECONDS] [--no-flip]");
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
@@ -57,7 +61,7 @@ Progress($"ErieCanal.Orleans: sandbox with {settings.Members} registered members
 await using (var environment = await EmbeddedEnvironment.StartAsync(workload.MemberNames, Path.Combine(directory, "system"), startDataPlane: false, cancellationToken: token))
 {
     await using var pipeline = new SiloPipeline(environment, settings);
-    ours = await PropagationRun.RunAsync(environment, workload, settings, pipeline, flipHealth: true, Progress, token);
+    ours = await PropagationRun.RunAsync(environment, workload, settings, pipeline, flipHealth, Progress, token);
     Progress("stopping the silo");
 }
 

@@ -16,13 +16,22 @@ public static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine(Invariant($"Scale ({results.Count} points, repair every {repairInterval.TotalSeconds:F0} s, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {load}, total {total.TotalSeconds:F0} s)"));
         text.AppendLine();
-        text.AppendLine("| Members × services | Imports | Cold start s | s per 1k imports | CPU s | CPU s per 1k imports | Paced exports/s | Paced imports/s | p50 ms | p90 ms | p99 ms | max ms | Missed | Watch errors |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Cold start: members × services | Imports | All visible s | Writes settled s | Settled s per 1k imports | CPU s | CPU s per 1k imports | Creates | Status patches | Main-resource changes | Missed |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var k = r.Size.Imports / 1000.0;
+            var w = r.ColdWrites;
+            text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports} | {r.ColdStart.TotalSeconds:F1} | {r.ColdSettled.TotalSeconds:F1} | {r.ColdSettled.TotalSeconds / k:F2} | {r.ColdStartCpu.TotalSeconds:F1} | {r.ColdStartCpu.TotalSeconds / k:F2} | {w.Creates} | {w.Status} | {w.MainResource} | {r.ColdMissed} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine("| Paced: members × services | Exports | Exports/s | Imports/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | Missed | Watch errors |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
             var l = r.Paced;
-            text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports} | {r.ColdStart.TotalSeconds:F2} | {r.ColdStart.TotalSeconds / k:F3} | {r.ColdStartCpu.TotalSeconds:F1} | {r.ColdStartCpu.TotalSeconds / k:F3} | {r.PacedRate:F0} | {r.PacedRate * r.Size.Members:F0} | {l.P50:F1} | {l.P90:F1} | {l.P99:F1} | {l.Max:F1} | {r.ColdMissed + r.PacedMissed} | {r.WatchErrors} |"));
+            text.AppendLine(Invariant($"| {r.Size} | {r.PacedExports} | {r.PacedRate:F0} | {r.PacedRate * r.Size.Members:F0} | {l.P50:F1} | {l.P90:F1} | {l.P99:F1} | {l.Max:F1} | {r.PacedCpu.TotalSeconds:F1} | {r.PacedMissed} | {r.WatchErrors} |"));
         }
 
         text.AppendLine();
@@ -41,7 +50,7 @@ public static class MarkdownReport
             text.AppendLine();
             text.AppendLine(Invariant($"Growth relative to {first.Size} (a cost that grows no faster than members × services stays at or under the Imports column):"));
             text.AppendLine();
-            text.AppendLine("| Members × services | Imports × | Cold start × | Cold CPU × | Paced p99 × | Silo GC heap × | Activations × | Marginal silo bytes per added import | Marginal cold-start ms per added 1k imports |");
+            text.AppendLine("| Members × services | Imports × | Settled × | Cold CPU × | Paced p99 × | Silo GC heap × | Activations × | Marginal silo bytes per added import | Marginal settle ms per added 1k imports |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in results)
             {
@@ -49,8 +58,8 @@ public static class MarkdownReport
                 var added = r.Imports - first.Imports;
                 var addedCold = r.Size.Imports - first.Size.Imports;
                 var bytes = added > 0 ? Invariant($"{(r.SiloGcHeap - first.SiloGcHeap) / (double)added:F0}") : "";
-                var cold = addedCold > 0 ? Invariant($"{(r.ColdStart - first.ColdStart).TotalMilliseconds / (addedCold / 1000.0):F0}") : "";
-                text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports / (double)first.Size.Imports:F1} | {r.ColdStart / first.ColdStart:F1} | {r.ColdStartCpu / first.ColdStartCpu:F1} | {r.Paced.P99 / first.Paced.P99:F1} | {r.SiloGcHeap / (double)first.SiloGcHeap:F1} | {r.Activations / (double)first.Activations:F1} | {bytes} | {cold} |"));
+                var cold = addedCold > 0 ? Invariant($"{(r.ColdSettled - first.ColdSettled).TotalMilliseconds / (addedCold / 1000.0):F0}") : "";
+                text.AppendLine(Invariant($"| {r.Size} | {r.Size.Imports / (double)first.Size.Imports:F1} | {r.ColdSettled / first.ColdSettled:F1} | {r.ColdStartCpu / first.ColdStartCpu:F1} | {r.Paced.P99 / first.Paced.P99:F1} | {r.SiloGcHeap / (double)first.SiloGcHeap:F1} | {r.Activations / (double)first.Activations:F1} | {bytes} | {cold} |"));
             }
         }
 

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Propagation.Bench;
 using ErieCanal.Orleans.Sandbox.Bench;
 
 namespace ErieCanal.Orleans.Scale.Bench;
@@ -5,11 +6,15 @@ namespace ErieCanal.Orleans.Scale.Bench;
 /// <summary>
 /// One point of the curve. Memory: <see cref="Baseline"/> with the sandbox, workload and watches in place before the
 /// silo starts; <see cref="Steady"/> with everything converged after the paced phase; <see cref="Stopped"/> after the
-/// silo stopped, the sandbox still holding every import. Steady − Stopped is what the silo held.
+/// silo stopped, the sandbox still holding every import. Steady − Stopped is what the silo held. The cold start is
+/// <see cref="ColdStart"/> until every import is visible everywhere and <see cref="ColdSettled"/> until the last
+/// ServiceImport write (the status patches trail the specs); <see cref="ColdWrites"/> counts those writes.
 /// </summary>
 public sealed record ScaleResult(
     ScaleSize Size,
     TimeSpan ColdStart,
+    TimeSpan ColdSettled,
+    ImportWriteCounts ColdWrites,
     TimeSpan ColdStartCpu,
     int ColdMissed,
     double PacedRate,

@@ -14,6 +14,8 @@ namespace ErieCanal.Orleans.Scale.Bench;
 /// </summary>
 public static class ScaleRun
 {
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+
     // Paced at a fixed import rate (exports/s × members), so every size asks the same of the sandbox.
     private const double PacedImportsPerSecond = 500;
 
@@ -51,7 +53,10 @@ public static class ScaleRun
             var baseline = MemorySample.Take();
 
             var pipeline = new SiloPipeline(environment, settings);
+            using var counter = new ImportWriteCounter([.. workload.MemberNames.Select(m => environment.Sandbox[m].Store)]);
             MemorySample steady;
+            TimeSpan settled;
+            ImportWriteCounts coldWrites;
             long activations;
             List<(string, long)> byType;
             TimeSpan coldStart, coldCpu, pacedCpu;
@@ -73,9 +78,15 @@ public static class ScaleRun
 
                 var converged = Enumerable.Range(0, n).Select(recorder.SeenEverywhere).Where(t => t != 0).DefaultIfEmpty(start).Max();
                 coldStart = Stopwatch.GetElapsedTime(start, converged);
-                coldCpu = Environment.CpuUsage.TotalTime - cpu;
                 coldMissed = n - recorder.CountEverywhere(0, n);
                 progress($"{size}: converged in {coldStart.TotalSeconds:F1} s ({coldMissed} services missing somewhere)");
+
+                // Imports are visible before their status patches land: the cold start is over when the writes stop.
+                await counter.WaitQuietAsync(Quiet, settings.ConvergeTimeout, cancellationToken);
+                settled = Stopwatch.GetElapsedTime(start, counter.LastCommit);
+                coldCpu = Environment.CpuUsage.TotalTime - cpu;
+                coldWrites = counter.Take();
+                progress($"{size}: writes settled after {settled.TotalSeconds:F1} s ({coldWrites.Creates} creates, {coldWrites.Status} status, {coldWrites.MainResource} main-resource changes)");
 
                 progress($"{size}: {paced} exports paced at {settings.PacedRate}/s ({settings.PacedRate * size.Members} imports/s)");
                 (latency, pacedMissed, pacedCpu) = await PacedAsync(writers, recorder, workload, settings, n, paced, cancellationToken);
@@ -98,7 +109,7 @@ public static class ScaleRun
             }
 
             var stopped = MemorySample.Take();
-            return new ScaleResult(size, coldStart, coldCpu, coldMissed, settings.PacedRate, paced, latency, pacedMissed, pacedCpu,
+            return new ScaleResult(size, coldStart, settled, coldWrites, coldCpu, coldMissed, settings.PacedRate, paced, latency, pacedMissed, pacedCpu,
                 baseline, steady, stopped, activations, byType, recorder.WatchErrors);
         }
         finally
