@@ -32,6 +32,12 @@ public sealed record BenchSettings
     /// <summary>ErieCanal:RepairInterval of the silo (the rest of its options are the production defaults).</summary>
     public required TimeSpan RepairInterval { get; init; }
 
+    /// <summary>How long a health flip (or its recovery) may take to show in every member's routing.</summary>
+    public required TimeSpan FlipTimeout { get; init; }
+
+    /// <summary>The quiet window counted just before the health flip, for comparison.</summary>
+    public required TimeSpan FlipBackgroundWindow { get; init; }
+
     /// <summary>The whole run is cancelled after this.</summary>
     public required TimeSpan RunTimeout { get; init; }
 
@@ -47,6 +53,8 @@ public sealed record BenchSettings
         DrainTimeout = TimeSpan.FromSeconds(120),
         ConvergeTimeout = TimeSpan.FromSeconds(300),
         RepairInterval = TimeSpan.FromSeconds(10),
+        FlipTimeout = TimeSpan.FromSeconds(90),
+        FlipBackgroundWindow = TimeSpan.FromSeconds(10),
         RunTimeout = TimeSpan.FromMinutes(30),
     };
 
@@ -62,6 +70,8 @@ public sealed record BenchSettings
         DrainTimeout = TimeSpan.FromSeconds(30),
         ConvergeTimeout = TimeSpan.FromSeconds(60),
         RepairInterval = TimeSpan.FromSeconds(10),
-        RunTimeout = TimeSpan.FromMinutes(5),
+        FlipTimeout = TimeSpan.FromSeconds(90),
+        FlipBackgroundWindow = TimeSpan.FromSeconds(5),
+        RunTimeout = TimeSpan.FromMinutes(6),
     };
 }

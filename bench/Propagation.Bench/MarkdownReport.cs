@@ -33,6 +33,32 @@ public static class MarkdownReport
 
         text.AppendLine();
         text.AppendLine(Invariant($"Watch errors (resumed): floor {floor.WatchErrors}, {ours.Pipeline} {ours.WatchErrors}."));
+        if (ours.HealthFlip is { } flip)
+        {
+            text.AppendLine();
+            text.Append(RenderFlip(flip));
+        }
+        return text.ToString();
+    }
+
+    private static string RenderFlip(HealthFlipResult flip)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"Health flip of {flip.Member} ({flip.MemberExports} of its exports imported in {flip.Members} members; {flip.Probes} of them with an ActiveActive policy in every member). ServiceImport changes committed in all members; a status change must reach at least {flip.MinimumStatusPatches} imports per direction."));
+        text.AppendLine();
+        text.AppendLine("| Window | Seen everywhere after s | Status patches | Spec writes | Metadata-only writes | Bookkeeping-only | Creates | Deletes | Main-resource writes |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (window, after, c) in new[]
+        {
+            ($"quiet {flip.BackgroundWindow.TotalSeconds:F0} s before", (TimeSpan?)null, flip.Background),
+            ("gateway stopped → Unhealthy", flip.Detected, flip.Down),
+            ("gateway started → Active", flip.Recovered, flip.Up),
+        })
+        {
+            var seen = after is { } t ? Invariant($"{t.TotalSeconds:F1}") : window.StartsWith("quiet", StringComparison.Ordinal) ? "" : "never";
+            text.AppendLine(Invariant($"| {window} | {seen} | {c.Status} | {c.Spec} | {c.Metadata} | {c.Bookkeeping} | {c.Creates} | {c.Deletes} | {c.MainResource} |"));
+        }
+
         return text.ToString();
     }
 

@@ -4,9 +4,12 @@ using ErieCanal.Orleans.Silo.Embedded;
 
 // End-to-end propagation, ServiceExport in one member → ServiceImport seen by a watch in every member: first a
 // minimal KubernetesClient pipeline (the floor) on a sandbox of its own, then ErieCanal.Orleans (one in-process
-// silo) on a fresh sandbox, same workload. Bounded in count and time; loopback only; prints Markdown to stdout.
+// silo) on a fresh sandbox, same workload, plus a health flip of one member with the cold start's imports in place.
+// Neither sandbox runs the members' data plane: its gateways and proxies watch every import, CPU neither pipeline needs.
+// Bounded in count and time; loopback only; prints Markdown to stdout.
 var settings = BenchSettings.Full;
 TimeSpan? repairInterval = null;
+var flipHealth = true;
 foreach (var arg in args)
 {
     switch (arg)
@@ -18,8 +21,11 @@ foreach (var arg in args)
             && double.TryParse(arg["--repair-interval=".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
             repairInterval = TimeSpan.FromSeconds(seconds);
             break;
+        case "--no-flip":
+            flipHealth = false;
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: propagation-bench [--quick] [--repair-interval=SECONDS]");
+            Console.WriteLine("usage: propagation-bench [--quick] [--repair-interval=SECONDS] [--no-flip]");
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
@@ -38,11 +44,11 @@ void Progress(string message) => Console.Error.WriteLine($"[{Stopwatch.GetElapse
 
 PipelineResult floor;
 Progress($"floor: sandbox with {settings.Members} members (not registered; no silo)");
-await using (var environment = await EmbeddedEnvironment.StartAsync(workload.MemberNames, Path.Combine(directory, "floor"), registerMembers: false, cancellationToken: token))
+await using (var environment = await EmbeddedEnvironment.StartAsync(workload.MemberNames, Path.Combine(directory, "floor"), registerMembers: false, startDataPlane: false, cancellationToken: token))
 {
     var members = workload.MemberNames.Select(name => (name, (k8s.IKubernetes)environment.Client(name), environment.Sandbox[name].Gateway.Port)).ToList();
     await using var pipeline = new FloorPipeline(members, writersPerMember: 8);
-    floor = await PropagationRun.RunAsync(environment, workload, settings, pipeline, Progress, token);
+    floor = await PropagationRun.RunAsync(environment, workload, settings, pipeline, flipHealth: false, Progress, token);
     await Console.Error.WriteLineAsync($"floor: {pipeline.WriteFailures} failed creates (retried)");
     foreach (var (_, client, _) in members)
     {
@@ -52,10 +58,10 @@ await using (var environment = await EmbeddedEnvironment.StartAsync(workload.Mem
 
 PipelineResult ours;
 Progress($"ErieCanal.Orleans: sandbox with {settings.Members} registered members, one silo");
-await using (var environment = await EmbeddedEnvironment.StartAsync(workload.MemberNames, Path.Combine(directory, "system"), cancellationToken: token))
+await using (var environment = await EmbeddedEnvironment.StartAsync(workload.MemberNames, Path.Combine(directory, "system"), startDataPlane: false, cancellationToken: token))
 {
     await using var pipeline = new SiloPipeline(environment, settings);
-    ours = await PropagationRun.RunAsync(environment, workload, settings, pipeline, Progress, token);
+    ours = await PropagationRun.RunAsync(environment, workload, settings, pipeline, flipHealth, Progress, token);
     Progress("stopping the silo");
 }
 
@@ -72,6 +78,12 @@ var missed = floor.ColdStart.Missed + ours.ColdStart.Missed + floor.Phases.Sum(p
 if (missed > 0)
 {
     await Console.Error.WriteLineAsync($"FAILED: {missed} exports never reached every member");
+    return 1;
+}
+
+if (ours.HealthFlip is { Completed: false })
+{
+    await Console.Error.WriteLineAsync("FAILED: the health flip (or its recovery) never showed in every member's routing");
     return 1;
 }
 

@@ -8,7 +8,8 @@ namespace ErieCanal.Orleans.Propagation.Bench;
 /// <summary>
 /// Drives one pipeline on one sandbox through the three phases, each on services of its own: a cold start (Services and
 /// exports exist before the pipeline starts), exports paced at a fixed rate, and exports as fast as a few writers go.
-/// In the later phases the Services are created first, so each timed create is the export alone.
+/// In the later phases the Services are created first, so each timed create is the export alone. When asked, a health
+/// flip of one member runs between the cold start and the later phases.
 /// </summary>
 public static class PropagationRun
 {
@@ -17,6 +18,7 @@ public static class PropagationRun
         Workload workload,
         BenchSettings settings,
         IPropagationPipeline pipeline,
+        bool flipHealth,
         Action<string> progress,
         CancellationToken cancellationToken)
     {
@@ -49,12 +51,15 @@ public static class PropagationRun
             var converged = Enumerable.Range(0, n).Select(recorder.SeenEverywhere).Where(t => t != 0).DefaultIfEmpty(start).Max();
             var cold = new ColdStartResult(n, settings.Members, Stopwatch.GetElapsedTime(start, converged), n - recorder.CountEverywhere(0, n), Environment.CpuUsage.TotalTime - cpu);
 
+            // With the cold start's exports imported everywhere: one member's health off and on again.
+            var flip = flipHealth ? await HealthFlip.RunAsync(environment, workload, settings, writers, progress, cancellationToken) : null;
+
             var phases = new List<PhaseResult>();
             progress($"{pipeline.Name}: exports paced at {settings.PacedRate}/s");
             phases.Add(await SteadyAsync(writers, recorder, workload, settings, $"paced-{settings.PacedRate}", n, settings.PacedRate, 8, cancellationToken));
             progress($"{pipeline.Name}: exports as fast as {settings.BurstWriters} writers go");
             phases.Add(await SteadyAsync(writers, recorder, workload, settings, $"burst-{settings.BurstWriters}-writers", 2 * n, null, settings.BurstWriters, cancellationToken));
-            return new PipelineResult(pipeline.Name, cold, phases, recorder.WatchErrors);
+            return new PipelineResult(pipeline.Name, cold, phases, recorder.WatchErrors, flip);
         }
         finally
         {

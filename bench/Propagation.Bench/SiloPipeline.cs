@@ -20,6 +20,9 @@ public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings 
 
     public string Name => "ErieCanal.Orleans";
 
+    /// <summary>The silo host's services (its grain factory, for the management grain), once started.</summary>
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the silo has not started");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
