@@ -229,13 +229,25 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
         // Forget connections the acceptor has closed since, now and then, so a long run does not hold them all.
         if (Interlocked.Increment(ref _handOvers) % 256 == 0)
         {
-            foreach (var socket in _handedOver.Keys.Where(s => s.SafeHandle.IsClosed))
+            foreach (var socket in _handedOver.Keys.Where(IsClosed))
             {
                 _handedOver.TryRemove(socket, out _);
             }
         }
 
         return true;
+    }
+
+    private static bool IsClosed(Socket socket)
+    {
+        try
+        {
+            return socket.SafeHandle.IsClosed;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
     }
 
     private void CloseHandedOver()
