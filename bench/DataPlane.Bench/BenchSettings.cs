@@ -35,8 +35,14 @@ public sealed record BenchSettings
     /// <summary>The whole run is cancelled after this.</summary>
     public required TimeSpan RunTimeout { get; init; }
 
-    /// <summary>Also measure the intermediate paths (gateway alone, relay + gateway, proxy to pods, proxy to gateway without the relay).</summary>
+    /// <summary>Also measure the intermediate paths (a bare relay, the gateway alone, the gateway address + gateway, proxy to pods, proxy to the gateway's own port).</summary>
     public bool Hops { get; init; }
+
+    /// <summary>
+    /// The gateway address relays each connection to the gateway's own port over a second TCP connection (the
+    /// sandbox's relay, as before the gateway took the address's connections itself), instead of handing it over.
+    /// </summary>
+    public bool Relay { get; init; }
 
     public static BenchSettings Full { get; } = new()
     {

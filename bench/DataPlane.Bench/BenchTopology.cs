@@ -25,7 +25,7 @@ public sealed class BenchTopology : IAsyncDisposable
     public const int Port = 8080;
     public const string ExportPath = "/httpbin";
 
-    /// <summary>Hop namespaces in cluster-2: the same pods as a local Service, and an import that skips the relay.</summary>
+    /// <summary>Hop namespaces in cluster-2: the same pods as a local Service, and an import of the gateway's own port.</summary>
     private const string LocalNamespace = "local";
     private const string NoRelayNamespace = "norelay";
 
@@ -49,16 +49,16 @@ public sealed class BenchTopology : IAsyncDisposable
 
     public DataPlaneServer Proxy => _proxy!;
 
-    /// <summary>cluster-1's gateway address as other members reach it: the sandbox's TCP relay in front of <see cref="Gateway"/>.</summary>
+    /// <summary>cluster-1's gateway address as other members reach it: the sandbox's listener, handing connections to <see cref="Gateway"/> (or relaying them).</summary>
     public IPEndPoint GatewayAddress => _sandbox[Exporter].Gateway.EndPoint!;
 
-    public static async Task<BenchTopology> StartAsync(bool hops, TimeSpan setupTimeout, Action<string> progress, CancellationToken cancellationToken)
+    public static async Task<BenchTopology> StartAsync(bool hops, bool relay, TimeSpan setupTimeout, Action<string> progress, CancellationToken cancellationToken)
     {
         var sandbox = await SandboxHost.StartAsync([Exporter, Consumer], cancellationToken: cancellationToken);
         var topology = new BenchTopology(sandbox);
         try
         {
-            await topology.SetUpAsync(hops, setupTimeout, progress, cancellationToken);
+            await topology.SetUpAsync(hops, relay, setupTimeout, progress, cancellationToken);
             return topology;
         }
         catch
@@ -68,7 +68,7 @@ public sealed class BenchTopology : IAsyncDisposable
         }
     }
 
-    private async Task SetUpAsync(bool hops, TimeSpan setupTimeout, Action<string> progress, CancellationToken cancellationToken)
+    private async Task SetUpAsync(bool hops, bool relay, TimeSpan setupTimeout, Action<string> progress, CancellationToken cancellationToken)
     {
         var exporter = Client(Exporter);
         var consumer = Client(Consumer);
@@ -78,10 +78,14 @@ public sealed class BenchTopology : IAsyncDisposable
         progress($"{Exporter}: the seed's httpbin, its export's Ingress, the gateway behind the member's gateway address");
         await MemberObjects.ApplySeedHttpbinAsync(exporter, cancellationToken);
         await MemberObjects.ExportIngressAsync(exporter, Namespace, Service, ExportPath, Port, GatewayOptions.DefaultIngressClass, cancellationToken);
-        var relay = _sandbox[Exporter].Gateway;
-        await relay.StartAsync(0, cancellationToken);
+        var address = _sandbox[Exporter].Gateway;
+        await address.StartAsync(0, cancellationToken);
         _gateway = await MemberGateway.StartAsync(new GatewayOptions { MemberName = Exporter }, _sandbox[Exporter].Kubeconfig(), cancellationToken: cancellationToken);
-        relay.Upstream = _gateway.EndPoint;
+        address.Upstream = _gateway.EndPoint;
+
+        // The gateway takes the address's connections itself, as a member's gateway behind its load balancer
+        // would; with --relay they cross the sandbox's TCP relay to the gateway's own port instead.
+        address.Acceptor = relay ? null : _gateway.TryAdopt;
 
         progress($"{Consumer}: the ServiceImport's ActiveActive routing to {Exporter}'s gateway address, the client-side proxy");
         var exporterKey = Key(Exporter);
@@ -123,9 +127,9 @@ public sealed class BenchTopology : IAsyncDisposable
         {
             paths.Add(RequestPath.Direct("hop: client → relay → pod", PathRole.Hop, [new Uri($"http://{_podRelay!.EndPoint}/")], null, names, timeout));
             paths.Add(RequestPath.Direct("hop: client → gateway → pod", PathRole.Hop, [new Uri(Gateway.Address, gatewayPath)], host, names, timeout));
-            paths.Add(RequestPath.Direct("hop: client → gateway address (relay) → gateway → pod", PathRole.Hop, [new Uri($"http://{GatewayAddress}{gatewayPath}")], host, names, timeout));
+            paths.Add(RequestPath.Direct("hop: client → gateway address → gateway → pod", PathRole.Hop, [new Uri($"http://{GatewayAddress}{gatewayPath}")], host, names, timeout));
             paths.Add(RequestPath.ViaProxy("hop: client → proxy → pod (local Service)", PathRole.Hop, Proxy.Address, new Uri($"http://{Service}.{LocalNamespace}:{Port}/"), names, timeout));
-            paths.Add(RequestPath.ViaProxy("hop: client → proxy → gateway → pod (no relay)", PathRole.Hop, Proxy.Address, new Uri($"http://{Service}.{NoRelayNamespace}:{Port}/"), names, timeout));
+            paths.Add(RequestPath.ViaProxy("hop: client → proxy → gateway's own port → pod", PathRole.Hop, Proxy.Address, new Uri($"http://{Service}.{NoRelayNamespace}:{Port}/"), names, timeout));
         }
 
         return paths;

@@ -15,7 +15,7 @@ public static class MarkdownReport
     public static string Render(BenchSettings settings, IReadOnlyList<PathResult> results, string loadBefore, string loadAfter, TimeSpan total)
     {
         var text = new StringBuilder();
-        text.AppendLine(Invariant($"Data plane ({settings.Mode} run, paced {settings.PacedRate}/s for {settings.PacedDuration.TotalSeconds * settings.Rounds:F0} s and flat out for {settings.FlatOutDuration.TotalSeconds * settings.Rounds:F0} s per path, {settings.Rounds} round(s); {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average {loadBefore} before, {loadAfter} after; total {total.TotalSeconds:F0} s)"));
+        text.AppendLine(Invariant($"Data plane ({settings.Mode} run, paced {settings.PacedRate}/s for {settings.PacedDuration.TotalSeconds * settings.Rounds:F0} s and flat out for {settings.FlatOutDuration.TotalSeconds * settings.Rounds:F0} s per path, {settings.Rounds} round(s); gateway address {(settings.Relay ? "relaying over TCP" : "handing connections to the gateway")}; {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average {loadBefore} before, {loadAfter} after; total {total.TotalSeconds:F0} s)"));
         text.AppendLine();
         text.AppendLine("| Scenario | Path | Requests | Req/s | Failures | p50 ms | p90 ms | p99 ms | max ms | CPU µs/req | Δp50 ms | Δp99 ms | Req/s ÷ floor |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -6,20 +6,34 @@ using ErieCanal.Orleans.DataPlane.Bench;
 // Paced (open loop) and flat out (closed loop). Bounded in count and time; loopback only; Markdown on stdout.
 var settings = BenchSettings.Full;
 var hops = false;
-foreach (var arg in args)
+var relay = false;
+string? soakPath = null;
+var soak = TimeSpan.Zero;
+for (var i = 0; i < args.Length; i++)
 {
+    var arg = args[i];
     switch (arg)
     {
+        case "--soak" when i + 2 < args.Length && int.TryParse(args[i + 2], out var seconds) && seconds > 0:
+            soakPath = args[i + 1];
+            soak = TimeSpan.FromSeconds(seconds);
+            i += 2;
+            break;
         case "--quick":
             settings = BenchSettings.Quick;
             break;
         case "--hops":
             hops = true;
             break;
+        case "--relay":
+            relay = true;
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: data-plane-bench [--quick] [--hops]");
+            Console.WriteLine("usage: data-plane-bench [--quick] [--hops] [--relay] [--soak <path> <seconds>]");
             Console.WriteLine("  --quick  a smoke run of a few seconds");
-            Console.WriteLine("  --hops   also measure the parts of the path (gateway alone, relay + gateway, proxy → pods, proxy → gateway without the relay)");
+            Console.WriteLine("  --hops   also measure the parts of the path (a bare relay, the gateway alone, gateway address + gateway, proxy → pods, proxy → the gateway's own port)");
+            Console.WriteLine("  --relay  the gateway address relays to the gateway over TCP (as before) instead of handing connections over");
+            Console.WriteLine("  --soak   only load one path flat out (16 clients) for a profiler to attach: floor, system, or a word of a hop's name");
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
@@ -27,7 +41,7 @@ foreach (var arg in args)
     }
 }
 
-settings = settings with { Hops = hops };
+settings = settings with { Hops = hops, Relay = relay };
 using var deadline = new CancellationTokenSource(settings.RunTimeout);
 var token = deadline.Token;
 var started = Stopwatch.GetTimestamp();
@@ -36,7 +50,7 @@ var loadBefore = LoadAverage.Read();
 void Progress(string message) => Console.Error.WriteLine($"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s] {message}");
 
 Progress($"sandbox with {BenchTopology.Exporter} and {BenchTopology.Consumer} (no silo, no control plane); load average {loadBefore}");
-await using var topology = await BenchTopology.StartAsync(settings.Hops, settings.SetupTimeout, Progress, token);
+await using var topology = await BenchTopology.StartAsync(settings.Hops, settings.Relay, settings.SetupTimeout, Progress, token);
 var paths = topology.Paths(settings.Hops, settings.RequestTimeout);
 try
 {
@@ -44,6 +58,11 @@ try
     Progress($"every path answered by a pod: {string.Join("; ", paths.Select(p => p.Name))}");
 
     // JIT tiering, connection pools and the gateway's and proxy's route caches reach their steady state; not reported.
+    if (soakPath is not null)
+    {
+        return await SoakAsync(paths, soakPath, soak, token);
+    }
+
     foreach (var path in paths)
     {
         Progress($"warm-up: flat out on {path.Name}");
@@ -79,4 +98,21 @@ finally
     {
         path.Dispose();
     }
+}
+
+// A profiler's target: one path flat out for a while, the process id on stderr, requests/s and CPU per request at the end.
+async Task<int> SoakAsync(IReadOnlyList<RequestPath> all, string which, TimeSpan duration, CancellationToken cancellationToken)
+{
+    var path = all.FirstOrDefault(p => p.Name.StartsWith(which + ":", StringComparison.Ordinal))
+        ?? all.FirstOrDefault(p => p.Name.Contains(which, StringComparison.Ordinal));
+    if (path is null)
+    {
+        await Console.Error.WriteLineAsync($"no path matches '{which}': {string.Join("; ", all.Select(p => p.Name))}");
+        return 2;
+    }
+
+    Progress($"soak: process {Environment.ProcessId}, {path.Name} flat out (c16) for {duration.TotalSeconds:F0} s");
+    var segment = await FlatOutLoad.RunAsync(path, 16, duration, cancellationToken);
+    Console.WriteLine($"{path.Name}: {segment.Requests / segment.Elapsed.TotalSeconds:F0} req/s, {segment.ProcessCpu.TotalMicroseconds / Math.Max(segment.Requests, 1):F0} CPU µs/req, {segment.Failures} failures");
+    return segment.Failures > 0 ? 1 : 0;
 }

@@ -5,7 +5,6 @@ using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ErieCanal.Orleans.DataPlane.Gateway;
@@ -50,7 +49,7 @@ public static class MemberGateway
         builder.Services.AddSingleton<IProxyConfigProvider>(provider);
         builder.Services.AddReverseProxy().AddTransforms(context => context.AddRequestTransform(transform =>
         {
-            if (transform.HttpContext.Features.Get<IngressRouteFeature>()?.Route.Rewrite is { } rewrite)
+            if (transform.HttpContext.Features.Get<PathRewrite>() is { } rewrite)
             {
                 transform.Path = new PathString(rewrite.Apply(transform.Path.Value ?? "/"));
             }
@@ -60,6 +59,7 @@ public static class MemberGateway
 
         var app = builder.Build();
         var lookup = app.Services.GetRequiredService<IProxyStateLookup>();
+        var models = new BackendRouteModels();
         DataPlaneApp.MapProbes(app, () => informers.Synced);
         app.MapReverseProxy(pipeline =>
         {
@@ -81,9 +81,12 @@ public static class MemberGateway
                 }
 
                 // A route model per backend, so round-robin counts per backend rather than across the whole gateway.
-                var current = context.GetReverseProxyFeature().Route;
-                context.ReassignProxyRequest(new RouteModel(current.Config, cluster, current.Transformer), cluster);
-                context.Features.Set(new IngressRouteFeature(route));
+                context.ReassignProxyRequest(models.For(context.GetReverseProxyFeature().Route, cluster), cluster);
+                if (route.Rewrite is not null)
+                {
+                    context.Features.Set(route.Rewrite);
+                }
+
                 await next();
             });
             pipeline.UseLoadBalancing();
@@ -110,6 +113,7 @@ public static class MemberGateway
                     }
 
                     Volatile.Write(ref table, next);
+                    models.Reset();
                     if (changed)
                     {
                         logger.Reconfigured(member, next.Routes.Count, next.Clusters.Count, next.Clusters.Values.Sum(e => e.Count));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using ErieCanal.Orleans.DataPlane.MemberView;
 
 namespace ErieCanal.Orleans.DataPlane.Hosting;
@@ -16,6 +17,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _rebuilding;
     private readonly IDisposable? _ownedClient;
+    private readonly AdoptedConnections _adopted;
     private int _disposed;
 
     internal DataPlaneServer(WebApplication app, MemberInformers informers, CancellationTokenSource stop, Task rebuilding, IDisposable? ownedClient)
@@ -25,7 +27,8 @@ public sealed class DataPlaneServer : IAsyncDisposable
         _stop = stop;
         _rebuilding = rebuilding;
         _ownedClient = ownedClient;
-        var bound = app.Urls.First();
+        _adopted = app.Services.GetRequiredService<AdoptedConnections>();
+        var bound = app.Urls.First(url => !url.Contains(AdoptedEndPoint.Instance.ToString(), StringComparison.Ordinal));
         Address = new Uri(bound.Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal));
         EndPoint = new IPEndPoint(IPAddress.Parse(Address.Host.Trim('[', ']')), Address.Port);
     }
@@ -37,6 +40,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
     /// <summary>True once every informer delivered its first list (also served as GET /readyz).</summary>
     public bool IsReady => _informers.Synced;
+
+    /// <summary>
+    /// Serves a connection someone else accepted (a member's gateway address in front of this server) exactly as one
+    /// accepted on <see cref="Address"/>, with no relay between. <paramref name="whileBlocked"/> is awaited before
+    /// the server reads what arrived and before it sends: how the one who accepted can stall the connection (a
+    /// blackhole); closing the socket ends it. False once the server is stopping: the caller closes the socket.
+    /// </summary>
+    public bool TryAdopt(Socket socket, Func<CancellationToken, ValueTask> whileBlocked) => _adopted.TryAdopt(socket, whileBlocked);
 
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default)
     {

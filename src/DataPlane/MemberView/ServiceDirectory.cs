@@ -50,6 +50,8 @@ public sealed class ServiceDirectory
         return new ServiceDirectory(byName, byService);
     }
 
+    public IEnumerable<V1Service> All => _services.Values;
+
     public V1Service? Find(string ns, string name) => _services.GetValueOrDefault(Key(ns, name));
 
     public static V1ServicePort? PortByNumber(V1Service service, int port) =>

@@ -4,28 +4,34 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// One forwarding attempt: the endpoint's path before the request's, the client's Host kept, and a 5xx answer
-/// held back (not copied to the client) when the caller can still retry it elsewhere.
+/// held back (not copied to the client) when the request can still be retried elsewhere.
 /// </summary>
-internal sealed class AttemptTransformer(ProxyAddress address, string pathAndQuery, string host, Func<bool> canRetry) : HttpTransformer
+internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress address, string pathAndQuery, string host, bool mayRetry, UnreachableEndpoints unreachable) : HttpTransformer
 {
-    /// <summary>The attempt got a 5xx that was not passed on: the response is untouched, retry.</summary>
+    /// <summary>The attempt got a 5xx that was not passed on: the response is untouched, retry on <see cref="Next"/>.</summary>
     public bool HeldBack { get; private set; }
 
     public int HeldBackStatus { get; private set; }
 
+    /// <summary>Where a held-back 5xx is retried.</summary>
+    public ProxyAddress? Next { get; private set; }
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        proxyRequest.RequestUri = new Uri($"http://{address.Authority}{address.PathFor(pathAndQuery)}", UriKind.Absolute);
+        proxyRequest.RequestUri = address.UriFor(pathAndQuery);
         proxyRequest.Headers.Host = host;
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && canRetry())
+        // A 5xx is retried on an endpoint no worse than the one that answered it.
+        if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && mayRetry
+            && route.Pick(address, route.TierOf(address), unreachable) is { } next)
         {
             HeldBack = true;
             HeldBackStatus = (int)proxyResponse.StatusCode;
+            Next = next;
             return ValueTask.FromResult(false);
         }
 

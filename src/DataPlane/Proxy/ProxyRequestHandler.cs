@@ -20,11 +20,6 @@ internal sealed class ProxyRequestHandler(
 {
     public const string NotFoundBody = "Not found";
 
-    private static readonly HashSet<string> Idempotent = new(StringComparer.OrdinalIgnoreCase)
-    {
-        HttpMethods.Get, HttpMethods.Head, HttpMethods.Options, HttpMethods.Trace, HttpMethods.Put, HttpMethods.Delete,
-    };
-
     public async Task HandleAsync(HttpContext context)
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
@@ -65,40 +60,33 @@ internal sealed class ProxyRequestHandler(
 
     private async Task ForwardAsync(HttpContext context, ServiceRoute route, ProxyRequestTarget target)
     {
-        var idempotent = Idempotent.Contains(context.Request.Method);
+        var idempotent = IsIdempotent(context.Request.Method);
         if (idempotent && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0))
         {
-            // Buffered as it streams through, so a retry can send the same body again.
+            // Buffered as it streams through, so a retry can send the same body again (nothing to buffer without a body).
             context.Request.EnableBuffering();
         }
 
         var host = context.Request.Headers.Host is { Count: > 0 } sent ? sent.ToString() : target.Authority;
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        var address = route.Pick(tried, ProxyTier.Standby, unreachable);
+        var address = route.Pick(null, ProxyTier.Standby, unreachable);
         if (address is null)
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, $"no ready endpoint for {route.Service}");
             return;
         }
 
+        // At most two attempts: the first, and one retry elsewhere; so "tried" is the first attempt's address.
         for (var attempt = 0; ; attempt++)
         {
-            tried.Add(address.Key);
             var mayRetry = idempotent && attempt == 0;
-            ProxyAddress? next = null;
             var current = address;
-            var transformer = new AttemptTransformer(current, target.PathAndQuery, host, () =>
+            var transformer = new AttemptTransformer(route, current, target.PathAndQuery, host, mayRetry, unreachable);
+            var error = await forwarder.SendAsync(context, current.Origin, invoker, requestConfig, transformer);
+            if (transformer.HeldBack && transformer.Next is { } retry)
             {
-                // A 5xx is retried on an endpoint no worse than the one that answered it.
-                next = mayRetry ? route.Pick(tried, route.TierOf(current), unreachable) : null;
-                return next is not null;
-            });
-            var error = await forwarder.SendAsync(context, $"http://{current.Authority}", invoker, requestConfig, transformer);
-            if (transformer.HeldBack && next is not null)
-            {
-                logger.RetryingAfterStatus(route.Service, current.Key, transformer.HeldBackStatus, next.Key);
+                logger.RetryingAfterStatus(route.Service, current.Key, transformer.HeldBackStatus, retry.Key);
                 Reset(context);
-                address = next;
+                address = retry;
                 continue;
             }
 
@@ -114,7 +102,7 @@ internal sealed class ProxyRequestHandler(
                 unreachable.Mark(current);
             }
 
-            next = unreached && mayRetry && !context.Response.HasStarted ? route.Pick(tried, ProxyTier.Standby, unreachable) : null;
+            var next = unreached && mayRetry && !context.Response.HasStarted ? route.Pick(current, ProxyTier.Standby, unreachable) : null;
             if (next is not null)
             {
                 logger.RetryingAfterFailure(route.Service, current.Key, error.ToString(), next.Key);
@@ -132,6 +120,11 @@ internal sealed class ProxyRequestHandler(
             return;
         }
     }
+
+    // RFC 9110 §9.2.2; Kestrel hands out interned method strings, so these are reference compares.
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
     private static void Reset(HttpContext context)
     {

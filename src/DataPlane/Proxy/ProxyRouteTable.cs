@@ -9,8 +9,9 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// What the proxy knows of its member: the ServiceImports' status.routing and the member's own Services and
-/// EndpointSlices. Resolves a service port to its targets: the import's routing when it has a usable entry for
-/// the port, else the member's own Service as plain Kubernetes would, else nothing (404).
+/// EndpointSlices, resolved when they change into one immutable route per service port. A service port routes by
+/// the import's routing when it has a usable entry for the port, else by the member's own Service as plain
+/// Kubernetes would, else not at all (404). Resolving a request is one lookup: nothing is parsed per request.
 /// </summary>
 public sealed class ProxyRouteTable
 {
@@ -18,6 +19,7 @@ public sealed class ProxyRouteTable
     private readonly ServiceDirectory _services;
     private readonly string _clusterKey;
     private readonly ConcurrentDictionary<string, SmoothWeightedBalancer> _balancers;
+    private readonly Dictionary<(string Namespace, string Name, int Port), ServiceRoute> _routes = [];
 
     private ProxyRouteTable(Dictionary<string, ServiceImportResource> imports, ServiceDirectory services, string clusterKey, ConcurrentDictionary<string, SmoothWeightedBalancer> balancers)
     {
@@ -31,6 +33,9 @@ public sealed class ProxyRouteTable
 
     public int ImportCount => _imports.Count;
 
+    /// <summary>How many service ports route somewhere.</summary>
+    public int RouteCount => _routes.Count;
+
     /// <summary>A new table over fresh caches; balancer state carries over from <paramref name="previous"/>.</summary>
     public static ProxyRouteTable Build(IEnumerable<ServiceImportResource> imports, ServiceDirectory services, string clusterKey, ProxyRouteTable? previous = null)
     {
@@ -40,38 +45,60 @@ public sealed class ProxyRouteTable
             byName[$"{import.Metadata.NamespaceProperty ?? "default"}/{import.Metadata.Name}"] = import;
         }
 
-        return new ProxyRouteTable(byName, services, clusterKey, previous?._balancers ?? new(StringComparer.Ordinal));
+        var table = new ProxyRouteTable(byName, services, clusterKey, previous?._balancers ?? new(StringComparer.Ordinal));
+        table.Precompute();
+        return table;
     }
 
     /// <summary>The route for port <paramref name="port"/> of Service <paramref name="ns"/>/<paramref name="name"/>; null when nothing routes it.</summary>
-    public ServiceRoute? Resolve(string ns, string name, int port)
+    public ServiceRoute? Resolve(string ns, string name, int port) => _routes.GetValueOrDefault((ns, name, port));
+
+    private void Precompute()
     {
-        var key = $"{ns}/{name}:{port}";
-        var label = $"{name}.{ns}:{port}";
-        var balancer = _balancers.GetOrAdd(key, _ => new SmoothWeightedBalancer());
-        if (_imports.TryGetValue($"{ns}/{name}", out var import) && ImportTargets(import, ns, name, port) is { Count: > 0 } routed)
+        // The import's routing first: a port with a usable routing entry is routed by it.
+        foreach (var import in _imports.Values)
         {
-            return new ServiceRoute(label, routed, balancer);
+            var ns = import.Metadata.NamespaceProperty ?? "default";
+            var name = import.Metadata.Name;
+            if (import.Status?.Routing?["ports"] is not JsonArray ports)
+            {
+                continue;
+            }
+
+            // Only the first entry of a port counts; one without usable endpoints leaves the port to the Service.
+            var seen = new HashSet<int>();
+            foreach (var entry in ports.OfType<JsonObject>())
+            {
+                if (Int(entry["port"]) is { } port && seen.Add(port)
+                    && ImportTargets(entry, ns, name, port) is { Count: > 0 } routed)
+                {
+                    _routes[(ns, name, port)] = Route(ns, name, port, routed);
+                }
+            }
         }
 
-        if (_services.Find(ns, name) is { } service && ServiceDirectory.PortByNumber(service, port) is { } servicePort)
+        // Then the member's own Services, for the ports no import routes.
+        foreach (var service in _services.All)
         {
-            return new ServiceRoute(label, [new ProxyTarget(_clusterKey, ProxyTier.Active, 1, LocalAddresses(service, servicePort))], balancer);
+            var ns = service.Metadata.NamespaceProperty ?? "default";
+            var name = service.Metadata.Name;
+            foreach (var servicePort in service.Spec?.Ports ?? [])
+            {
+                if (ServiceDirectory.PortByNumber(service, servicePort.Port) is { } tcp && !_routes.ContainsKey((ns, name, tcp.Port)))
+                {
+                    _routes[(ns, name, tcp.Port)] = Route(ns, name, tcp.Port, [new ProxyTarget(_clusterKey, ProxyTier.Active, 1, LocalAddresses(service, tcp))]);
+                }
+            }
         }
-
-        return null;
     }
 
-    private List<ProxyTarget> ImportTargets(ServiceImportResource import, string ns, string name, int port)
+    private ServiceRoute Route(string ns, string name, int port, IReadOnlyList<ProxyTarget> targets) =>
+        new($"{name}.{ns}:{port}", targets, _balancers.GetOrAdd($"{ns}/{name}:{port}", _ => new SmoothWeightedBalancer()));
+
+    private List<ProxyTarget> ImportTargets(JsonObject entry, string ns, string name, int port)
     {
         var targets = new List<ProxyTarget>();
-        if (import.Status?.Routing?["ports"] is not JsonArray ports)
-        {
-            return targets;
-        }
-
-        var entry = ports.OfType<JsonObject>().FirstOrDefault(p => Int(p["port"]) == port);
-        foreach (var endpoint in (entry?["endpoints"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var endpoint in (entry["endpoints"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var state = Text(endpoint["state"]) ?? EndpointStates.Active;
             var tier = state switch

@@ -1,33 +1,59 @@
 namespace ErieCanal.Orleans.DataPlane.Proxy;
 
-/// <summary>The targets of one service port as this member sees them, and how an attempt picks among them.</summary>
-public sealed class ServiceRoute(string service, IReadOnlyList<ProxyTarget> targets, SmoothWeightedBalancer balancer)
+/// <summary>
+/// The targets of one service port as this member sees them, and how an attempt picks among them. Built once per
+/// routing change; a pick with nothing tried and nothing marked unreachable allocates nothing.
+/// </summary>
+public sealed class ServiceRoute
 {
-    /// <summary>svc.ns:port, for messages and logs.</summary>
-    public string Service { get; } = service;
+    private readonly SmoothWeightedBalancer _balancer;
 
-    public IReadOnlyList<ProxyTarget> Targets { get; } = targets;
+    // Per tier, the targets that have addresses at all: what a pick uses while nothing is excluded.
+    private readonly (ProxyTarget Target, IReadOnlyList<ProxyAddress> Usable)[][] _byTier;
+
+    public ServiceRoute(string service, IReadOnlyList<ProxyTarget> targets, SmoothWeightedBalancer balancer)
+    {
+        Service = service;
+        Targets = targets;
+        _balancer = balancer;
+        _byTier = new (ProxyTarget, IReadOnlyList<ProxyAddress>)[(int)ProxyTier.Standby + 1][];
+        for (var tier = ProxyTier.Active; tier <= ProxyTier.Standby; tier++)
+        {
+            _byTier[(int)tier] = [.. targets.Where(t => t.Tier == tier && t.Addresses.Count > 0).Select(t => (t, t.Addresses))];
+        }
+    }
+
+    /// <summary>svc.ns:port, for messages and logs.</summary>
+    public string Service { get; }
+
+    public IReadOnlyList<ProxyTarget> Targets { get; }
 
     /// <summary>
-    /// The next address to try, never one of <paramref name="tried"/> and never from a tier above
+    /// The next address to try, never <paramref name="tried"/> and never from a tier above
     /// <paramref name="worstTier"/>: Active first; Standby only when no Active address is usable; addresses marked
     /// unreachable only when nothing unmarked is left. Null when nothing is left at all.
     /// </summary>
-    public ProxyAddress? Pick(IReadOnlySet<string> tried, ProxyTier worstTier, UnreachableEndpoints unreachable)
+    public ProxyAddress? Pick(ProxyAddress? tried, ProxyTier worstTier, UnreachableEndpoints unreachable)
     {
-        foreach (var skipMarked in new[] { true, false })
+        foreach (var skipMarked in (ReadOnlySpan<bool>)[true, false])
         {
             for (var tier = ProxyTier.Active; tier <= worstTier; tier++)
             {
-                var eligible = new List<(ProxyTarget, IReadOnlyList<ProxyAddress>)>();
-                foreach (var target in Targets)
+                var all = _byTier[(int)tier];
+                if (all.Length == 0)
                 {
-                    if (target.Tier != tier)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    var usable = target.Addresses.Where(a => !tried.Contains(a.Key) && !(skipMarked && unreachable.IsMarked(a))).ToList();
+                if (!Excludes(all, tried, skipMarked, unreachable))
+                {
+                    return _balancer.Pick(all);
+                }
+
+                var eligible = new List<(ProxyTarget, IReadOnlyList<ProxyAddress>)>(all.Length);
+                foreach (var (target, addresses) in all)
+                {
+                    var usable = addresses.Where(a => !Same(a, tried) && !(skipMarked && unreachable.IsMarked(a))).ToList();
                     if (usable.Count > 0)
                     {
                         eligible.Add((target, usable));
@@ -36,7 +62,7 @@ public sealed class ServiceRoute(string service, IReadOnlyList<ProxyTarget> targ
 
                 if (eligible.Count > 0)
                 {
-                    return balancer.Pick(eligible);
+                    return _balancer.Pick(eligible);
                 }
             }
         }
@@ -45,6 +71,39 @@ public sealed class ServiceRoute(string service, IReadOnlyList<ProxyTarget> targ
     }
 
     /// <summary>The tier an address belongs to (the best one, should it be listed twice).</summary>
-    public ProxyTier TierOf(ProxyAddress address) =>
-        Targets.Where(t => t.Addresses.Any(a => a.Key == address.Key)).Select(t => t.Tier).DefaultIfEmpty(ProxyTier.Standby).Min();
+    public ProxyTier TierOf(ProxyAddress address)
+    {
+        var best = ProxyTier.Standby;
+        foreach (var target in Targets)
+        {
+            foreach (var candidate in target.Addresses)
+            {
+                if (candidate.Key == address.Key && target.Tier < best)
+                {
+                    best = target.Tier;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static bool Excludes((ProxyTarget Target, IReadOnlyList<ProxyAddress> Usable)[] all, ProxyAddress? tried, bool skipMarked, UnreachableEndpoints unreachable)
+    {
+        foreach (var (_, addresses) in all)
+        {
+            for (var i = 0; i < addresses.Count; i++)
+            {
+                if (Same(addresses[i], tried) || (skipMarked && unreachable.IsMarked(addresses[i])))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Same(ProxyAddress address, ProxyAddress? tried) =>
+        tried is not null && (ReferenceEquals(address, tried) || string.Equals(address.Key, tried.Key, StringComparison.Ordinal));
 }

@@ -16,8 +16,19 @@ public sealed class SmoothWeightedBalancer
     {
         lock (_gate)
         {
+            // A single target needs no arithmetic, only its address rotation.
+            if (eligible.Count == 1)
+            {
+                return Next(eligible[0].Target, eligible[0].Usable);
+            }
+
             // Weight 0 takes no traffic, unless every eligible target has 0: then they share evenly.
-            var anyWeight = eligible.Any(e => e.Target.Weight > 0);
+            var anyWeight = false;
+            for (var i = 0; i < eligible.Count && !anyWeight; i++)
+            {
+                anyWeight = eligible[i].Target.Weight > 0;
+            }
+
             long total = 0;
             var best = -1;
             long bestCurrent = long.MinValue;
@@ -42,9 +53,14 @@ public sealed class SmoothWeightedBalancer
 
             var (target, usable) = eligible[best];
             _current[target.ClusterKey] -= total;
-            var index = _nextAddress.GetValueOrDefault(target.ClusterKey);
-            _nextAddress[target.ClusterKey] = index + 1 == int.MaxValue ? 0 : index + 1;
-            return usable[index % usable.Count];
+            return Next(target, usable);
         }
+    }
+
+    private ProxyAddress Next(ProxyTarget target, IReadOnlyList<ProxyAddress> usable)
+    {
+        var index = _nextAddress.GetValueOrDefault(target.ClusterKey);
+        _nextAddress[target.ClusterKey] = index + 1 == int.MaxValue ? 0 : index + 1;
+        return usable[index % usable.Count];
     }
 }

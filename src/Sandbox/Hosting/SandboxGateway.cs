@@ -6,10 +6,12 @@ namespace ErieCanal.Orleans.Sandbox.Hosting;
 
 /// <summary>
 /// A member's gateway address as the outside world sees it, like a LoadBalancer Service in front of the gateway
-/// pods: a listener on 127.0.0.1 and a stable port that relays every connection to <see cref="Upstream"/> (the
-/// member's real gateway, set by whoever runs it) or, while none is set, to a stand-in that answers
-/// <c>/healthz</c> and 404 <c>Service Not Found</c>. It can be stopped (refused), blackholed (accepted, never
-/// answered) and started again on the same port.
+/// pods: a listener on 127.0.0.1 and a stable port. Each connection goes to the in-process gateway that
+/// <see cref="Acceptor"/> names (handed over, no relay: on a real cluster the load balancer is kernel NAT, not a
+/// second connection), else is relayed to <see cref="Upstream"/> (any TCP server) or, while neither is set, to a
+/// stand-in that answers <c>/healthz</c> and 404 <c>Service Not Found</c>. It can be stopped (refused, open
+/// connections closed), blackholed (accepted, never answered; open connections stall) and started again on the
+/// same port; these switches act on connections whichever way they are served.
 /// </summary>
 public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
 {
@@ -20,6 +22,11 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
+
+    // Handed-over connections belong to the acceptor; kept only so that a stop can close them.
+    private readonly ConcurrentDictionary<Socket, byte> _handedOver = new();
+    private int _handOvers;
+    private Func<Socket, Func<CancellationToken, ValueTask>, bool>? _acceptor;
     private Socket? _listener;
     private CancellationTokenSource? _session;
     private Task? _acceptLoop;
@@ -46,6 +53,18 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
     {
         get => Volatile.Read(ref _upstream);
         set => Volatile.Write(ref _upstream, value);
+    }
+
+    /// <summary>
+    /// An in-process gateway that serves new connections itself (e.g. <c>DataPlaneServer.TryAdopt</c>), in place of
+    /// the relay: it gets the accepted socket and a gate to await before it reads what arrived and before it sends
+    /// (closed while blackholed), and returns false if it cannot take the connection (then it is closed). Takes
+    /// precedence over <see cref="Upstream"/>; open connections keep the way they were served.
+    /// </summary>
+    public Func<Socket, Func<CancellationToken, ValueTask>, bool>? Acceptor
+    {
+        get => Volatile.Read(ref _acceptor);
+        set => Volatile.Write(ref _acceptor, value);
     }
 
     /// <summary>Listens (on <paramref name="port"/> the first time, 0 picks one) and serves; heals a blackhole.</summary>
@@ -101,6 +120,9 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
             await _session!.CancelAsync();
             await _acceptLoop!;
             await Task.WhenAll(_connections.Keys);
+
+            // After the serving tasks: none can hand a connection over any more.
+            CloseHandedOver();
             _session.Dispose();
             _session = null;
             Volatile.Read(ref _open).TrySetResult();
@@ -166,19 +188,83 @@ public sealed class SandboxGateway(string clusterName) : IAsyncDisposable
 
     private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
     {
-        using (client)
+        var handedOver = false;
+        try
+        {
+            await WhileBlackholedAsync(cancellationToken);
+            if (Acceptor is { } acceptor)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                handedOver = HandOver(client, acceptor);
+                return;
+            }
+
+            using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await upstream.ConnectAsync(Upstream ?? _standIn!.EndPoint, cancellationToken);
+            await TcpRelay.RunAsync(client, upstream, WhileBlackholedAsync, cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped, or the upstream refused: the client sees its connection closed.
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Gives the connection to the acceptor, which owns it from then on (a stop only shuts it down); false if refused.</summary>
+    private bool HandOver(Socket client, Func<Socket, Func<CancellationToken, ValueTask>, bool> acceptor)
+    {
+        _handedOver.TryAdd(client, 0);
+        if (!acceptor(client, WhileBlackholedAsync))
+        {
+            _handedOver.TryRemove(client, out _);
+            return false;
+        }
+
+        // Forget connections the acceptor has closed since, now and then, so a long run does not hold them all.
+        if (Interlocked.Increment(ref _handOvers) % 256 == 0)
+        {
+            foreach (var socket in _handedOver.Keys.Where(IsClosed))
+            {
+                _handedOver.TryRemove(socket, out _);
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsClosed(Socket socket)
+    {
+        try
+        {
+            return socket.SafeHandle.IsClosed;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    private void CloseHandedOver()
+    {
+        foreach (var socket in _handedOver.Keys)
         {
             try
             {
-                await WhileBlackholedAsync(cancellationToken);
-                using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await upstream.ConnectAsync(Upstream ?? _standIn!.EndPoint, cancellationToken);
-                await TcpRelay.RunAsync(client, upstream, WhileBlackholedAsync, cancellationToken);
+                // Both ways: the client sees the close at once, the acceptor sees its reads end and disposes.
+                socket.Shutdown(SocketShutdown.Both);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
-                // Stopped, or the upstream refused: the client sees its connection closed.
+                // Already closed by the acceptor.
             }
+
+            _handedOver.TryRemove(socket, out _);
         }
     }
 

@@ -106,6 +106,10 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
             cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, proxy);
         member.Gateway.Upstream = gateway.EndPoint;
+
+        // The member's gateway address hands its accepted connections straight to the gateway (no relay hop), as a
+        // kernel load balancer would; stop and blackhole stay connection-level switches of the sandbox.
+        member.Gateway.Acceptor = gateway.TryAdopt;
         member.ClientProxy = proxy.Address;
     }
 

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace ErieCanal.Orleans.Sandbox.Tests.DataPlane;
 
-/// <summary>The member's gateway address: a TCP relay on a stable port, with its stand-in, stop, blackhole and start.</summary>
+/// <summary>The member's gateway address: a stable port relaying (or handing connections to an in-process gateway), with its stand-in, stop, blackhole and start.</summary>
 public sealed class GatewayTests : IAsyncLifetime
 {
     // How long a blackholed connection must stay silent for the test to call it stalled (an absence has no event).
@@ -134,6 +134,74 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal(GatewayState.Serving, Gateway.State);
         Assert.Equal("stalled", await stalledEcho.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal("parked", await parkedEcho.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task Hands_connections_to_the_acceptor_instead_of_relaying_and_stop_closes_them_on_the_same_port()
+    {
+        await using var upstream = new EchoUpstream();
+        await using var acceptor = new EchoAcceptor();
+        Gateway.Upstream = upstream.EndPoint;
+        Gateway.Acceptor = acceptor.Adopt;
+        var port = Gateway.Port;
+        using var open = new TcpClient { NoDelay = true };
+        await open.ConnectAsync(Gateway.EndPoint!);
+        Assert.Equal("adopted", await EchoAsync(open.GetStream(), "adopted"));
+        Assert.Equal(1, acceptor.Adopted);
+        Assert.Equal(0, upstream.Received);
+
+        await Gateway.StopAsync();
+
+        Assert.True(await ClosedAsync(open.GetStream()));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => new TcpClient().ConnectAsync(IPAddress.Loopback, port));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+
+        await Gateway.StartAsync();
+        Assert.Equal(port, Gateway.Port);
+        using var again = new TcpClient { NoDelay = true };
+        await again.ConnectAsync(Gateway.EndPoint!);
+        Assert.Equal("back", await EchoAsync(again.GetStream(), "back"));
+        Assert.Equal(2, acceptor.Adopted);
+
+        // Without an acceptor, new connections are relayed again.
+        Gateway.Acceptor = null;
+        using var relayed = new TcpClient { NoDelay = true };
+        await relayed.ConnectAsync(Gateway.EndPoint!);
+        Assert.Equal("relayed", await EchoAsync(relayed.GetStream(), "relayed"));
+        Assert.Equal("relayed".Length, upstream.Received);
+    }
+
+    [Fact]
+    public async Task Blackhole_closes_the_gate_of_handed_over_connections_and_parks_new_ones_until_start()
+    {
+        await using var acceptor = new EchoAcceptor();
+        Gateway.Acceptor = acceptor.Adopt;
+        using var open = new TcpClient { NoDelay = true };
+        await open.ConnectAsync(Gateway.EndPoint!);
+        var openStream = open.GetStream();
+        Assert.Equal("before", await EchoAsync(openStream, "before"));
+
+        await Gateway.BlackholeAsync();
+
+        // The handed-over connection stalls: its bytes get no further than the gate.
+        var received = acceptor.Received;
+        await openStream.WriteAsync("stalled"u8.ToArray());
+        var stalledEcho = ReadExactlyAsync(openStream, "stalled".Length);
+        Assert.False(await CompletesWithinAsync(stalledEcho, Quiet));
+        Assert.Equal(received, acceptor.Received);
+
+        // A new connection is accepted but not handed over while blackholed.
+        using var parked = new TcpClient { NoDelay = true };
+        await parked.ConnectAsync(Gateway.EndPoint!);
+        await parked.GetStream().WriteAsync("parked"u8.ToArray());
+        var parkedEcho = ReadExactlyAsync(parked.GetStream(), "parked".Length);
+        Assert.False(await CompletesWithinAsync(parkedEcho, Quiet));
+        Assert.Equal(1, acceptor.Adopted);
+
+        await Gateway.StartAsync();
+        Assert.Equal("stalled", await stalledEcho.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("parked", await parkedEcho.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(2, acceptor.Adopted);
     }
 
     [Fact]
