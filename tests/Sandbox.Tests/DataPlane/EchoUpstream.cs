@@ -37,7 +37,8 @@ internal sealed class EchoUpstream : IAsyncDisposable
                 _ = EchoAsync(client);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        // Disposal stops the listener; an accept that starts after that says "not listening".
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
