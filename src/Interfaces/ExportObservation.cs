@@ -17,6 +17,11 @@ public sealed record ExportObservation(
     ExportIngress? Ingress = null,
     PathClaim? PathConflict = null);
 
+/// <summary>
+/// The export as observed. <see cref="ResourceVersion"/> and <see cref="HasStatus"/> let its owner write the first
+/// status without reading the object again (a status-only change is not re-observed, so they may be stale: the
+/// write is guarded by the resourceVersion and reads on a conflict).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExportSpec(
     string Uid,
@@ -28,7 +33,9 @@ public sealed record ExportSpec(
     string LoadBalancer,
     bool SessionSticky,
     string? RewriteFrom = null,
-    string? RewriteTo = null);
+    string? RewriteTo = null,
+    string ResourceVersion = "",
+    bool HasStatus = true);
 
 [GenerateSerializer, Immutable]
 public sealed record ExportRule(int PortNumber, string? Path, string? PathType);

@@ -22,6 +22,11 @@ public static class ValueEquality
             && a.Gateway == b.Gateway && a.Healthy == b.Healthy
             && Seq(a.Ports, b.Ports) && Seq(a.TargetClusters, b.TargetClusters, StringComparer.Ordinal));
 
+    public static bool Same(ExportIngress? a, ExportIngress? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null
+            && a.IngressClass == b.IngressClass && a.RewriteFrom == b.RewriteFrom && a.RewriteTo == b.RewriteTo && a.OwnerUid == b.OwnerUid
+            && Seq(a.Paths, b.Paths));
+
     /// <summary>Element-wise; a default array equals an empty one.</summary>
     private static bool Seq<T>(ImmutableArray<T> a, ImmutableArray<T> b, IEqualityComparer<T>? comparer = null) =>
         a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.AsSpan().SequenceEqual(b.AsSpan(), comparer);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Grains.Imports;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
@@ -53,11 +54,11 @@ public sealed partial class ServiceExportGrain(
 
         // The Ingress first: importers are told to route here only once the gateway can route on.
         _ingressWanted = ingress;
-        _ingressSynced = observation.Export is not null && Structural.Same(ingress, observation.Ingress);
+        _ingressSynced = observation.Export is not null && ValueEquality.Same(ingress, observation.Ingress);
         await SyncIngressAsync();
         // A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so
         // its first observation is always sent, withdrawals included.
-        if (!_contributedKnown || !Structural.Same(contribution, _contributed))
+        if (!_contributedKnown || !ValueEquality.Same(contribution, _contributed))
         {
             var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
             _verdict = contribution is null ? ConflictVerdict.None : verdict;
@@ -76,12 +77,17 @@ public sealed partial class ServiceExportGrain(
             return;
         }
 
+        if (observation.Export is { HasStatus: false } fresh)
+        {
+            _conditions!.SeedEmpty(fresh.ResourceVersion);
+        }
+
         await WriteStatusAsync();
     }
 
     public async Task SetConflict(ConflictVerdict verdict)
     {
-        if (Structural.Same(verdict, _verdict))
+        if (Equals(verdict, _verdict))
         {
             return;
         }

@@ -25,6 +25,18 @@ public sealed class ConditionWriter(string plural, string? @namespace, string na
     public void Forget() => _last = null;
 
     /// <summary>
+    /// The caller saw the object at <paramref name="resourceVersion"/> with no status at all: the next write needs
+    /// no read first. Ignored when something was read or written already; a stale version costs a 409 and a read.
+    /// </summary>
+    public void SeedEmpty(string resourceVersion)
+    {
+        if (_last is null && !string.IsNullOrEmpty(resourceVersion))
+        {
+            _last = new Snapshot(resourceVersion, [], new Dictionary<string, JsonNode?>(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
     /// Sets <paramref name="updates"/> (and <paramref name="fields"/>, other top-level status fields such as
     /// observedGeneration) and writes them when they change anything. Throws what the API throws (a 404 when the
     /// object is gone); a conflict is retried up to the attempt limit.

@@ -21,7 +21,7 @@ public sealed class MemberObservations(string ingressClass)
 
     public bool HasExport(string serviceKey) => _exports.ContainsKey(serviceKey);
 
-    public string SetExport(ServiceExportResource export, bool present)
+    public string? SetExport(ServiceExportResource export, bool present)
     {
         var key = ServiceKeys.Service(export.Metadata.NamespaceProperty ?? "", export.Metadata.Name);
 
@@ -29,7 +29,16 @@ public sealed class MemberObservations(string ingressClass)
         // re-writing its Ingress would fight the garbage collector.
         if (present && export.Metadata.DeletionTimestamp is null)
         {
+            var before = _exports.GetValueOrDefault(key);
             _exports[key] = export;
+
+            // A change of status alone (our own condition write echoing back) changes nothing the grain decides on:
+            // the spec moves the generation, and uid and creation time name the object.
+            if (before is not null && before.Metadata.Uid == export.Metadata.Uid && before.Metadata.Generation == export.Metadata.Generation
+                && before.Metadata.Generation is not null)
+            {
+                return null;
+            }
         }
         else
         {
@@ -54,7 +63,10 @@ public sealed class MemberObservations(string ingressClass)
         return key;
     }
 
-    /// <summary>Records a slice's ready endpoints; returns the key of the service it belongs to, if labelled.</summary>
+    /// <summary>
+    /// Records a slice's ready endpoints; returns the key of the service it belongs to, if labelled and its count of
+    /// ready endpoints changed.
+    /// </summary>
     public string? SetSlice(V1EndpointSlice slice, bool present)
     {
         if (slice.Metadata.Labels?.TryGetValue("kubernetes.io/service-name", out var serviceName) != true || serviceName is null)
@@ -66,8 +78,14 @@ public sealed class MemberObservations(string ingressClass)
         var slices = _readyBySlice.GetOrAdd(key, _ => new ConcurrentDictionary<string, int>(StringComparer.Ordinal));
         if (present)
         {
-            // A missing ready condition means ready, per the EndpointSlice API.
-            slices[slice.Metadata.Name] = slice.Endpoints?.Count(e => e.Conditions?.Ready != false) ?? 0;
+            // A missing ready condition means ready, per the EndpointSlice API. An unchanged count changes no observation.
+            var ready = slice.Endpoints?.Count(e => e.Conditions?.Ready != false) ?? 0;
+            if (slices.TryGetValue(slice.Metadata.Name, out var before) && before == ready)
+            {
+                return null;
+            }
+
+            slices[slice.Metadata.Name] = ready;
         }
         else
         {
@@ -193,7 +211,9 @@ public sealed class MemberObservations(string ingressClass)
         export.Spec.LoadBalancer ?? "RoundRobinLoadBalancer",
         export.Spec.SessionSticky ?? false,
         export.Spec.PathRewrite?.From,
-        export.Spec.PathRewrite?.To);
+        export.Spec.PathRewrite?.To,
+        export.Metadata.ResourceVersion ?? "",
+        export.Status is not null);
 
     private static ServiceSnapshot ToSnapshot(V1Service service) => new(
         service.Spec?.Type ?? "ClusterIP",

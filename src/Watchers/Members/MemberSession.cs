@@ -65,6 +65,13 @@ public sealed partial class MemberSession : IAsyncDisposable
         _known = new HashSet<string>(knownExports, StringComparer.Ordinal);
         _observations = new MemberObservations(options.IngressClass);
         _dirty = new KeyedWorkQueue(options.Retry, time, logger, $"observations of member {spec.Name}");
+        _dirty.Idle += () =>
+        {
+            if (Volatile.Read(ref _knownDirty) == 1)
+            {
+                Wake();
+            }
+        };
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -193,6 +200,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     {
         var reported = (Connected: false, Synced: false, Reason: "");
         var reconciledKnown = false;
+        var knownRecordedAt = _time.GetUtcNow();
         Wake();
         try
         {
@@ -225,8 +233,12 @@ public sealed partial class MemberSession : IAsyncDisposable
                     }
                 }
 
-                if (Interlocked.Exchange(ref _knownDirty, 0) == 1)
+                // The fed exports are recorded once a burst of observations is through (or every resync interval
+                // under constant churn), not after each one: each record carries the whole set.
+                var recordNow = _dirty.Pending == 0 || _time.GetUtcNow() - knownRecordedAt >= _options.ResyncInterval;
+                if (recordNow && Interlocked.Exchange(ref _knownDirty, 0) == 1)
                 {
+                    knownRecordedAt = _time.GetUtcNow();
                     ImmutableArray<string> snapshot;
                     lock (_gate)
                     {

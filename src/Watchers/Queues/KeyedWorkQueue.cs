@@ -69,6 +69,12 @@ public class KeyedWorkQueue<TKey>
         }
     }
 
+    /// <summary>
+    /// Raised on a worker when the last queued or running key finished and nothing else is queued (retries waiting
+    /// for their backoff not counted), so a consumer can do once per burst what it need not do per key.
+    /// </summary>
+    public event Action? Idle;
+
     /// <summary>The delay the next failure of <paramref name="key"/> would wait; the initial backoff for a healthy key.</summary>
     public TimeSpan NextBackoff(TKey key)
     {
@@ -139,15 +145,21 @@ public class KeyedWorkQueue<TKey>
                 finally
                 {
                     bool again;
+                    bool idle;
                     lock (_gate)
                     {
                         _inflight.Remove(key);
                         again = _again.Remove(key);
+                        idle = !again && _queued.Count == 0 && _inflight.Count == 0;
                     }
 
                     if (again)
                     {
                         Add(key);
+                    }
+                    else if (idle)
+                    {
+                        Idle?.Invoke();
                     }
                 }
             }

@@ -35,6 +35,30 @@ public sealed class ConditionWriterTests : SandboxContext
     }
 
     [Fact]
+    public async Task A_seeded_writer_writes_without_reading_and_a_stale_seed_reads_and_keeps_others_conditions()
+    {
+        using var client = Client();
+        await CreateExportAsync(client);
+        var created = (await ReadAsync(client)).Metadata.ResourceVersion;
+
+        // Seeded with the version it was created at: the first write lands as is.
+        var fresh = new ConditionWriter(ServiceExportResource.Plural, "shop", "web", TimeProvider.System);
+        fresh.SeedEmpty(created);
+        var first = await fresh.WriteAsync(client, [new ConditionUpdate("Other", true, "Theirs", "kept", 1)], Generation1, CancellationToken.None);
+
+        // Seeded with that version again, now stale: the write conflicts, reads and merges.
+        var stale = new ConditionWriter(ServiceExportResource.Plural, "shop", "web", TimeProvider.System);
+        stale.SeedEmpty(created);
+        var second = await stale.WriteAsync(client, [new ConditionUpdate("Valid", true, "Exported", "ok", 1)], Generation1, CancellationToken.None);
+
+        Assert.True(first.Written);
+        Assert.True(second.Written);
+        var conditions = await ReadConditionsAsync(client);
+        Assert.Equal("Theirs", conditions.Single(c => c.Type == "Other").Reason);
+        Assert.Equal("Exported", conditions.Single(c => c.Type == "Valid").Reason);
+    }
+
+    [Fact]
     public async Task An_unchanged_state_costs_no_write()
     {
         using var client = Client();

@@ -38,6 +38,36 @@ public sealed class KeyedWorkQueueTests
     }
 
     [Fact]
+    public async Task Idle_is_raised_once_the_last_key_of_a_burst_finished()
+    {
+        var queue = new KeyedWorkQueue();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var idle = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = 0;
+        queue.Idle += () => idle.TrySetResult(Volatile.Read(ref finished));
+        foreach (var key in new[] { "a", "b", "c" })
+        {
+            queue.Add(key);
+        }
+
+        using var stop = new CancellationTokenSource();
+        var running = queue.RunAsync(2, async (_, _) =>
+        {
+            await release.Task;
+            Interlocked.Increment(ref finished);
+        }, (_, _) => { }, stop.Token);
+
+        Assert.False(idle.Task.IsCompleted);
+        release.SetResult();
+        var finishedWhenIdle = await idle.Task.WaitAsync(Bound);
+        queue.Complete();
+        await running.WaitAsync(Bound);
+
+        Assert.Equal(3, finishedWhenIdle);
+        Assert.Equal(0, queue.Pending);
+    }
+
+    [Fact]
     public async Task A_key_added_while_in_flight_runs_again_afterwards_never_concurrently()
     {
         var queue = new KeyedWorkQueue();
