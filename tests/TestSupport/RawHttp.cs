@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ErieCanal.Orleans.DataPlane.Tests.Infrastructure;
+namespace ErieCanal.Orleans.TestSupport;
 
-/// <summary>HTTP/1.1 over one plain socket, to see keep-alive and connection-level behaviour HttpClient hides (a copy of the sandbox tests' one, reading chunked bodies too).</summary>
-internal sealed class RawHttp : IAsyncDisposable
+/// <summary>HTTP/1.1 over one plain socket, to see keep-alive and connection-level behaviour HttpClient hides.</summary>
+public sealed class RawHttp : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
