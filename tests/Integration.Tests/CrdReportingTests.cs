@@ -28,7 +28,7 @@ public sealed class CrdReportingTests(NoCrdUpgradeFixture fixture) : IClassFixtu
     public async Task Older_CRDs_prune_routing_and_are_reported_on_the_Cluster_when_upgrades_are_off()
     {
         await using var sandbox = await SandboxHost.StartAsync(["older"]);
-        using var member = MemberClient(sandbox["older"]);
+        using var member = ExtraMembers.Client(sandbox["older"]);
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "older-crds"), "*.yaml"))
         {
             await member.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file)));
@@ -48,14 +48,10 @@ public sealed class CrdReportingTests(NoCrdUpgradeFixture fixture) : IClassFixtu
 
         await sandbox["older"].Gateway.StartAsync(0);
         using var controlPlane = fixture.Client("control-plane");
-        await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
-        {
-            Metadata = new V1ObjectMeta { Name = "older" },
-            Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = sandbox["older"].Gateway.Port, Kubeconfig = sandbox["older"].Kubeconfig() },
-        }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
+        await ExtraMembers.RegisterAsync(controlPlane, "older", sandbox["older"]);
         try
         {
-            var crds = await Eventually.Until(() => ConditionAsync(controlPlane, ConditionTypes.CrdsCompatible), c => c is not null, "CrdsCompatible reported");
+            var crds = await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "older", ConditionTypes.CrdsCompatible), c => c is not null, "CrdsCompatible reported");
             Assert.Equal(("False", ConditionReasons.IncompatibleCrd), (crds!.Status, crds.Reason));
             Assert.Contains("serviceimports.flomesh.io v1alpha1: status.routing is not in the schema", crds.Message, StringComparison.Ordinal);
             Assert.Contains("globaltrafficpolicies.flomesh.io", crds.Message, StringComparison.Ordinal);
@@ -64,24 +60,11 @@ public sealed class CrdReportingTests(NoCrdUpgradeFixture fixture) : IClassFixtu
             // Reported, not fixed: the member's CRD is untouched, and the member is still managed.
             var imports = await member.ApiextensionsV1.ReadCustomResourceDefinitionAsync("serviceimports.flomesh.io");
             Assert.NotEmpty(CrdCompatibility.Check(imports, CrdCompatibility.Required[0].Fields));
-            await Eventually.Until(() => ConditionAsync(controlPlane, ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
+            await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "older", ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
         }
         finally
         {
-            await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "older");
+            await ExtraMembers.UnregisterAsync(controlPlane, "older");
         }
-    }
-
-    private static Kubernetes MemberClient(SandboxCluster cluster)
-    {
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(cluster.Kubeconfig()));
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
-    }
-
-    private static async Task<Condition?> ConditionAsync(IKubernetes controlPlane, string type)
-    {
-        var raw = await controlPlane.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "older");
-        var cluster = KubernetesJson.Deserialize<ClusterResource>(((JsonElement)raw).GetRawText());
-        return Manifests.ConditionOf(cluster.Status?.Conditions, type);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Hosting;
@@ -22,7 +21,7 @@ public sealed class MemberCompatibilityTests(ReconcilerFixture fixture)
     public async Task A_member_with_older_CRDs_is_upgraded_and_the_Cluster_says_so()
     {
         await using var sandbox = await SandboxHost.StartAsync(["older"], controlPort: 0);
-        using var member = Client(sandbox["older"]);
+        using var member = ExtraMembers.Client(sandbox["older"]);
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "older-crds"), "*.yaml"))
         {
             await member.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file)));
@@ -30,10 +29,10 @@ public sealed class MemberCompatibilityTests(ReconcilerFixture fixture)
 
         await sandbox["older"].Gateway.StartAsync(0);
         using var controlPlane = fixture.Client("control-plane");
-        await RegisterAsync(controlPlane, "older", sandbox["older"]);
+        await ExtraMembers.RegisterAsync(controlPlane, "older", sandbox["older"]);
         try
         {
-            var crds = await Eventually.Until(() => ConditionAsync(controlPlane, "older", ConditionTypes.CrdsCompatible), c => c is not null, "CrdsCompatible reported");
+            var crds = await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "older", ConditionTypes.CrdsCompatible), c => c is not null, "CrdsCompatible reported");
             Assert.Equal(("True", ConditionReasons.CrdsUpgraded), (crds!.Status, crds.Reason));
             Assert.Contains("serviceimports.flomesh.io v1alpha1: status.routing is not in the schema", crds.Message, StringComparison.Ordinal);
 
@@ -44,11 +43,11 @@ public sealed class MemberCompatibilityTests(ReconcilerFixture fixture)
             // The member's CRD now holds what the system writes, and the member is managed as any other.
             var imports = await member.ApiextensionsV1.ReadCustomResourceDefinitionAsync("serviceimports.flomesh.io");
             Assert.Empty(CrdCompatibility.Check(imports, CrdCompatibility.Required[0].Fields));
-            await Eventually.Until(() => ConditionAsync(controlPlane, "older", ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
+            await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "older", ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
         }
         finally
         {
-            await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "older");
+            await ExtraMembers.UnregisterAsync(controlPlane, "older");
         }
     }
 
@@ -56,7 +55,7 @@ public sealed class MemberCompatibilityTests(ReconcilerFixture fixture)
     public async Task A_gateway_that_accepts_connections_but_never_answers_is_unhealthy()
     {
         await using var sandbox = await SandboxHost.StartAsync(["mute"], controlPort: 0);
-        using var member = Client(sandbox["mute"]);
+        using var member = ExtraMembers.Client(sandbox["mute"]);
         foreach (var crd in CrdManifests.Load())
         {
             await member.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
@@ -82,41 +81,21 @@ public sealed class MemberCompatibilityTests(ReconcilerFixture fixture)
         });
 
         using var controlPlane = fixture.Client("control-plane");
-        await RegisterAsync(controlPlane, "mute", sandbox["mute"], ((IPEndPoint)mute.LocalEndpoint).Port);
+        await ExtraMembers.RegisterAsync(controlPlane, "mute", sandbox["mute"], ((IPEndPoint)mute.LocalEndpoint).Port);
         try
         {
-            await Eventually.Until(() => ConditionAsync(controlPlane, "mute", ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
-            var healthy = await Eventually.Until(() => ConditionAsync(controlPlane, "mute", ConditionTypes.Healthy),
+            await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "mute", ConditionTypes.Managed), c => c?.Status == "True", "Managed=True");
+            var healthy = await Eventually.Until(() => ExtraMembers.ConditionAsync(controlPlane, "mute", ConditionTypes.Healthy),
                 c => c is { Status: "False" }, "Healthy=False for a gateway that never answers");
             Assert.Equal(ConditionReasons.GatewayUnreachable, healthy!.Reason);
         }
         finally
         {
-            await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "mute");
+            await ExtraMembers.UnregisterAsync(controlPlane, "mute");
             await stop.CancelAsync();
             await accepting;
             mute.Stop();
             held.ForEach(c => c.Dispose());
         }
-    }
-
-    private static Kubernetes Client(SandboxCluster cluster)
-    {
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(cluster.Kubeconfig()));
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
-    }
-
-    private static async Task RegisterAsync(IKubernetes controlPlane, string name, SandboxCluster member, int? gatewayPort = null) =>
-        await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
-        {
-            Metadata = new V1ObjectMeta { Name = name },
-            Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = gatewayPort ?? member.Gateway.Port, Kubeconfig = member.Kubeconfig() },
-        }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
-
-    private static async Task<Condition?> ConditionAsync(IKubernetes controlPlane, string name, string type)
-    {
-        var raw = await controlPlane.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, name);
-        var cluster = KubernetesJson.Deserialize<ClusterResource>(((JsonElement)raw).GetRawText());
-        return Manifests.ConditionOf(cluster.Status?.Conditions, type);
     }
 }
