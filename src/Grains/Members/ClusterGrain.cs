@@ -316,7 +316,7 @@ public sealed partial class ClusterGrain(
         {
             var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
             var channel = channels.GetChannelWriter<MemberHealth>(ChannelId.Create(ChannelNames.Health, ChannelNames.HealthKey));
-            await channel.Publish(new MemberHealth(ClusterKey, _health.Healthy, state.State.HealthSequence));
+            await channel.Publish(new MemberHealth(ClusterKey, _health.Healthy, state.State.HealthSequence, _health.Reason, _health.Since));
         }
         catch (Exception ex)
         {

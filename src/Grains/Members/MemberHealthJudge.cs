@@ -15,12 +15,16 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan probeInterval,
     private readonly Dictionary<string, Probe> _probes = new(StringComparer.Ordinal);
     private int _badRounds;
     private int _goodRounds;
+    private DateTimeOffset _streakStarted;
 
     public bool Healthy { get; private set; } = true;
 
     public string Reason { get; private set; } = ConditionReasons.ProbesSucceeded;
 
     public string Message { get; private set; } = "no probe has failed";
+
+    /// <summary>When the first round of the streak behind the current verdict was judged (fault or recovery first seen).</summary>
+    public DateTimeOffset Since { get; private set; }
 
     /// <summary>One silo's latest probe of the member; a later report of the same silo replaces it.</summary>
     public void Record(string silo, bool apiServerOk, bool gatewayOk) => _probes[silo] = new Probe(time.GetUtcNow(), apiServerOk, gatewayOk);
@@ -44,11 +48,21 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan probeInterval,
         var bad = fresh.Count(p => !p.Api || !p.Gateway);
         if (bad * 2 > fresh.Count)
         {
+            if (_badRounds == 0)
+            {
+                _streakStarted = now;
+            }
+
             _badRounds++;
             _goodRounds = 0;
         }
         else
         {
+            if (_goodRounds == 0)
+            {
+                _streakStarted = now;
+            }
+
             _goodRounds++;
             _badRounds = 0;
         }
@@ -73,6 +87,7 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan probeInterval,
     private void Set(bool healthy, string reason, string message)
     {
         Healthy = healthy;
+        Since = _streakStarted;
         Reason = reason;
         Message = message;
     }
