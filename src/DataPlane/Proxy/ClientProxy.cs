@@ -21,17 +21,24 @@ public static class ClientProxy
     public static Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new ProxyOptionsValidator());
-        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, TimeProvider.System, cancellationToken));
+    }
+
+    /// <summary>As <see cref="StartAsync(ProxyOptions, string, ILoggerFactory?, CancellationToken)"/>, with the clock of the outlier detector's cool-offs (tests).</summary>
+    internal static Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, TimeProvider clock, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        DataPlaneStart.Validate(options, new ProxyOptionsValidator());
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, clock, cancellationToken));
     }
 
     /// <summary>Starts a proxy over a client the caller owns (and disposes after the proxy).</summary>
     public static Task<DataPlaneServer> StartAsync(ProxyOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new ProxyOptionsValidator());
-        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, TimeProvider.System, cancellationToken));
     }
 
-    private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, TimeProvider clock, CancellationToken cancellationToken)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ClientProxy).FullName!);
         var member = string.IsNullOrEmpty(options.MemberName) ? options.ClusterKey : options.MemberName;
@@ -43,7 +50,7 @@ public static class ClientProxy
         var table = ProxyRouteTable.Empty(options.ClusterKey);
 
         var metrics = new DataPlaneMetrics("proxy", member);
-        var outliers = new OutlierDetector(options.Ejection, TimeProvider.System);
+        var outliers = new OutlierDetector(options.Ejection, clock);
         outliers.Ejected += (cluster, service, key, coolOff) =>
         {
             metrics.Ejection(cluster, service);
