@@ -10,7 +10,10 @@ namespace ErieCanal.Orleans.DataPlane;
 /// <summary>
 /// The container entry point: <c>gateway</c> or <c>proxy</c>, then settings from the environment or the command
 /// line: DataPlane__IngressClass, DataPlane__ClusterKey, DataPlane__Listen (else urls / ASPNETCORE_URLS, else
-/// http://0.0.0.0:8080), DataPlane__Kubeconfig (a path; else the in-cluster service account).
+/// http://0.0.0.0:8080), DataPlane__Kubeconfig (a path; else the in-cluster service account), and for the proxy
+/// DataPlane__TryTimeout, DataPlane__Retry (AnyEndpoint|StandbyOnly), DataPlane__Ejection__Enabled,
+/// DataPlane__Ejection__ConsecutiveFailures, DataPlane__Ejection__BaseEjectionTime, DataPlane__Ejection__MaxEjectionTime.
+/// Both serve GET /healthz, /readyz and /metrics (Prometheus) on the listen address.
 /// </summary>
 public static class Program
 {

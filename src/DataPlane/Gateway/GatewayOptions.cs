@@ -13,8 +13,11 @@ public sealed class GatewayOptions
     /// <summary>Only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation) are routed.</summary>
     public string IngressClass { get; set; } = DefaultIngressClass;
 
-    /// <summary>The member's name, for logs only.</summary>
+    /// <summary>The member's name, for logs and the <c>member</c> label of its metrics.</summary>
     public string MemberName { get; set; } = "";
+
+    /// <summary>This member's cluster key, the <c>cluster</c> label of its metrics (the pods it routes to are its own); the member's name when empty.</summary>
+    public string ClusterKey { get; set; } = "";
 
     /// <summary>How long a forwarded request may stay silent before it is cancelled.</summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);

@@ -1,10 +1,12 @@
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
+using ErieCanal.Orleans.DataPlane.Telemetry;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ErieCanal.Orleans.DataPlane.Gateway;
@@ -16,6 +18,9 @@ namespace ErieCanal.Orleans.DataPlane.Gateway;
 public static class MemberGateway
 {
     public const string NotFoundBody = "Service Not Found";
+
+    // The failure reason of a request for a backend with no ready pod (503).
+    private const string NoEndpoint = "no_endpoint";
 
     private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(2);
 
@@ -43,10 +48,14 @@ public static class MemberGateway
         var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
 
         var provider = new GatewayConfigProvider(options.ActivityTimeout);
+        var metrics = new DataPlaneMetrics("gateway", options.MemberName);
+        var cluster = string.IsNullOrEmpty(options.ClusterKey) ? options.MemberName : options.ClusterKey;
+        var labels = new ServiceLabels();
         var table = IngressRouteTable.Empty;
 
         var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
         builder.Services.AddSingleton<IProxyConfigProvider>(provider);
+        builder.Services.AddDataPlaneMetrics(metrics);
         builder.Services.AddReverseProxy().AddTransforms(context => context.AddRequestTransform(transform =>
         {
             if (transform.HttpContext.Features.Get<PathRewrite>() is { } rewrite)
@@ -60,6 +69,8 @@ public static class MemberGateway
         var app = builder.Build();
         var lookup = app.Services.GetRequiredService<IProxyStateLookup>();
         var models = new BackendRouteModels();
+        app.UseDataPlaneMetricsEndpoint();
+        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
         DataPlaneApp.MapProbes(app, () => informers.Synced);
         app.MapReverseProxy(pipeline =>
         {
@@ -74,20 +85,35 @@ public static class MemberGateway
                     return;
                 }
 
-                if (!lookup.TryGetCluster(route.ClusterId, out var cluster))
+                var service = labels.For(route.ClusterId);
+                metrics.Request(cluster, service);
+                if (!lookup.TryGetCluster(route.ClusterId, out var backend))
                 {
+                    metrics.Failure(cluster, service, NoEndpoint);
                     await DataPlaneApp.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no ready endpoint");
                     return;
                 }
 
                 // A route model per backend, so round-robin counts per backend rather than across the whole gateway.
-                context.ReassignProxyRequest(models.For(context.GetReverseProxyFeature().Route, cluster), cluster);
+                context.ReassignProxyRequest(models.For(context.GetReverseProxyFeature().Route, backend), backend);
                 if (route.Rewrite is not null)
                 {
                     context.Features.Set(route.Rewrite);
                 }
 
                 await next();
+                if (context.Features.Get<IForwarderErrorFeature>() is { } error)
+                {
+                    var reason = error.Error == ForwarderError.NoAvailableDestinations ? NoEndpoint : AttemptFailures.Of(error.Error, error.Exception)?.Label();
+                    if (reason is not null)
+                    {
+                        metrics.Failure(cluster, service, reason);
+                    }
+                }
+                else if (context.Response.StatusCode >= 500)
+                {
+                    metrics.Failure(cluster, service, AttemptFailure.Status5xx.Label());
+                }
             });
             pipeline.UseLoadBalancing();
         });
@@ -127,6 +153,7 @@ public static class MemberGateway
             await stop.CancelAsync();
             await informers.DisposeAsync();
             await app.DisposeAsync();
+            metrics.Dispose();
             stop.Dispose();
             throw;
         }

@@ -4,9 +4,9 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// One forwarding attempt: the endpoint's path before the request's, the client's Host kept, and a 5xx answer
-/// held back (not copied to the client) when the request can still be retried elsewhere.
+/// held back (not copied to the client) when the retry policy lets it be retried elsewhere.
 /// </summary>
-internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress address, string pathAndQuery, string host, bool mayRetry, UnreachableEndpoints unreachable) : HttpTransformer
+internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress address, string pathAndQuery, string host, bool retry5xx, OutlierDetector outliers) : HttpTransformer
 {
     /// <summary>The attempt got a 5xx that was not passed on: the response is untouched, retry on <see cref="Next"/>.</summary>
     public bool HeldBack { get; private set; }
@@ -26,8 +26,8 @@ internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress addres
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         // A 5xx is retried on an endpoint no worse than the one that answered it.
-        if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && mayRetry
-            && route.Pick(address, route.TierOf(address), unreachable) is { } next)
+        if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && retry5xx
+            && route.Pick(address, ProxyTier.Active, route.TierOf(address), outliers) is { } next)
         {
             HeldBack = true;
             HeldBackStatus = (int)proxyResponse.StatusCode;

@@ -1,6 +1,7 @@
 using System.Net;
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
+using ErieCanal.Orleans.DataPlane.Telemetry;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
@@ -20,17 +21,24 @@ public static class ClientProxy
     public static Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new ProxyOptionsValidator());
-        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, TimeProvider.System, cancellationToken));
+    }
+
+    /// <summary>As <see cref="StartAsync(ProxyOptions, string, ILoggerFactory?, CancellationToken)"/>, with the clock of the outlier detector's cool-offs (tests).</summary>
+    internal static Task<DataPlaneServer> StartAsync(ProxyOptions options, string kubeconfig, TimeProvider clock, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        DataPlaneStart.Validate(options, new ProxyOptionsValidator());
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, clock, cancellationToken));
     }
 
     /// <summary>Starts a proxy over a client the caller owns (and disposes after the proxy).</summary>
     public static Task<DataPlaneServer> StartAsync(ProxyOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new ProxyOptionsValidator());
-        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, TimeProvider.System, cancellationToken));
     }
 
-    private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<DataPlaneServer> StartCoreAsync(ProxyOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, TimeProvider clock, CancellationToken cancellationToken)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(ClientProxy).FullName!);
         var member = string.IsNullOrEmpty(options.MemberName) ? options.ClusterKey : options.MemberName;
@@ -41,32 +49,35 @@ public static class ClientProxy
         var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
         var table = ProxyRouteTable.Empty(options.ClusterKey);
 
+        var metrics = new DataPlaneMetrics("proxy", member);
+        var outliers = new OutlierDetector(options.Ejection, clock);
+        outliers.Ejected += (cluster, service, key, coolOff) =>
+        {
+            metrics.Ejection(cluster, service);
+            logger.Ejected(service, key, cluster, coolOff);
+        };
+        metrics.ObserveEjected(outliers.Snapshot);
+
         var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
         builder.Services.AddHttpForwarder();
+        builder.Services.AddDataPlaneMetrics(metrics);
         var app = builder.Build();
 
-        // One pooled client for every endpoint; no system proxy, no redirects, no cookies: the bytes pass as sent.
-        var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = options.ConnectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ActivityHeadersPropagator = null,
-        });
+        var invokers = new ProxyInvokers(options);
         var handler = new ProxyRequestHandler(
             () => Volatile.Read(ref table),
             () => informers.Synced,
             app.Services.GetRequiredService<IHttpForwarder>(),
-            invoker,
+            invokers,
             new ForwarderRequestConfig { ActivityTimeout = options.ActivityTimeout, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower },
-            new UnreachableEndpoints(options.UnreachableFor, TimeProvider.System),
+            outliers,
+            metrics,
             options,
             logger);
+        app.UseDataPlaneMetricsEndpoint();
         app.Run(handler.HandleAsync);
-        app.Lifetime.ApplicationStopped.Register(invoker.Dispose);
+        app.Lifetime.ApplicationStopped.Register(invokers.Dispose);
+        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
 
         var stop = new CancellationTokenSource();
         Task rebuilding;
@@ -79,6 +90,8 @@ public static class ClientProxy
                 {
                     var next = ProxyRouteTable.Build(imports(), ServiceDirectory.Build(services(), slices()), options.ClusterKey, Volatile.Read(ref table));
                     Volatile.Write(ref table, next);
+                    var routed = next.RoutedAddresses();
+                    outliers.Retain((service, key) => routed.Contains((service, key)));
                     logger.Rebuilt(member, next.ImportCount);
                     return Task.CompletedTask;
                 },
@@ -90,7 +103,8 @@ public static class ClientProxy
             await stop.CancelAsync();
             await informers.DisposeAsync();
             await app.DisposeAsync();
-            invoker.Dispose();
+            invokers.Dispose();
+            metrics.Dispose();
             stop.Dispose();
             throw;
         }

@@ -6,7 +6,10 @@ public sealed record ProxyAddress(string Host, int Port, string PathPrefix, bool
 {
     public string Authority { get; } = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
-    /// <summary>Identifies the address among a request's attempts and in the unreachable marks.</summary>
+    /// <summary>The cluster key of the routing endpoint it serves: the <c>cluster</c> label of the data-plane metrics.</summary>
+    public string ClusterKey { get; init; } = "";
+
+    /// <summary>Identifies the address among a request's attempts and in the outlier detector.</summary>
     public string Key { get; } = (Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}") + PathPrefix;
 
     /// <summary>http://authority, the forwarder's destination prefix.</summary>

@@ -22,4 +22,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(EventId = 6107, Level = LogLevel.Warning, Message = "{Service}: {Address} failed ({Error}); no retry")]
     public static partial void Failed(this ILogger logger, string service, string address, string error);
+
+    [LoggerMessage(EventId = 6108, Level = LogLevel.Warning, Message = "{Service}: ejected {Address} of {Cluster} for {CoolOff} after consecutive failures")]
+    public static partial void Ejected(this ILogger logger, string service, string address, string cluster, TimeSpan coolOff);
 }

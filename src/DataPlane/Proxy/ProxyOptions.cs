@@ -20,11 +20,22 @@ public sealed class ProxyOptions
     /// <summary>How long a TCP connect to an endpoint may take before it counts as unreachable.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a forwarded request may stay silent before it is cancelled (504, retried when idempotent).</summary>
+    /// <summary>
+    /// How long an attempt that can still be retried elsewhere (an idempotent request's first attempt) may wait for
+    /// its response headers before it is abandoned and retried: what a blackholed endpoint costs a request. The last
+    /// attempt and requests that are never retried wait up to <see cref="ActivityTimeout"/> instead, so a slow but
+    /// healthy service is retried once, not failed. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a forwarded request may stay silent (no headers, then no body bytes) before it is cancelled (504).</summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>An endpoint that refused or timed out is passed over for this long while others can take its traffic.</summary>
-    public TimeSpan UnreachableFor { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Where a failed idempotent request is retried (once): <see cref="RetryPolicy.AnyEndpoint"/>, or ErieCanal's <see cref="RetryPolicy.StandbyOnly"/>.</summary>
+    public RetryPolicy Retry { get; set; } = RetryPolicy.AnyEndpoint;
+
+    /// <summary>Passive outlier detection: endpoints that keep failing are taken out of rotation for a while.</summary>
+    public EjectionOptions Ejection { get; set; } = new();
 
     /// <summary>Per-request bound on the Kubernetes API calls of the informers.</summary>
     public TimeSpan KubernetesRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

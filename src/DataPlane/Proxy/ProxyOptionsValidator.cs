@@ -26,13 +26,32 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         foreach (var (value, label) in new[]
         {
             (options.ConnectTimeout, nameof(options.ConnectTimeout)), (options.ActivityTimeout, nameof(options.ActivityTimeout)),
-            (options.UnreachableFor, nameof(options.UnreachableFor)), (options.KubernetesRequestTimeout, nameof(options.KubernetesRequestTimeout)),
+            (options.KubernetesRequestTimeout, nameof(options.KubernetesRequestTimeout)),
         })
         {
             if (value <= TimeSpan.Zero)
             {
                 failures.Add($"{label} must be positive");
             }
+        }
+
+        if (options.TryTimeout <= TimeSpan.Zero && options.TryTimeout != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add("TryTimeout must be positive, or infinite (-00:00:00.001) for none");
+        }
+
+        if (!Enum.IsDefined(options.Retry))
+        {
+            failures.Add($"Retry must be {RetryPolicy.AnyEndpoint} or {RetryPolicy.StandbyOnly}");
+        }
+
+        if (options.Ejection is null)
+        {
+            failures.Add("Ejection must be set");
+        }
+        else if (new EjectionOptionsValidator().Validate(name, options.Ejection) is { Failed: true } ejection)
+        {
+            failures.AddRange(ejection.Failures.Select(f => $"Ejection: {f}"));
         }
 
         if (options.Informer is null)

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.DataPlane.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -12,9 +13,10 @@ internal sealed class ProxyRequestHandler(
     Func<ProxyRouteTable> table,
     Func<bool> ready,
     IHttpForwarder forwarder,
-    HttpMessageInvoker invoker,
+    ProxyInvokers invokers,
     ForwarderRequestConfig requestConfig,
-    UnreachableEndpoints unreachable,
+    OutlierDetector outliers,
+    DataPlaneMetrics metrics,
     ProxyOptions options,
     ILogger logger)
 {
@@ -32,7 +34,7 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
-        // The proxy's own probes, the only origin-form requests it answers.
+        // The proxy's own probes, the only origin-form requests it answers (with GET /metrics, answered before this handler).
         if (rawTarget is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
         {
             var (status, body) = rawTarget == "/healthz" ? (StatusCodes.Status200OK, "ok")
@@ -68,7 +70,7 @@ internal sealed class ProxyRequestHandler(
         }
 
         var host = context.Request.Headers.Host is { Count: > 0 } sent ? sent.ToString() : target.Authority;
-        var address = route.Pick(null, ProxyTier.Standby, unreachable);
+        var address = route.Pick(null, ProxyTier.Active, ProxyTier.Standby, outliers);
         if (address is null)
         {
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, $"no ready endpoint for {route.Service}");
@@ -78,12 +80,17 @@ internal sealed class ProxyRequestHandler(
         // At most two attempts: the first, and one retry elsewhere; so "tried" is the first attempt's address.
         for (var attempt = 0; ; attempt++)
         {
-            var mayRetry = idempotent && attempt == 0;
             var current = address;
-            var transformer = new AttemptTransformer(route, current, target.PathAndQuery, host, mayRetry, unreachable);
-            var error = await forwarder.SendAsync(context, current.Origin, invoker, requestConfig, transformer);
+            var mayRetry = idempotent && attempt == 0 && CanRetryElsewhere(route, current);
+
+            // Only an attempt that has somewhere else to go is cut short by the per-try timeout: the last one waits.
+            var transformer = new AttemptTransformer(route, current, target.PathAndQuery, host, mayRetry && options.Retry == RetryPolicy.AnyEndpoint, outliers);
+            metrics.Request(current.ClusterKey, route.Service);
+            var error = await forwarder.SendAsync(context, current.Origin, mayRetry ? invokers.PerTry : invokers.Plain, requestConfig, transformer);
             if (transformer.HeldBack && transformer.Next is { } retry)
             {
+                Failed(route, current, AttemptFailure.Status5xx);
+                metrics.Retry(current.ClusterKey, route.Service);
                 logger.RetryingAfterStatus(route.Service, current.Key, transformer.HeldBackStatus, retry.Key);
                 Reset(context);
                 address = retry;
@@ -92,33 +99,59 @@ internal sealed class ProxyRequestHandler(
 
             if (error is ForwarderError.None)
             {
-                unreachable.Clear(current);
+                if (context.Response.StatusCode >= 500)
+                {
+                    Failed(route, current, AttemptFailure.Status5xx);
+                }
+                else
+                {
+                    outliers.Succeeded(route.Service, current);
+                }
+
                 return;
             }
 
-            var unreached = error is ForwarderError.Request or ForwarderError.RequestTimedOut;
-            if (unreached)
+            var failure = AttemptFailures.Of(error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+            if (failure is { } endpointFailure)
             {
-                unreachable.Mark(current);
+                Failed(route, current, endpointFailure);
             }
 
-            var next = unreached && mayRetry && !context.Response.HasStarted ? route.Pick(current, ProxyTier.Standby, unreachable) : null;
+            var unreached = error is ForwarderError.Request or ForwarderError.RequestTimedOut;
+            var next = unreached && mayRetry && !context.Response.HasStarted ? PickRetry(route, current) : null;
             if (next is not null)
             {
-                logger.RetryingAfterFailure(route.Service, current.Key, error.ToString(), next.Key);
+                metrics.Retry(current.ClusterKey, route.Service);
+                logger.RetryingAfterFailure(route.Service, current.Key, failure?.Label() ?? error.ToString(), next.Key);
                 Reset(context);
                 address = next;
                 continue;
             }
 
-            logger.Failed(route.Service, current.Key, error.ToString());
+            logger.Failed(route.Service, current.Key, failure?.Label() ?? error.ToString());
             if (!context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
             {
-                await WriteAsync(context, context.Response.StatusCode, $"no endpoint of {route.Service} answered ({error})");
+                var status = failure is AttemptFailure.Timeout ? StatusCodes.Status504GatewayTimeout : context.Response.StatusCode;
+                await WriteAsync(context, status, $"no endpoint of {route.Service} answered ({failure?.Label() ?? error.ToString()})");
             }
 
             return;
         }
+    }
+
+    // AnyEndpoint: any other address, Active first. StandbyOnly (ErieCanal): from an Active endpoint to a Standby one only.
+    private bool CanRetryElsewhere(ServiceRoute route, ProxyAddress current) => options.Retry == RetryPolicy.AnyEndpoint
+        ? route.HasOther(current, ProxyTier.Active, ProxyTier.Standby)
+        : route.TierOf(current) == ProxyTier.Active && route.HasOther(current, ProxyTier.Standby, ProxyTier.Standby);
+
+    private ProxyAddress? PickRetry(ServiceRoute route, ProxyAddress current) => options.Retry == RetryPolicy.AnyEndpoint
+        ? route.Pick(current, ProxyTier.Active, ProxyTier.Standby, outliers)
+        : route.TierOf(current) == ProxyTier.Active ? route.Pick(current, ProxyTier.Standby, ProxyTier.Standby, outliers) : null;
+
+    private void Failed(ServiceRoute route, ProxyAddress address, AttemptFailure failure)
+    {
+        metrics.Failure(address.ClusterKey, route.Service, failure.Label());
+        outliers.Failed(route.Service, address);
     }
 
     // RFC 9110 §9.2.2; Kestrel hands out interned method strings, so these are reference compares.

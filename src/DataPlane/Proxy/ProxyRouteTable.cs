@@ -50,6 +50,13 @@ public sealed class ProxyRouteTable
         return table;
     }
 
+    /// <summary>Every routed service port.</summary>
+    public IEnumerable<ServiceRoute> Routes => _routes.Values;
+
+    /// <summary>Every (service, address key) pair some route can send to.</summary>
+    public HashSet<(string Service, string Key)> RoutedAddresses() =>
+        [.. _routes.Values.SelectMany(r => r.Targets.SelectMany(t => t.Addresses.Select(a => (r.Service, a.Key))))];
+
     /// <summary>The route for port <paramref name="port"/> of Service <paramref name="ns"/>/<paramref name="name"/>; null when nothing routes it.</summary>
     public ServiceRoute? Resolve(string ns, string name, int port) => _routes.GetValueOrDefault((ns, name, port));
 
@@ -127,7 +134,7 @@ public sealed class ProxyRouteTable
             var targetPort = Int(endpoint["port"]);
             IReadOnlyList<ProxyAddress> addresses = string.IsNullOrEmpty(host) || targetPort is not (> 0 and <= 65535)
                 ? []
-                : [new ProxyAddress(host, targetPort.Value, Text(endpoint["path"]) ?? "", Local: false)];
+                : [new ProxyAddress(host, targetPort.Value, Text(endpoint["path"]) ?? "", Local: false) { ClusterKey = clusterKey }];
             targets.Add(new ProxyTarget(clusterKey, tier.Value, weight, addresses));
         }
 
@@ -135,7 +142,7 @@ public sealed class ProxyRouteTable
     }
 
     private ProxyAddress[] LocalAddresses(k8s.Models.V1Service service, k8s.Models.V1ServicePort port) =>
-        [.. _services.ReadyEndpoints(service, port).Select(e => new ProxyAddress(e.Ip, e.Port, "", Local: true))];
+        [.. _services.ReadyEndpoints(service, port).Select(e => new ProxyAddress(e.Ip, e.Port, "", Local: true) { ClusterKey = _clusterKey })];
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 

@@ -2,7 +2,7 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// The targets of one service port as this member sees them, and how an attempt picks among them. Built once per
-/// routing change; a pick with nothing tried and nothing marked unreachable allocates nothing.
+/// routing change; a pick with nothing tried and nothing ejected allocates nothing.
 /// </summary>
 public sealed class ServiceRoute
 {
@@ -29,15 +29,15 @@ public sealed class ServiceRoute
     public IReadOnlyList<ProxyTarget> Targets { get; }
 
     /// <summary>
-    /// The next address to try, never <paramref name="tried"/> and never from a tier above
-    /// <paramref name="worstTier"/>: Active first; Standby only when no Active address is usable; addresses marked
-    /// unreachable only when nothing unmarked is left. Null when nothing is left at all.
+    /// The next address to try, never <paramref name="tried"/> and only from the tiers <paramref name="bestTier"/>
+    /// to <paramref name="worstTier"/>: Active first; Standby only when no Active address is usable; ejected
+    /// addresses only when nothing else is left (so ejection never empties a route). Null when nothing is left.
     /// </summary>
-    public ProxyAddress? Pick(ProxyAddress? tried, ProxyTier worstTier, UnreachableEndpoints unreachable)
+    public ProxyAddress? Pick(ProxyAddress? tried, ProxyTier bestTier, ProxyTier worstTier, OutlierDetector outliers)
     {
         foreach (var skipMarked in (ReadOnlySpan<bool>)[true, false])
         {
-            for (var tier = ProxyTier.Active; tier <= worstTier; tier++)
+            for (var tier = bestTier; tier <= worstTier; tier++)
             {
                 var all = _byTier[(int)tier];
                 if (all.Length == 0)
@@ -45,7 +45,7 @@ public sealed class ServiceRoute
                     continue;
                 }
 
-                if (!Excludes(all, tried, skipMarked, unreachable))
+                if (!Excludes(all, tried, skipMarked, outliers))
                 {
                     return _balancer.Pick(all);
                 }
@@ -53,7 +53,7 @@ public sealed class ServiceRoute
                 var eligible = new List<(ProxyTarget, IReadOnlyList<ProxyAddress>)>(all.Length);
                 foreach (var (target, addresses) in all)
                 {
-                    var usable = addresses.Where(a => !Same(a, tried) && !(skipMarked && unreachable.IsMarked(a))).ToList();
+                    var usable = addresses.Where(a => !Same(a, tried) && !(skipMarked && outliers.IsEjected(Service, a))).ToList();
                     if (usable.Count > 0)
                     {
                         eligible.Add((target, usable));
@@ -68,6 +68,26 @@ public sealed class ServiceRoute
         }
 
         return null;
+    }
+
+    /// <summary>Whether some address other than <paramref name="tried"/> is in the tiers <paramref name="bestTier"/> to <paramref name="worstTier"/> (ejected or not).</summary>
+    public bool HasOther(ProxyAddress tried, ProxyTier bestTier, ProxyTier worstTier)
+    {
+        for (var tier = bestTier; tier <= worstTier; tier++)
+        {
+            foreach (var (_, addresses) in _byTier[(int)tier])
+            {
+                for (var i = 0; i < addresses.Count; i++)
+                {
+                    if (!Same(addresses[i], tried))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The tier an address belongs to (the best one, should it be listed twice).</summary>
@@ -88,13 +108,13 @@ public sealed class ServiceRoute
         return best;
     }
 
-    private static bool Excludes((ProxyTarget Target, IReadOnlyList<ProxyAddress> Usable)[] all, ProxyAddress? tried, bool skipMarked, UnreachableEndpoints unreachable)
+    private bool Excludes((ProxyTarget Target, IReadOnlyList<ProxyAddress> Usable)[] all, ProxyAddress? tried, bool skipMarked, OutlierDetector outliers)
     {
         foreach (var (_, addresses) in all)
         {
             for (var i = 0; i < addresses.Count; i++)
             {
-                if (Same(addresses[i], tried) || (skipMarked && unreachable.IsMarked(addresses[i])))
+                if (Same(addresses[i], tried) || (skipMarked && outliers.IsEjected(Service, addresses[i])))
                 {
                     return true;
                 }

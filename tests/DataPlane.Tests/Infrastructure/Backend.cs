@@ -34,6 +34,9 @@ public sealed class Backend : IAsyncDisposable
     /// <summary>Answer every request with this status (and the name) instead of 200.</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>When set, the headers are sent at once and the body only after this pause (a slow stream).</summary>
+    public TimeSpan? BodyPause { get; set; }
+
     public int Hits => Requests.Count;
 
     public System.Collections.Concurrent.ConcurrentQueue<SeenRequest> Requests { get; } = new();
@@ -75,6 +78,13 @@ public sealed class Backend : IAsyncDisposable
             }
 
             context.Response.StatusCode = self.Status;
+            if (self.BodyPause is { } pause)
+            {
+                await context.Response.StartAsync(context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(pause, context.RequestAborted);
+            }
+
             await context.Response.WriteAsync(self.Name + "\n", context.RequestAborted);
         });
         await app.StartAsync();
