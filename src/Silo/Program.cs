@@ -1,11 +1,8 @@
 using System.Net;
 using ErieCanal.Orleans.Grains.Hosting;
-using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Silo.Api;
 using ErieCanal.Orleans.Silo.Embedded;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
+using ErieCanal.Orleans.Silo.Observability;
 using Orleans.Configuration;
 
 // Settings ship next to the binary, whatever directory the silo is started from.
@@ -89,28 +86,17 @@ builder.UseOrleans(silo =>
 
     silo.AddErieCanalStorage(redis);
     silo.AddErieCanal(configuration);
+    silo.AddErieCanalDashboard(configuration);
 });
 
-var otel = builder.Services.AddOpenTelemetry()
-    .WithMetrics(metrics => metrics.AddMeter(ErieCanalTelemetry.Name, "Microsoft.Orleans").AddAspNetCoreInstrumentation())
-    .WithTracing(tracing => tracing.AddSource(ErieCanalTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation());
-if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-{
-    otel.UseOtlpExporter();
-}
-
-if (string.IsNullOrEmpty(configuration["Http:Urls"]))
-{
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
-}
-else
-{
-    builder.WebHost.UseUrls(configuration["Http:Urls"]!.Split(';'));
-}
+builder.Services.AddErieCanalTelemetry(configuration);
+builder.UseErieCanalListeners();
 
 var app = builder.Build();
 app.MapReconcilerApi();
-app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"ErieCanal.Orleans silo is running; API on {string.Join(", ", app.Urls)} (GET /api/v1/clusters). Ctrl+C stops."));
+app.MapErieCanalMetrics();
+app.MapErieCanalDashboard();
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"ErieCanal.Orleans silo is running; API on {string.Join(", ", app.Urls)} (GET /api/v1/clusters, GET /metrics). Ctrl+C stops."));
 await app.RunAsync();
 if (embedded is not null)
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Tests.Kubectl;
 using k8s;
 using k8s.Models;
@@ -137,6 +138,69 @@ public sealed class ChartTests
         var (code, output) = await HelmAsync("template", "ec", Chart, "--set", "redis.connectionString=");
         Assert.NotEqual(0, code);
         Assert.Contains("redis.connectionString is required", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_metrics_options_render_ServiceMonitors_and_the_failover_Grafana_dashboard()
+    {
+        var (code, output) = await HelmAsync("template", "ec", Chart);
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain(Documents(output), d => d["kind"]?.GetValue<string>() is "ServiceMonitor" or "ConfigMap");
+
+        (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal", "--set", "metrics.serviceMonitor.enabled=true",
+            "--set", "metrics.serviceMonitor.labels.release=prometheus", "--set", "metrics.grafanaDashboard.enabled=true");
+        Assert.True(code == 0, output);
+        var documents = Documents(output);
+
+        // The silos' ServiceMonitor selects their Service and scrapes /metrics on its http port.
+        var monitor = Assert.Single(documents, d => d["kind"]?.GetValue<string>() == "ServiceMonitor");
+        Assert.Equal("monitoring.coreos.com/v1", monitor["apiVersion"]!.GetValue<string>());
+        Assert.Equal("prometheus", monitor["metadata"]!["labels"]!["release"]!.GetValue<string>());
+        var endpoint = Assert.Single(monitor["spec"]!["endpoints"]!.AsArray())!;
+        Assert.Equal(("http", "/metrics"), (endpoint["port"]!.GetValue<string>(), endpoint["path"]!.GetValue<string>()));
+        var service = Assert.Single(documents, d => d["kind"]?.GetValue<string>() == "Service");
+        var serviceLabels = service["metadata"]!["labels"]!.AsObject();
+        Assert.All(monitor["spec"]!["selector"]!["matchLabels"]!.AsObject(), l => Assert.Equal(l.Value!.GetValue<string>(), serviceLabels[l.Key]?.GetValue<string>()));
+        Assert.Contains(service["spec"]!["ports"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "http");
+
+        // The dashboard: a ConfigMap for Grafana's sidecar, the same JSON as dashboards/failover.json.
+        var configMap = Assert.Single(documents, d => d["kind"]?.GetValue<string>() == "ConfigMap");
+        Assert.Equal("1", configMap["metadata"]!["labels"]!["grafana_dashboard"]!.GetValue<string>());
+        var rendered = JsonNode.Parse(configMap["data"]!["erie-canal-failover.json"]!.GetValue<string>())!;
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Chart, "dashboards", "failover.json")))!;
+        Assert.True(JsonNode.DeepEquals(file, rendered));
+        var expressions = string.Join("\n", file["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray()).Select(t => t!["expr"]!.GetValue<string>()));
+        foreach (var metric in new[]
+        {
+            "eriecanal_member_healthy", "eriecanal_failovers_total", "eriecanal_failover_duration_seconds_bucket", "eriecanal_serviceimport_active_endpoints",
+            "eriecanal_import_propagation_latency_seconds_bucket", "eriecanal_serviceimport_write_failures_total",
+        })
+        {
+            Assert.Contains(metric, expressions, StringComparison.Ordinal);
+        }
+
+        // A member install also scrapes its gateway and proxy.
+        (code, output) = await HelmAsync("template", "ec", Chart, "--set", "metrics.serviceMonitor.enabled=true", "--set", "controlPlane.enabled=false",
+            "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1");
+        Assert.True(code == 0, output);
+        Assert.Equal(["ec-gateway", "ec-proxy"], Documents(output).Where(d => d["kind"]?.GetValue<string>() == "ServiceMonitor").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order());
+    }
+
+    /// <summary>Every rendered object as JSON (kinds KubernetesClient has no model for, like ServiceMonitor, too).</summary>
+    private static List<JsonNode> Documents(string yaml)
+    {
+        var reader = new YamlDotNet.Serialization.DeserializerBuilder().Build();
+        var writer = new YamlDotNet.Serialization.SerializerBuilder().JsonCompatible().Build();
+        var documents = new List<JsonNode>();
+        foreach (var text in System.Text.RegularExpressions.Regex.Split(yaml, @"^---\s*$", System.Text.RegularExpressions.RegexOptions.Multiline))
+        {
+            if (reader.Deserialize<object?>(text) is { } document)
+            {
+                documents.Add(JsonNode.Parse(writer.Serialize(document))!);
+            }
+        }
+
+        return documents;
     }
 
     private static async Task<(int Code, string Output)> HelmAsync(params string[] args)

@@ -33,6 +33,10 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<RegionAffinity>();
         silo.AddBroadcastChannel(ChannelNames.Provider, o => o.FireAndForgetDelivery = true);
 
+        // Grain calls carry the trace context, so one export change is one trace across grains and silos (spans are
+        // only made while something listens, e.g. an OTLP exporter).
+        silo.AddActivityPropagation();
+
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ControlPlaneConnection>();
         silo.Services.AddSingleton<MemberCredentials>();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Interfaces;
@@ -9,7 +10,8 @@ namespace ErieCanal.Orleans.Grains.Imports;
 /// What one member's ServiceImports must be, decided single-threaded inside its writer grain: the desired import
 /// per service (newest version wins), the member's policies, the known members and their health. Every change is
 /// turned into the least work for the engine: a spec is sent only when its content hash changed, routing only when
-/// its value changed, so a health flip yields routing patches and nothing else.
+/// its value changed, so a health flip yields routing patches and nothing else. Work carries its origin (the span
+/// and observation time of the change that caused it) and, for routing, why members' endpoints changed state.
 /// </summary>
 public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
 {
@@ -21,27 +23,44 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
     private readonly HashSet<string> _unhealthy = new(StringComparer.Ordinal);
     private HashSet<string> _directoryUnhealthy = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _known = new HashSet<string>(StringComparer.Ordinal);
+    private HashSet<string> _healthChanged = new(StringComparer.Ordinal);
+    private WorkOrigin? _origin;
 
     public string ClusterKey => clusterKey;
 
     /// <summary>Members whose endpoints take no traffic now.</summary>
     public IReadOnlySet<string> Unhealthy => _unhealthy;
 
+    /// <summary>The members policies may name (the directory's).</summary>
+    public IReadOnlySet<string> Known => _known;
+
     public IEnumerable<string> Policies => _policies.Keys;
 
     /// <summary>The version this member's view of <paramref name="key"/> is at (0: nothing known).</summary>
     public long VersionOf(string key) => _desired.TryGetValue(key, out var desired) ? desired.Version : 0;
 
-    /// <summary>Takes a newer desired import (null: it must not exist); stale or repeated versions are dropped.</summary>
-    public bool Accept(string key, long version, MergedImport? import)
+    /// <summary>
+    /// Takes a newer desired import (null: it must not exist); stale or repeated versions are dropped.
+    /// <paramref name="origin"/>: the change it comes from, carried by the work it yields.
+    /// </summary>
+    public bool Accept(string key, long version, MergedImport? import, WorkOrigin? origin = null)
     {
         if (_desired.TryGetValue(key, out var current) && version <= current.Version)
         {
             return false;
         }
 
-        _desired[key] = new Desired(version, import);
-        Decide(key);
+        _desired[key] = new Desired(version, import, origin);
+        _origin = origin;
+        try
+        {
+            Decide(key);
+        }
+        finally
+        {
+            _origin = null;
+        }
+
         return true;
     }
 
@@ -90,6 +109,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         if (RecomputeHealth() || knownChanged)
         {
             DecideAllRouting();
+            _healthChanged.Clear();
             if (knownChanged)
             {
                 ResendConditions();
@@ -98,7 +118,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
     }
 
     /// <summary>A health decision from the health channel; older sequences of the member are dropped.</summary>
-    public bool SetHealth(MemberHealth health)
+    public bool SetHealth(MemberHealth health, WorkOrigin? origin = null)
     {
         if (_reported.TryGetValue(health.ClusterKey, out var seen) && health.Sequence <= seen.Sequence)
         {
@@ -106,9 +126,18 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         }
 
         _reported[health.ClusterKey] = health;
-        if (RecomputeHealth())
+        _origin = origin;
+        try
         {
-            DecideAllRouting();
+            if (RecomputeHealth())
+            {
+                DecideAllRouting();
+            }
+        }
+        finally
+        {
+            _origin = null;
+            _healthChanged.Clear();
         }
 
         return true;
@@ -140,6 +169,9 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
             return false;
         }
 
+        // The members whose flip the routing decided next is about (the causes of its transitions).
+        _healthChanged = unhealthy.ToHashSet(StringComparer.Ordinal);
+        _healthChanged.SymmetricExceptWith(_unhealthy);
         _unhealthy.Clear();
         _unhealthy.UnionWith(unhealthy);
         return true;
@@ -154,7 +186,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
             // Sent or not: the member may hold it from before this activation (the engine skips absent ones).
             _sentRouting.Remove(key);
             _sentHash.Remove(key);
-            sink.Submit(new DeleteImport(ns, name));
+            sink.Submit(new DeleteImport(ns, name) { Origin = _origin ?? desired.Origin });
             return;
         }
 
@@ -162,7 +194,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         var hash = ServiceImportDocument.Hash(spec);
         if (!_sentHash.TryGetValue(key, out var sent) || sent != hash)
         {
-            sink.Submit(new ApplyImport(ns, name, ServiceImportDocument.Apply(import, spec, hash), hash));
+            sink.Submit(new ApplyImport(ns, name, ServiceImportDocument.Apply(import, spec, hash), hash) { Origin = _origin ?? desired.Origin });
             _sentHash[key] = hash;
         }
 
@@ -191,8 +223,29 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         }
 
         var (ns, name) = ServiceKeys.ParseService(key);
-        sink.Submit(new PatchRouting(ns, name, routing));
+        sink.Submit(new PatchRouting(ns, name, routing) { Origin = _origin ?? desired.Origin, Causes = CausesOf(sent, routing) });
         _sentRouting[key] = routing;
+    }
+
+    /// <summary>Why each member whose endpoints changed state between two routings did: its health, or the service's.</summary>
+    private ImmutableDictionary<string, RoutingCause> CausesOf(Routing? sent, Routing routing)
+    {
+        if (sent is null)
+        {
+            return ImmutableDictionary<string, RoutingCause>.Empty;
+        }
+
+        var causes = ImmutableDictionary.CreateBuilder<string, RoutingCause>(StringComparer.Ordinal);
+        foreach (var (member, failedOver) in RoutingStates.Transitions(RoutingStates.FailedOver(sent), RoutingStates.FailedOver(routing)))
+        {
+            causes[member] = !_healthChanged.Contains(member)
+                ? new RoutingCause(failedOver ? RoutingEvents.ServiceUnhealthy : RoutingEvents.ServiceHealthy, default)
+                : _reported.TryGetValue(member, out var health)
+                    ? new RoutingCause(health.Reason is { Length: > 0 } reason ? reason : failedOver ? RoutingEvents.MemberUnhealthy : RoutingEvents.MemberHealthy, health.Since)
+                    : new RoutingCause(failedOver ? RoutingEvents.MemberUnhealthy : RoutingEvents.MemberHealthy, default);
+        }
+
+        return causes.ToImmutable();
     }
 
     private void SendConditions(string key, TrafficPolicySpec policy)
@@ -209,5 +262,5 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         return TrafficPolicyEvaluator.Evaluate(import, clusterKey, policy, policy is null ? null : ServiceKeys.ParseService(key).Name, _known, _unhealthy);
     }
 
-    private sealed record Desired(long Version, MergedImport? Import);
+    private sealed record Desired(long Version, MergedImport? Import, WorkOrigin? Origin = null);
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using ErieCanal.Orleans.Grains.Placement;
+using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Writers;
@@ -50,6 +52,7 @@ public sealed partial class ImportWriterGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _repairTimer?.Dispose();
+        ErieCanalTelemetry.ForgetMemberHealth(this);
         if (_sink.Engine is { } engine)
         {
             _sink.Engine = null;
@@ -70,7 +73,16 @@ public sealed partial class ImportWriterGrain(
 
     public Task SetMemberHealth(MemberHealth health)
     {
-        _decisions.SetHealth(health);
+        // A child of the relay's call (Orleans propagates the trace): the routing patches it decides continue it.
+        using var span = ErieCanalTelemetry.Source.StartActivity("ImportWriter.MemberHealth");
+        span?.SetTag("eriecanal.member", _clusterKey);
+        span?.SetTag("eriecanal.health.member", health.ClusterKey);
+        span?.SetTag("eriecanal.health.healthy", health.Healthy);
+        if (_decisions.SetHealth(health, span is null ? null : new WorkOrigin(span.Context)))
+        {
+            ReportHealth();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -85,6 +97,7 @@ public sealed partial class ImportWriterGrain(
     {
         _retired = true;
         _repairTimer?.Dispose();
+        ErieCanalTelemetry.ForgetMemberHealth(this);
 
         // The engine lets writes in flight finish, or one could recreate an import after its sweep.
         var engine = _sink.Engine ?? engines.Activate(_clusterKey);
@@ -96,8 +109,23 @@ public sealed partial class ImportWriterGrain(
 
     private Task OnImportUpdateAsync(ImportUpdate update)
     {
-        _decisions.Accept(ServiceKeys.Service(update.Namespace, update.Name), update.Version, update.Import);
+        // The channel carries no Activity: the export change's trace continues from the context it sent.
+        ActivityContext.TryParse(update.TraceParent, null, isRemote: true, out var parent);
+        using var span = ErieCanalTelemetry.Source.StartActivity("ImportWriter.Accept", ActivityKind.Consumer, parent);
+        span?.SetTag("eriecanal.member", _clusterKey);
+        span?.SetTag("eriecanal.service", $"{update.Namespace}/{update.Name}");
+        var origin = new WorkOrigin(span?.Context ?? parent, update.ObservedAt);
+        _decisions.Accept(ServiceKeys.Service(update.Namespace, update.Name), update.Version, update.Import, origin);
         return Task.CompletedTask;
+    }
+
+    /// <summary>This writer's view of member health, for the <c>eriecanal.member.healthy</c> gauge.</summary>
+    private void ReportHealth()
+    {
+        if (!_retired)
+        {
+            ErieCanalTelemetry.ReportMemberHealth(this, _decisions.Known, _decisions.Unhealthy);
+        }
     }
 
     private Task OnChannelErrorAsync(Exception ex)
@@ -132,6 +160,8 @@ public sealed partial class ImportWriterGrain(
             {
                 _decisions.SetHealth(health);
             }
+
+            ReportHealth();
 
             var services = await Directory.GetServices();
             var behind = services.Where(s => _decisions.VersionOf(s.Key) < s.Value).ToList();
@@ -175,6 +205,7 @@ public sealed partial class ImportWriterGrain(
     {
         var clusters = await Directory.GetClusters();
         _decisions.SetMembers(clusters);
+        ReportHealth();
         var member = clusters.Any(c => c.ClusterKey == _clusterKey);
         if (member && !_retired && _sink.Engine is null)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Logic;
+using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed class ServiceImportState
 /// <summary>
 /// One multi-cluster service. Persists every cluster's contribution, merges them under the MCS conflict rules, tells
 /// each export its verdict, and pushes each member's view to that member's writer through the member's channel.
+/// Each export change starts a trace here that the writers and their writes into every member continue.
 /// </summary>
 public sealed partial class ServiceImportGrain(
     [PersistentState("import", StorageNames.Grains)] IPersistentState<ServiceImportState> state,
@@ -58,6 +60,13 @@ public sealed partial class ServiceImportGrain(
             return Verdict(clusterKey);
         }
 
+        // One trace per export change: a child of the export grain's call when Orleans propagates one.
+        using var span = ErieCanalTelemetry.Source.StartActivity("ServiceImport.ExportChanged");
+        span?.SetTag("eriecanal.service", $"{_ns}/{_name}");
+        span?.SetTag("eriecanal.exporter", clusterKey);
+        span?.SetTag("eriecanal.withdrawn", contribution is null);
+        var observedAt = time.GetUtcNow();
+
         if (contribution is null)
         {
             state.State.Contributions.Remove(clusterKey);
@@ -93,7 +102,7 @@ public sealed partial class ServiceImportGrain(
             }
         }
 
-        await PublishAsync();
+        await PublishAsync(observedAt, span?.Id);
         await Directory.SetServiceVersion(this.GetPrimaryKeyString(), isActive ? version : 0);
         if (!isActive)
         {
@@ -111,7 +120,7 @@ public sealed partial class ServiceImportGrain(
         _merge.Verdicts.TryGetValue(clusterKey, out var verdict) ? verdict : ConflictVerdict.None;
 
     /// <summary>Sends each member its view when it changed. A lost notification is healed by the writer's repair.</summary>
-    private async Task PublishAsync()
+    private async Task PublishAsync(DateTimeOffset observedAt, string? traceParent)
     {
         var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
         foreach (var member in await MembersAsync())
@@ -127,7 +136,7 @@ public sealed partial class ServiceImportGrain(
             try
             {
                 var channel = channels.GetChannelWriter<ImportUpdate>(ChannelId.Create(ChannelNames.Imports, member.ClusterKey));
-                await channel.Publish(new ImportUpdate(_ns, _name, _version, view));
+                await channel.Publish(new ImportUpdate(_ns, _name, _version, view, observedAt, traceParent));
                 _published[member.ClusterKey] = view;
             }
             catch (Exception ex)

@@ -21,6 +21,11 @@ public interface IMemberImportApi
     /// <summary>Get, set the two conditions, patch only if their state changed; an absent policy is not an error.</summary>
     Task SetPolicyConditionsAsync(PatchPolicyConditions work, DateTime now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A Kubernetes Event on the ServiceImport (Warning or Normal) in the member; an absent import is not an error.
+    /// </summary>
+    Task RecordEventAsync(string ns, string name, bool warning, string reason, string message, CancellationToken cancellationToken);
+
     /// <summary>Watches the member's ServiceImports into <paramref name="handler"/> until cancelled.</summary>
     Task WatchAsync(IInformerHandler<ServiceImportResource> handler, CancellationToken cancellationToken);
 }

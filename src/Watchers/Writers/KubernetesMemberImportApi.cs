@@ -102,6 +102,45 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
         }
     }
 
+    public async Task RecordEventAsync(string ns, string name, bool warning, string reason, string message, CancellationToken cancellationToken)
+    {
+        var kube = await client();
+        string? uid;
+        try
+        {
+            // kubectl describe finds an object's Events by its uid.
+            var raw = await kube.CustomObjects.GetNamespacedCustomObjectAsync(ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name, cancellationToken);
+            var json = raw is JsonElement element ? element : JsonSerializer.SerializeToElement(raw);
+            uid = json.GetProperty("metadata").TryGetProperty("uid", out var u) ? u.GetString() : null;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return;
+        }
+
+        var now = DateTime.UtcNow;
+        await kube.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = $"{name}.{now.Ticks:x}", NamespaceProperty = ns },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = $"{ServiceImportResource.Group}/{ServiceImportResource.Version}",
+                Kind = "ServiceImport",
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = uid,
+            },
+            Reason = reason,
+            Message = message,
+            Type = warning ? "Warning" : "Normal",
+            Source = new V1EventSource { Component = FieldManager },
+            ReportingComponent = FieldManager,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        }, ns, cancellationToken: cancellationToken);
+    }
+
     public async Task WatchAsync(IInformerHandler<ServiceImportResource> handler, CancellationToken cancellationToken)
     {
         var kube = await client();

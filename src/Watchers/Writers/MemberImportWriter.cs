@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
@@ -11,7 +12,9 @@ namespace ErieCanal.Orleans.Watchers.Writers;
 /// grain (<see cref="Submit"/>), merges them per object, and carries them out on a de-duplicating keyed queue under
 /// the one retry contract. A watch on the member's ServiceImports tells it what the member holds: a spec whose
 /// content hash already matches is never applied again, and an import deleted or edited behind our back is written
-/// again from the last decision held here. It never touches grain state.
+/// again from the last decision held here. It never touches grain state. Once a routing patch landed it records
+/// what it did to traffic: a member's endpoints failing over or back is counted, timed from the health change first
+/// seen, and told on the ServiceImport as an Event (once per transition, never per retry).
 /// </summary>
 public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<ServiceImportResource>, IAsyncDisposable
 {
@@ -20,11 +23,14 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
     private readonly Dictionary<WorkKey, PatchPolicyConditions> _policies = [];
     private readonly Dictionary<WorkKey, Observed> _present = [];
     private readonly Dictionary<WorkKey, string> _patchedRouting = [];
+    private readonly Dictionary<WorkKey, IReadOnlyDictionary<string, bool>> _failedOver = [];
+    private readonly Dictionary<WorkKey, IReadOnlyDictionary<string, int>> _active = [];
     private readonly KeyedWorkQueue<WorkKey> _queue;
     private readonly IMemberImportApi _api;
     private readonly WriterSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly KeyValuePair<string, object?> _consumer;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
@@ -41,6 +47,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         _settings = settings;
         _time = time;
         _logger = logger;
+        _consumer = WriterMetrics.ConsumingMember(clusterKey);
         _queue = new KeyedWorkQueue<WorkKey>(settings.Retry, time, logger, $"writer of {clusterKey}");
     }
 
@@ -63,9 +70,19 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         }
     }
 
+    /// <summary>Active endpoints per service (<c>namespace/name</c>) and exporting member, as last written here.</summary>
+    public IReadOnlyList<(string Service, string Member, int Count)> ActiveEndpointsByMember()
+    {
+        lock (_gate)
+        {
+            return [.. _active.SelectMany(a => a.Value.Select(m => ($"{a.Key.Namespace}/{a.Key.Name}", m.Key, m.Value)))];
+        }
+    }
+
     /// <summary>Starts the workers and the watch, off any caller's scheduler.</summary>
     public void Start()
     {
+        WriterMetrics.Track(this);
         var workers = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, _stop.Token));
         var watch = Task.Run(WatchAsync);
         _running = Task.WhenAll(workers, watch);
@@ -89,7 +106,10 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
                     _imports[key] = (_imports.GetValueOrDefault(key) ?? new ImportSlot()) with { Apply = apply, Delete = false };
                     break;
                 case PatchRouting routing:
-                    _imports[key] = (_imports.GetValueOrDefault(key) ?? new ImportSlot()) with { Routing = routing };
+                    // Causes of a routing not written yet stay known: the Event of the transition still needs them.
+                    var slot = _imports.GetValueOrDefault(key) ?? new ImportSlot();
+                    var causes = slot.Routing is { } pending ? pending.Causes.SetItems(routing.Causes) : routing.Causes;
+                    _imports[key] = slot with { Routing = routing with { Causes = causes } };
                     break;
                 case DeleteImport:
                     _imports[key] = new ImportSlot { Delete = true };
@@ -152,6 +172,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
     private async Task StopCoreAsync()
     {
+        WriterMetrics.Untrack(this);
         await _stop.CancelAsync();
         _queue.Complete();
         await _running.WaitAsync(_settings.StopTimeout, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -165,7 +186,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            WriterMetrics.Failures.Add(1);
+            WriterMetrics.Failures.Add(1, _consumer);
             throw;
         }
     }
@@ -200,8 +221,9 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             // The watch is synced: an import the member does not hold needs no call.
             if (seen is not null)
             {
-                await _api.DeleteAsync(key.Namespace, key.Name, cancellationToken);
-                WriterMetrics.Deletes.Add(1);
+                using var span = StartSpan("ServiceImport.Delete", key, null);
+                await Traced(span, _api.DeleteAsync(key.Namespace, key.Name, cancellationToken));
+                WriterMetrics.Deletes.Add(1, _consumer);
                 Interlocked.Increment(ref _deletes);
             }
 
@@ -209,6 +231,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             {
                 _present.Remove(key);
                 _patchedRouting.Remove(key);
+                _failedOver.Remove(key);
+                _active.Remove(key);
                 if (_imports.TryGetValue(key, out var now) && now == slot)
                 {
                     _imports.Remove(key);
@@ -225,12 +249,18 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         }
 
         var applied = false;
+        WorkOrigin? landed = null;
         if (seen?.SpecHash != apply.SpecHash)
         {
             var started = _time.GetTimestamp();
-            await _api.ApplyAsync(apply.Document, cancellationToken);
-            WriterMetrics.WriteLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
-            WriterMetrics.SpecApplies.Add(1);
+            using (var span = StartSpan("ServiceImport.Apply", key, apply.Origin))
+            {
+                await Traced(span, _api.ApplyAsync(apply.Document, cancellationToken));
+            }
+
+            WriterMetrics.WriteLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds, _consumer);
+            WriterMetrics.SpecApplies.Add(1, _consumer);
+            landed = apply.Origin;
             Interlocked.Increment(ref _applies);
             applied = true;
             lock (_gate)
@@ -246,17 +276,93 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             var alreadyThere = !applied && seen?.Routing is { } held && JsonNode.DeepEquals(held, node);
             if (patched != json && !alreadyThere)
             {
-                await _api.PatchRoutingAsync(key.Namespace, key.Name, routing.Routing, cancellationToken);
-                WriterMetrics.RoutingPatches.Add(1);
+                using (var span = StartSpan("ServiceImport.PatchRouting", key, routing.Origin))
+                {
+                    await Traced(span, _api.PatchRoutingAsync(key.Namespace, key.Name, routing.Routing, cancellationToken));
+                }
+
+                WriterMetrics.RoutingPatches.Add(1, _consumer);
                 Interlocked.Increment(ref _routingPatches);
+                landed = Newer(landed, routing.Origin);
             }
 
+            var after = RoutingStates.FailedOver(routing.Routing);
+            IReadOnlyDictionary<string, bool>? before;
             lock (_gate)
             {
                 _patchedRouting[key] = json;
+                before = _failedOver.TryGetValue(key, out var known) ? known : RoutingStates.FailedOver(seen?.Routing);
+                _failedOver[key] = after;
+                _active[key] = RoutingStates.ActiveByMember(routing.Routing);
+            }
+
+            // A routing seen for the first time is no transition: the member never had the other one.
+            if (before is not null)
+            {
+                await RecordTransitionsAsync(key, routing, before, after);
+            }
+        }
+
+        if (landed is { ObservedAt: var observed } && observed != default)
+        {
+            WriterMetrics.PropagationLatency.Record(Math.Max(0, (_time.GetUtcNow() - observed).TotalSeconds), _consumer);
+        }
+    }
+
+    /// <summary>Counts, times and tells (as an Event on the import) each member that failed over or back in this routing.</summary>
+    private async Task RecordTransitionsAsync(WorkKey key, PatchRouting routing, IReadOnlyDictionary<string, bool> before, IReadOnlyDictionary<string, bool> after)
+    {
+        var service = $"{key.Namespace}/{key.Name}";
+        foreach (var (member, failedOver) in RoutingStates.Transitions(before, after))
+        {
+            var now = _time.GetUtcNow();
+            var cause = routing.Causes.GetValueOrDefault(member);
+            var direction = failedOver ? "failover" : "failback";
+            var memberTag = new KeyValuePair<string, object?>("member", member);
+            var directionTag = new KeyValuePair<string, object?>("direction", direction);
+            WriterMetrics.Failovers.Add(1, memberTag, new("service", service), new("reason", cause?.Reason ?? RoutingEvents.UnknownReason), directionTag);
+            if (cause is { Since: var since } && since != default)
+            {
+                WriterMetrics.FailoverDuration.Record(Math.Max(0, (now - since).TotalSeconds), memberTag, _consumer, directionTag);
+            }
+
+            var reason = failedOver ? RoutingEvents.FailedOver : RoutingEvents.FailedBack;
+            var message = RoutingEvents.Message(member, failedOver, cause, routing.Routing, now);
+            _logger.RoutingTransition(ClusterKey, key.Namespace, key.Name, reason, message);
+            try
+            {
+                // Best effort and once: the routing is what matters, and a retried Event would tell the story twice.
+                await _api.RecordEventAsync(key.Namespace, key.Name, failedOver, reason, message, _stop.Token);
+            }
+            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            {
+                _logger.EventFailed(ClusterKey, key.Namespace, key.Name, reason, ex.Message);
             }
         }
     }
+
+    private Activity? StartSpan(string name, WorkKey key, WorkOrigin? origin)
+    {
+        var span = WriterMetrics.Source.StartActivity(name, ActivityKind.Client, origin?.Parent ?? default);
+        span?.SetTag("eriecanal.member", ClusterKey);
+        span?.SetTag("eriecanal.service", $"{key.Namespace}/{key.Name}");
+        return span;
+    }
+
+    private static async Task Traced(Activity? span, Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private static WorkOrigin? Newer(WorkOrigin? a, WorkOrigin? b) => a is null ? b : b is null ? a : b.ObservedAt > a.ObservedAt ? b : a;
 
     private async Task WritePolicyAsync(WorkKey key, CancellationToken cancellationToken)
     {
@@ -332,6 +438,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         {
             _present.Remove(key);
             _patchedRouting.Remove(key);
+            _failedOver.Remove(key);
+            _active.Remove(key);
             wanted = _imports.TryGetValue(key, out var slot) && slot.Apply is not null;
         }
 

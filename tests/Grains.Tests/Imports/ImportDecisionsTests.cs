@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ErieCanal.Orleans.Grains.Imports;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Writers;
@@ -96,6 +97,31 @@ public sealed class ImportDecisionsTests
     {
         Assert.False(_decisions.Accept(Key(0), 1, null));
         Assert.Empty(_sink.Work);
+    }
+
+    [Fact]
+    public void A_health_flip_names_its_reason_and_first_seen_time_and_carries_its_origin()
+    {
+        var since = DateTimeOffset.UnixEpoch.AddSeconds(100);
+        var origin = new WorkOrigin(new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded));
+        _decisions.SetHealth(new MemberHealth(C1, false, 1, ConditionReasons.GatewayUnreachable, since), origin);
+        Assert.All(_sink.Work.OfType<PatchRouting>(), p =>
+        {
+            Assert.Equal(new RoutingCause(ConditionReasons.GatewayUnreachable, since), p.Causes[C1]);
+            Assert.Equal(origin, p.Origin);
+        });
+
+        // An export change afterwards that takes C2's endpoints out is the service's own health, not the member's.
+        _sink.Clear();
+        var observed = DateTimeOffset.UnixEpoch.AddSeconds(200);
+        var c2Down = ImportOf(0, 2) is var import
+            ? import with { Ports = [.. import.Ports.Select(p => p with { Endpoints = [.. p.Endpoints.Select(e => e.ClusterKey == C2 ? e with { Healthy = false } : e)] })] }
+            : null;
+        _decisions.Accept(Key(0), 2, c2Down, new WorkOrigin(default, observed));
+        var patch = Assert.Single(_sink.Work.OfType<PatchRouting>());
+        Assert.Equal(RoutingEvents.ServiceUnhealthy, patch.Causes[C2].Reason);
+        Assert.False(patch.Causes.ContainsKey(C1));
+        Assert.Equal(observed, patch.Origin!.ObservedAt);
     }
 
     private static string Key(int i) => ServiceKeys.Service(Ns, $"svc-{i}");

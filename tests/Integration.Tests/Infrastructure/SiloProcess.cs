@@ -56,6 +56,8 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Http__Urls"] = $"http://127.0.0.1:{httpPort}",
+            // Each silo on one host needs its own dashboard listener, like its own API port.
+            ["Dashboard__Url"] = $"http://127.0.0.1:{FreePort()}",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in environment)

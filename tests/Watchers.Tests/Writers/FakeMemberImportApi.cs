@@ -53,6 +53,17 @@ public sealed class FakeMemberImportApi : IMemberImportApi
         return Task.CompletedTask;
     }
 
+    /// <summary>Events recorded on ServiceImports: (namespace/name, warning, reason, message).</summary>
+    public ConcurrentQueue<(string Import, bool Warning, string Reason, string Message)> Events { get; } = new();
+
+    public Task RecordEventAsync(string ns, string name, bool warning, string reason, string message, CancellationToken cancellationToken)
+    {
+        Fail();
+        Calls.Enqueue($"event {ns}/{name} {reason}");
+        Events.Enqueue(($"{ns}/{name}", warning, reason, message));
+        return Task.CompletedTask;
+    }
+
     public async Task WatchAsync(IInformerHandler<ServiceImportResource> handler, CancellationToken cancellationToken)
     {
         Watching.TrySetResult(handler);
