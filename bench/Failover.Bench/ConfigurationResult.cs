@@ -3,7 +3,6 @@ namespace ErieCanal.Orleans.Failover.Bench;
 /// <summary>One configuration's run: its fault results, the load's totals, and whether it came back to steady state.</summary>
 public sealed record ConfigurationResult(
     SystemConfiguration Configuration,
-    bool ProxySettingsApplied,
     IReadOnlyList<FaultResult> Faults,
     int Requests,
     long LateDispatches,

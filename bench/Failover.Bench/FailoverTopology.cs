@@ -47,9 +47,6 @@ public sealed class FailoverTopology : IAsyncDisposable
 
     public SystemConfiguration Configuration { get; private init; } = SystemConfiguration.Ours;
 
-    /// <summary>Whether the configuration's proxy settings reached the members' proxies (see the seam in <see cref="StartAsync"/>).</summary>
-    public bool ProxySettingsApplied { get; private init; }
-
     /// <summary>cluster-2's client-side proxy, where the load is sent.</summary>
     public Uri ConsumerProxy => _environment.DataPlane[Consumer].Proxy?.Address ?? throw new InvalidOperationException("cluster-2's proxy is not running");
 
@@ -59,14 +56,9 @@ public sealed class FailoverTopology : IAsyncDisposable
 
     public static async Task<FailoverTopology> StartAsync(SystemConfiguration configuration, string directory, BenchSettings settings, Action<string> progress, CancellationToken cancellationToken)
     {
-        // TODO(issue 8, lead): the one seam for the data-plane side of the comparison. EmbeddedEnvironment builds each
-        // member's ProxyOptions itself and takes no settings for them yet; once StartAsync takes
-        // `Action<ProxyOptions>? configureProxy` (applied in StartDataPlaneAsync before ClientProxy.StartAsync), pass
-        // `configureProxy: configuration.ConfigureProxy` here and set proxySettingsApplied to true. Until then both
-        // configurations run the proxy with its defaults, and the report says so.
-        const bool proxySettingsApplied = false;
-        var environment = await EmbeddedEnvironment.StartAsync(Members, directory, cancellationToken: cancellationToken);
-        var topology = new FailoverTopology(environment) { Configuration = configuration, ProxySettingsApplied = proxySettingsApplied || configuration.Proxy.Count == 0 };
+        // Every member's proxy gets the configuration's settings (EmbeddedEnvironment applies them before it starts it).
+        var environment = await EmbeddedEnvironment.StartAsync(Members, directory, configureProxy: configuration.ConfigureProxy, cancellationToken: cancellationToken);
+        var topology = new FailoverTopology(environment) { Configuration = configuration };
         try
         {
             progress($"{configuration.Name}: silo starting ({(configuration.Silo.Count == 0 ? "defaults" : string.Join(", ", configuration.Silo.Select(s => $"{s.Key}={s.Value}")))})");

@@ -18,8 +18,7 @@ public static class MarkdownReport
         foreach (var result in results)
         {
             text.AppendLine();
-            var proxy = result.Configuration.Proxy.Count == 0 ? "" : result.ProxySettingsApplied ? "" : " — **proxy settings not applied: EmbeddedEnvironment has no proxy seam yet, so the proxy ran with its defaults**";
-            text.AppendLine(Invariant($"**{result.Configuration.Name}** ({result.Configuration.Description}{proxy}): {result.Requests} requests in {result.Elapsed.TotalSeconds:F0} s, {result.LateDispatches} sent > 10 ms late{(result.SteadyAtEnd ? "" : "; **did not return to steady state after the last fault**")}."));
+            text.AppendLine(Invariant($"**{result.Configuration.Name}** ({result.Configuration.Description}): {result.Requests} requests in {result.Elapsed.TotalSeconds:F0} s, {result.LateDispatches} sent > 10 ms late{(result.SteadyAtEnd ? "" : "; **did not return to steady state after the last fault**")}."));
             text.AppendLine();
             text.AppendLine("| Fault | Service | Faulted | Sent | Failed | Slow | Reroute s | Routing everywhere s (members) | p99 ms during fault | Recovery s | Failures |");
             text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");

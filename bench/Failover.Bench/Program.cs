@@ -71,11 +71,6 @@ async Task<ConfigurationResult> RunAsync(SystemConfiguration configuration, stri
     var begun = Stopwatch.GetTimestamp();
     Progress($"{configuration.Name}: embedded environment with {string.Join(", ", FailoverTopology.Members)}");
     await using var topology = await FailoverTopology.StartAsync(configuration, environmentDirectory, settings, Progress, token);
-    if (!topology.ProxySettingsApplied)
-    {
-        Progress($"{configuration.Name}: WARNING: proxy settings ({string.Join(", ", configuration.Proxy.Select(p => $"{p.Key}={p.Value}"))}) not applied: EmbeddedEnvironment has no proxy seam yet");
-    }
-
     await using var timeline = new RoutingTimeline(topology);
     await using var load = OpenLoopLoad.Start(topology.ConsumerProxy, FailoverTopology.Services, settings.Rate, settings.RequestTimeout);
     Progress($"{configuration.Name}: load of {settings.Rate}/s through {topology.ConsumerProxy}; waiting until every exporter answers");
@@ -91,7 +86,7 @@ async Task<ConfigurationResult> RunAsync(SystemConfiguration configuration, stri
     var records = load.Records;
     var faults = FaultAnalysis.Analyse(windows, records, timeline, settings);
     Progress($"{configuration.Name}: {records.Count} requests, {records.Count(r => !r.Succeeded)} failed");
-    return new ConfigurationResult(configuration, topology.ProxySettingsApplied, faults, records.Count, load.LateDispatches, steadyAtEnd, Stopwatch.GetElapsedTime(begun));
+    return new ConfigurationResult(configuration, faults, records.Count, load.LateDispatches, steadyAtEnd, Stopwatch.GetElapsedTime(begun));
 }
 
 // Steady: routing as configured everywhere and each service answered by the members that serve it in steady state.

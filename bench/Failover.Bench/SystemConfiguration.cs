@@ -20,6 +20,11 @@ public sealed record SystemConfiguration(string Name, string Description, IReadO
 
     public const string ProxyRetryStandbyOnly = "StandbyOnly";
 
+    /// <summary>The proxy's per-try timeout; a negative millisecond (<see cref="Timeout.InfiniteTimeSpan"/>) turns it off.</summary>
+    public const string ProxyTryTimeoutKey = "TryTimeout";
+
+    public const string ProxyTryTimeoutOff = "-00:00:00.001";
+
     /// <summary>ErieCanal.Orleans as shipped: every setting at its default.</summary>
     public static SystemConfiguration Ours { get; } = new(
         "ErieCanal.Orleans",
@@ -33,9 +38,9 @@ public sealed record SystemConfiguration(string Name, string Description, IReadO
     /// </summary>
     public static SystemConfiguration ErieCanalEquivalent { get; } = new(
         "ErieCanal-equivalent",
-        $"{HealthEnabledKey}=false; proxy {ProxyEjectionEnabledKey}=false, {ProxyRetryKey}={ProxyRetryStandbyOnly}",
+        $"{HealthEnabledKey}=false; proxy {ProxyEjectionEnabledKey}=false, {ProxyRetryKey}={ProxyRetryStandbyOnly}, no per-try timeout",
         new Dictionary<string, string?> { [HealthEnabledKey] = "false" },
-        new Dictionary<string, string?> { [ProxyEjectionEnabledKey] = "false", [ProxyRetryKey] = ProxyRetryStandbyOnly });
+        new Dictionary<string, string?> { [ProxyEjectionEnabledKey] = "false", [ProxyRetryKey] = ProxyRetryStandbyOnly, [ProxyTryTimeoutKey] = ProxyTryTimeoutOff });
 
     /// <summary>Applies <see cref="Proxy"/> to a member's proxy options (keys the options do not have are ignored).</summary>
     public void ConfigureProxy(ProxyOptions options) =>

@@ -48,6 +48,7 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         SandboxClusterOptions? options = null,
         int controlPort = 0,
         bool startDataPlane = true,
+        Action<ProxyOptions>? configureProxy = null,
         CancellationToken cancellationToken = default)
     {
         var sandbox = await SandboxHost.StartAsync([ControlPlaneName, .. members], options, controlPort, cancellationToken);
@@ -69,7 +70,7 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
                     await cluster.Gateway.StartAsync(0, cancellationToken);
                     if (startDataPlane)
                     {
-                        await environment.StartDataPlaneAsync(cluster, cancellationToken);
+                        await environment.StartDataPlaneAsync(cluster, configureProxy, cancellationToken);
                     }
                 }
             }
@@ -95,15 +96,15 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
     /// Runs the member's gateway (reached through the sandbox's gateway address, which stands for the member's load
     /// balancer and keeps its faults) and its client-side proxy (where the member's containers send their requests).
     /// </summary>
-    private async Task StartDataPlaneAsync(SandboxCluster member, CancellationToken cancellationToken)
+    private async Task StartDataPlaneAsync(SandboxCluster member, Action<ProxyOptions>? configureProxy, CancellationToken cancellationToken)
     {
         var kubeconfig = member.Kubeconfig();
-        var gateway = await MemberGateway.StartAsync(new GatewayOptions { MemberName = member.Name }, kubeconfig, cancellationToken: cancellationToken);
+        var clusterKey = ClusterKeys.Format(ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, member.Name);
+        var gateway = await MemberGateway.StartAsync(new GatewayOptions { MemberName = member.Name, ClusterKey = clusterKey }, kubeconfig, cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, null);
-        var proxy = await ClientProxy.StartAsync(
-            new ProxyOptions { MemberName = member.Name, ClusterKey = ClusterKeys.Format(ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, member.Name) },
-            kubeconfig,
-            cancellationToken: cancellationToken);
+        var proxyOptions = new ProxyOptions { MemberName = member.Name, ClusterKey = clusterKey };
+        configureProxy?.Invoke(proxyOptions);
+        var proxy = await ClientProxy.StartAsync(proxyOptions, kubeconfig, cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, proxy);
         member.Gateway.Upstream = gateway.EndPoint;
 
