@@ -15,7 +15,7 @@ public sealed record ProbeIdentity(string SiloName);
 /// <summary>
 /// Every silo probes every registered member's API server (<c>GET /version</c>) and gateway (<c>GET /healthz</c>,
 /// 2xx in time: a port that accepts connections but never answers is not healthy), and each exported service's path
-/// through that gateway (5xx = the service fails; a transport failure tells nothing about the service). Each target
+/// through that gateway (5xx or no answer in time = the service fails; a refused connection is the gateway's failure). Each target
 /// runs on its own <see cref="ProbeLoop"/>; results go to the member's ClusterGrain or the export's grain, which
 /// decide from the silos' majority with hysteresis, so one partitioned silo cannot evict a healthy member.
 /// Off (<see cref="HealthOptions.Enabled"/> false): nothing is probed.
@@ -32,7 +32,7 @@ public sealed partial class HealthProber(
     public const string HealthPath = "/healthz";
 
     /// <summary>How often the set of targets (members, exported services) is read again; new targets need no hurry.</summary>
-    private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<string, ProbeLoop> _loops = new(StringComparer.Ordinal);
 
@@ -244,8 +244,9 @@ public sealed partial class HealthProber(
     }
 
     /// <summary>
-    /// A service fails when one of its paths answers 5xx through the gateway; 2xx–4xx is the service answering. No
-    /// answer at all is the gateway's (or the member's) failure, judged by the member probe: no result here.
+    /// A service fails when one of its paths answers 5xx through the gateway, or does not answer within the probe
+    /// timeout (its pods hang); 2xx–4xx is the service answering. A refused or broken connection is the gateway's
+    /// failure, judged by the member probe: no result here.
     /// </summary>
     private async Task<ProbeResult?> ProbePathsAsync(GatewayAddress gateway, ImmutableArray<string> paths, CancellationToken cancellationToken)
     {
@@ -253,25 +254,30 @@ public sealed partial class HealthProber(
         {
             try
             {
-                return (Path: path, Status: (int?)await GetAsync(gateway, path, cancellationToken));
+                var status = await GetAsync(gateway, path, cancellationToken);
+                return (Path: path, Answered: true, Failure: status >= 500 ? $"answered {status}" : null);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (Path: path, Answered: true, Failure: $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms");
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 LogProbeFailed($"{gateway.Host}{path}", "service path", ex.Message);
-                return (Path: path, Status: null);
+                return (Path: path, Answered: false, Failure: (string?)null);
             }
             catch (OperationCanceledException)
             {
-                return (Path: path, Status: null);
+                return (Path: path, Answered: false, Failure: (string?)null);
             }
         }));
 
-        if (answers.FirstOrDefault(a => a.Status >= 500) is { Status: { } code } failed)
+        if (answers.FirstOrDefault(a => a.Failure is not null) is { Failure: { } failure } failed)
         {
-            return new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {failed.Path} answered {code}");
+            return new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {failed.Path} {failure}");
         }
 
-        return answers.Any(a => a.Status is not null) ? ProbeResult.Success : null;
+        return answers.Any(a => a.Answered) ? ProbeResult.Success : null;
     }
 
     /// <summary>GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.</summary>
