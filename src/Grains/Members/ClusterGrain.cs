@@ -352,7 +352,7 @@ public sealed partial class ClusterGrain(
         {
             var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
             var channel = channels.GetChannelWriter<MemberHealth>(ChannelId.Create(ChannelNames.Health, ChannelNames.HealthKey));
-            await channel.Publish(new MemberHealth(ClusterKey, _health.Healthy, state.State.HealthSequence, _health.Reason, _health.Since));
+            await channel.Publish(new MemberHealth(ClusterKey, _publishedHealthy, state.State.HealthSequence, _health.Reason, _health.Since));
         }
         catch (Exception ex)
         {
@@ -369,7 +369,7 @@ public sealed partial class ClusterGrain(
         }
 
         var gateway = spec.GatewayHost is { } host ? new GatewayAddress(host, host, spec.GatewayPort) : null;
-        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _health.Healthy, _report.Synced, gateway));
+        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _publishedHealthy, _report.Synced, gateway));
         _registeredAt = time.GetUtcNow();
     }
 
