@@ -25,6 +25,9 @@ public static class ConditionReasons
     public const string ProbesSucceeded = "ProbesSucceeded";
     public const string ApiServerUnreachable = "ApiServerUnreachable";
     public const string GatewayUnreachable = "GatewayUnreachable";
+
+    /// <summary>An exported service's path on its member's gateway answers 5xx or not in time (per-service health).</summary>
+    public const string ServiceErrors = "ServiceErrors";
     public const string Exported = "Exported";
     public const string NoService = "NoService";
     public const string InvalidServiceType = "InvalidServiceType";

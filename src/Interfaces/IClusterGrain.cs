@@ -34,10 +34,15 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("ReportCrds")]
     Task ReportCrds(string sessionId, CrdReport report);
 
-    /// <summary>A health probe result from one silo.</summary>
+    /// <summary>One silo's probes of the member's API server and gateway (sent on change and as a keep-alive).</summary>
     [Alias("ReportProbe")]
     [AlwaysInterleave]
-    Task ReportProbe(string silo, bool apiServerOk, bool gatewayOk);
+    Task ReportProbe(ProbeReport report);
+
+    /// <summary>The member's exported services that have paths on its gateway, for the silos' per-service probes.</summary>
+    [Alias("GetServiceProbes")]
+    [AlwaysInterleave]
+    Task<ImmutableArray<ServiceProbeTarget>> GetServiceProbes();
 
     [Alias("GetState")]
     [AlwaysInterleave]

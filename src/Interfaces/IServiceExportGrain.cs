@@ -18,6 +18,11 @@ public interface IServiceExportGrain : IGrainWithStringKey
     [OneWay]
     Task SetConflict(ConflictVerdict verdict);
 
+    /// <summary>One silo's probes of the export's path through its member's gateway (5xx = failed).</summary>
+    [Alias("ReportPathProbe")]
+    [AlwaysInterleave]
+    Task ReportPathProbe(ProbeReport report);
+
     [Alias("GetStatus")]
     Task<ExportStatus> GetStatus();
 }

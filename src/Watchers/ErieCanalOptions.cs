@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Watchers.Health;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Options;
@@ -24,23 +25,8 @@ public sealed class ErieCanalOptions
     /// <summary>How often each writer compares its member's ServiceImports with the desired state (lost-notification repair).</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often every silo probes every member's API server and gateway.</summary>
-    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>A probe waits this long for an answer.</summary>
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// A silo's probe report counts for this many probe intervals; older ones are ignored (the silo is gone or its
-    /// reports are lost), so a dead silo's last report cannot hold a verdict.
-    /// </summary>
-    public int ProbeFreshRounds { get; set; } = 3;
-
-    /// <summary>Consecutive failed probe rounds before a member is marked unhealthy.</summary>
-    public int UnhealthyThreshold { get; set; } = 3;
-
-    /// <summary>Consecutive good probe rounds before an unhealthy member is trusted again (hysteresis).</summary>
-    public int HealthyThreshold { get; set; } = 3;
+    /// <summary>Probes of members and exported services, and how their health is decided.</summary>
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>Bound on one request to a member or the control plane.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -92,14 +78,15 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
 
         Positive(options.ResyncInterval, nameof(options.ResyncInterval));
         Positive(options.RepairInterval, nameof(options.RepairInterval));
-        Positive(options.ProbeInterval, nameof(options.ProbeInterval));
-        Positive(options.ProbeTimeout, nameof(options.ProbeTimeout));
+        Positive(options.Health.ProbeInterval, "Health:ProbeInterval");
+        Positive(options.Health.ProbeTimeout, "Health:ProbeTimeout");
+        Positive(options.Health.ServiceProbeInterval, "Health:ServiceProbeInterval");
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
 
-        if (options.ProbeFreshRounds is < 2 or > 100)
+        if (options.Health.FreshRounds is < 3 or > 100)
         {
-            failures.Add($"{ErieCanalOptions.Section}:ProbeFreshRounds must be between 2 and 100, or a probe may be stale before the next one lands (was {options.ProbeFreshRounds})");
+            failures.Add($"{ErieCanalOptions.Section}:Health:FreshRounds must be between 3 and 100, or a silo's report may be stale before its keep-alive lands (was {options.Health.FreshRounds})");
         }
 
         if (options.ObservationConcurrency is < 1 or > 256)
@@ -113,9 +100,9 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
             failures.Add($"{ErieCanalOptions.Section}:Retry:MaxBackoff must be at least Retry:InitialBackoff (was {options.Retry.MaxBackoff} < {options.Retry.InitialBackoff})");
         }
 
-        if (options.UnhealthyThreshold < 1 || options.HealthyThreshold < 1)
+        if (options.Health.UnhealthyThreshold is < 1 or > 100 || options.Health.HealthyThreshold is < 1 or > 100)
         {
-            failures.Add($"{ErieCanalOptions.Section}:UnhealthyThreshold and HealthyThreshold must be at least 1");
+            failures.Add($"{ErieCanalOptions.Section}:Health:UnhealthyThreshold and Health:HealthyThreshold must be between 1 and 100 (were {options.Health.UnhealthyThreshold} and {options.Health.HealthyThreshold})");
         }
 
         if (options.WriterConcurrency is < 1 or > 256)

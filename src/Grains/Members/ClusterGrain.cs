@@ -56,7 +56,7 @@ public sealed partial class ClusterGrain(
     ILoggerFactory loggers) : Grain, IClusterGrain
 {
     private readonly ILogger _logger = loggers.CreateLogger<ClusterGrain>();
-    private readonly MemberHealthJudge _health = new(time, options.Value.ProbeInterval, options.Value.ProbeFreshRounds, options.Value.UnhealthyThreshold, options.Value.HealthyThreshold);
+    private readonly MemberHealthJudge _health = new(time, options.Value.Health.MemberFreshness, options.Value.Health.UnhealthyThreshold, options.Value.Health.HealthyThreshold);
     private readonly FailureStreak _statusFailures = new();
     private MemberSession? _session;
     private IReadOnlyCollection<string>? _lastSessionExports;
@@ -66,6 +66,8 @@ public sealed partial class ClusterGrain(
     private string? _statusFor;
     private DateTimeOffset _registeredAt = DateTimeOffset.MinValue;
     private IGrainTimer? _tick;
+    private IGrainTimer? _healthChange;
+    private bool _publishedHealthy = true;
 
     private ErieCanalOptions Options => options.Value;
 
@@ -80,13 +82,16 @@ public sealed partial class ClusterGrain(
             StartSession();
         }
 
-        _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(Options.ProbeInterval, Options.ProbeInterval) { KeepAlive = true });
+        // Health is judged on each report; the tick only expires reports of silos gone silent (and resyncs).
+        var tick = Options.Health.ProbeInterval * 2;
+        _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(tick, tick) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _tick?.Dispose();
+        _healthChange?.Dispose();
         await StopSessionAsync();
     }
 
@@ -222,11 +227,22 @@ public sealed partial class ClusterGrain(
         await state.WriteStateAsync();
     }
 
-    public Task ReportProbe(string silo, bool apiServerOk, bool gatewayOk)
+    /// <summary>
+    /// Judged at once (event-driven); a flip is applied by a one-shot timer, which runs in turn with this grain's
+    /// other work (this call interleaves, and the flip persists state and writes status).
+    /// </summary>
+    public Task ReportProbe(ProbeReport report)
     {
-        _health.Record(silo, apiServerOk, gatewayOk);
+        if (state.State.Spec is not null && Options.Health.Enabled && _health.Record(report))
+        {
+            ScheduleHealthChange();
+        }
+
         return Task.CompletedTask;
     }
+
+    public Task<ImmutableArray<ServiceProbeTarget>> GetServiceProbes() =>
+        Task.FromResult(_session?.ServiceProbeTargets() ?? []);
 
     public Task<ClusterState> GetState() => Task.FromResult(new ClusterState(
         ClusterKey,
@@ -263,7 +279,29 @@ public sealed partial class ClusterGrain(
         }
     }
 
-    /// <summary>One probe round: the judge decides; a flip is published, registered and reported.</summary>
+    private void ScheduleHealthChange()
+    {
+        _healthChange ??= this.RegisterGrainTimer(async _ =>
+        {
+            _healthChange?.Dispose();
+            _healthChange = null;
+            await ApplyHealthAsync();
+        }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>Publishes the verdict if it differs from the last one published (it may have flipped back meanwhile).</summary>
+    private async Task ApplyHealthAsync()
+    {
+        if (state.State.Spec is null || _health.Healthy == _publishedHealthy)
+        {
+            return;
+        }
+
+        _publishedHealthy = _health.Healthy;
+        await HealthChangedAsync();
+    }
+
+    /// <summary>Expires the reports of silos gone silent (a flip is applied), resyncs the registration, retries status.</summary>
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         if (state.State.Spec is null)
@@ -271,10 +309,8 @@ public sealed partial class ClusterGrain(
             return;
         }
 
-        if (_health.JudgeRound())
-        {
-            await HealthChangedAsync();
-        }
+        _health.Judge();
+        await ApplyHealthAsync();
 
         if (time.GetUtcNow() - _registeredAt > Options.ResyncInterval)
         {
@@ -316,7 +352,7 @@ public sealed partial class ClusterGrain(
         {
             var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(ChannelNames.Provider);
             var channel = channels.GetChannelWriter<MemberHealth>(ChannelId.Create(ChannelNames.Health, ChannelNames.HealthKey));
-            await channel.Publish(new MemberHealth(ClusterKey, _health.Healthy, state.State.HealthSequence, _health.Reason, _health.Since));
+            await channel.Publish(new MemberHealth(ClusterKey, _publishedHealthy, state.State.HealthSequence, _health.Reason, _health.Since));
         }
         catch (Exception ex)
         {
@@ -333,7 +369,7 @@ public sealed partial class ClusterGrain(
         }
 
         var gateway = spec.GatewayHost is { } host ? new GatewayAddress(host, host, spec.GatewayPort) : null;
-        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _health.Healthy, _report.Synced, gateway));
+        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _publishedHealthy, _report.Synced, gateway));
         _registeredAt = time.GetUtcNow();
     }
 

@@ -3,19 +3,18 @@ using ErieCanal.Orleans.Interfaces;
 namespace ErieCanal.Orleans.Grains.Members;
 
 /// <summary>
-/// Decides a member's health from every silo's probe reports, with hysteresis. Once per probe round it looks at the
-/// fresh reports (newer than <c>freshRounds</c> probe intervals): the round is bad when most silos saw the API server
-/// or the gateway fail (a tie is not a majority), so one partitioned silo cannot evict a healthy member. Health
-/// flips only after <c>unhealthyThreshold</c> bad rounds in a row, and back after <c>healthyThreshold</c> good ones,
-/// so a single lost probe cannot flap it. A round without fresh reports changes nothing.
-/// Plain state, no I/O: its owner (the ClusterGrain) calls it on its scheduler.
+/// Decides the health of a probe target (a member, or one exported service's gateway path in a member) from every
+/// silo's reports, on each report rather than on a timer. Hysteresis is per silo: a silo votes unhealthy only once it
+/// has seen <c>unhealthyThreshold</c> failed probes in a row, and healthy again only after <c>healthyThreshold</c> good
+/// ones; a shorter streak keeps its previous vote, so a single lost probe flips nothing. The target is unhealthy while
+/// a strict majority of the silos with fresh reports vote so (a tie is not a majority), so one partitioned silo cannot
+/// evict a healthy member. Reports older than <c>freshness</c> (by this judge's clock) expire, so a dead silo's last
+/// vote cannot hold a verdict; with no fresh report at all the verdict stands.
+/// Plain state, no I/O: its owner (a grain) calls it on its scheduler.
 /// </summary>
-public sealed class MemberHealthJudge(TimeProvider time, TimeSpan probeInterval, int freshRounds, int unhealthyThreshold, int healthyThreshold)
+public sealed class MemberHealthJudge(TimeProvider time, TimeSpan freshness, int unhealthyThreshold, int healthyThreshold)
 {
-    private readonly Dictionary<string, Probe> _probes = new(StringComparer.Ordinal);
-    private int _badRounds;
-    private int _goodRounds;
-    private DateTimeOffset _streakStarted;
+    private readonly Dictionary<string, Vote> _votes = new(StringComparer.Ordinal);
 
     public bool Healthy { get; private set; } = true;
 
@@ -23,74 +22,86 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan probeInterval,
 
     public string Message { get; private set; } = "no probe has failed";
 
-    /// <summary>When the first round of the streak behind the current verdict was judged (fault or recovery first seen).</summary>
+    /// <summary>When the first probe of the streak behind the current verdict ran (fault or recovery first seen by the earliest silo).</summary>
     public DateTimeOffset Since { get; private set; }
 
-    /// <summary>One silo's latest probe of the member; a later report of the same silo replaces it.</summary>
-    public void Record(string silo, bool apiServerOk, bool gatewayOk) => _probes[silo] = new Probe(time.GetUtcNow(), apiServerOk, gatewayOk);
+    /// <summary>Silos whose reports are fresh.</summary>
+    public int FreshSilos => _votes.Count;
 
-    /// <summary>Judges one round; true when the member's health flipped (then <see cref="Healthy"/>, <see cref="Reason"/> and <see cref="Message"/> tell how).</summary>
-    public bool JudgeRound()
+    /// <summary>Records one silo's report and judges; true when the verdict flipped.</summary>
+    public bool Record(ProbeReport report)
     {
         var now = time.GetUtcNow();
-        var freshness = probeInterval * freshRounds;
-        foreach (var stale in _probes.Where(p => now - p.Value.At >= freshness).Select(p => p.Key).ToList())
+        var previous = _votes.GetValueOrDefault(report.Silo);
+        if (previous is not null && report.At < previous.Report.At)
         {
-            _probes.Remove(stale);
+            // A late report of this silo, overtaken by a newer one.
+            return Judge();
         }
 
-        var fresh = _probes.Values;
-        if (fresh.Count == 0)
+        // The vote changes only at a threshold; a streak in between keeps the silo's previous vote (or, for a silo
+        // new to this judge, the current verdict).
+        var (healthy, since) = previous is null ? (Healthy, report.StreakStarted) : (previous.Healthy, previous.Since);
+        if (!report.Ok && report.Streak >= unhealthyThreshold && healthy)
+        {
+            (healthy, since) = (false, report.StreakStarted);
+        }
+        else if (report.Ok && report.Streak >= healthyThreshold && !healthy)
+        {
+            (healthy, since) = (true, report.StreakStarted);
+        }
+
+        _votes[report.Silo] = new Vote(now, report, healthy, since, healthy ? "" : previous is { Healthy: false } ? previous.Failure : report.Failure,
+            healthy ? "" : previous is { Healthy: false } ? previous.Detail : report.Detail);
+        return Judge();
+    }
+
+    /// <summary>Drops expired reports and judges again (its owner calls this on a timer); true when the verdict flipped.</summary>
+    public bool Judge()
+    {
+        var now = time.GetUtcNow();
+        foreach (var stale in _votes.Where(v => now - v.Value.ReceivedAt >= freshness).Select(v => v.Key).ToList())
+        {
+            _votes.Remove(stale);
+        }
+
+        if (_votes.Count == 0)
         {
             return false;
         }
 
-        var bad = fresh.Count(p => !p.Api || !p.Gateway);
-        if (bad * 2 > fresh.Count)
+        var bad = _votes.Values.Where(v => !v.Healthy).ToList();
+        var unhealthy = bad.Count * 2 > _votes.Count;
+        if (unhealthy == !Healthy)
         {
-            if (_badRounds == 0)
-            {
-                _streakStarted = now;
-            }
+            return false;
+        }
 
-            _badRounds++;
-            _goodRounds = 0;
+        if (unhealthy)
+        {
+            // The most common failure among the unhealthy votes names the verdict.
+            var failure = bad.GroupBy(v => v.Failure).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First();
+            var detail = failure.First().Detail;
+            Set(false, failure.Key, bad.Min(v => v.Since),
+                $"{bad.Count} of {_votes.Count} silos saw {unhealthyThreshold} or more failed probes in a row{(detail.Length > 0 ? $": {detail}" : "")}");
         }
         else
         {
-            if (_goodRounds == 0)
-            {
-                _streakStarted = now;
-            }
-
-            _goodRounds++;
-            _badRounds = 0;
+            var good = _votes.Values.Where(v => v.Healthy).ToList();
+            Set(true, ConditionReasons.ProbesSucceeded, good.Count > 0 ? good.Min(v => v.Since) : now,
+                $"{good.Count} of {_votes.Count} silos saw {healthyThreshold} or more good probes in a row");
         }
 
-        if (Healthy && _badRounds >= unhealthyThreshold)
-        {
-            var apiDown = fresh.Count(p => !p.Api) * 2 > fresh.Count;
-            Set(false, apiDown ? ConditionReasons.ApiServerUnreachable : ConditionReasons.GatewayUnreachable,
-                $"{bad} of {fresh.Count} silos could not reach the member's {(apiDown ? "API server" : "gateway")} for {_badRounds} consecutive probe rounds");
-            return true;
-        }
-
-        if (!Healthy && _goodRounds >= healthyThreshold)
-        {
-            Set(true, ConditionReasons.ProbesSucceeded, $"{fresh.Count} silos reached the member for {_goodRounds} consecutive probe rounds");
-            return true;
-        }
-
-        return false;
+        return true;
     }
 
-    private void Set(bool healthy, string reason, string message)
+    private void Set(bool healthy, string reason, DateTimeOffset since, string message)
     {
         Healthy = healthy;
-        Since = _streakStarted;
         Reason = reason;
+        Since = since;
         Message = message;
     }
 
-    private sealed record Probe(DateTimeOffset At, bool Api, bool Gateway);
+    private sealed record Vote(DateTimeOffset ReceivedAt, ProbeReport Report, bool Healthy, DateTimeOffset Since, string Failure, string Detail);
 }

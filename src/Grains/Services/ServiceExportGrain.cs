@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Imports;
 using ErieCanal.Orleans.Grains.Kubernetes;
+using ErieCanal.Orleans.Grains.Members;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
@@ -16,6 +17,8 @@ namespace ErieCanal.Orleans.Grains.Services;
 /// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why
 /// there is none), keeps the export's Ingress in the member as a valid export needs it (and absent otherwise), hands
 /// the contribution to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
+/// The contribution carries the service's own health in this member: it has ready endpoints, and the silos' probes of
+/// its path through the member's gateway do not answer 5xx (majority of silos, hysteresis: <see cref="MemberHealthJudge"/>).
 /// Holds no durable state: the member's watchers re-send the full observation after any restart. A failed write is
 /// retried on a grain timer with exponential backoff, logged when failures start and when they end.
 /// </summary>
@@ -39,11 +42,15 @@ public sealed partial class ServiceExportGrain(
     private ExportIngress? _ingressWanted;
     private bool _ingressSynced = true;
     private IGrainTimer? _retry;
+    private IGrainTimer? _pathHealthChange;
+    private MemberHealthJudge? _pathHealth;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_clusterKey, _ns, _name) = ServiceKeys.ParseExport(this.GetPrimaryKeyString());
         _conditions = new ConditionWriter(ServiceExportResource.Plural, _ns, _name, time);
+        var health = options.Value.Health;
+        _pathHealth = new MemberHealthJudge(time, health.ServiceFreshness, health.UnhealthyThreshold, health.HealthyThreshold);
         return Task.CompletedTask;
     }
 
@@ -56,16 +63,7 @@ public sealed partial class ServiceExportGrain(
         _ingressWanted = ingress;
         _ingressSynced = observation.Export is not null && ValueEquality.Same(ingress, observation.Ingress);
         await SyncIngressAsync();
-        // A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so
-        // its first observation is always sent, withdrawals included.
-        if (!_contributedKnown || !ValueEquality.Same(contribution, _contributed))
-        {
-            var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
-            _verdict = contribution is null ? ConflictVerdict.None : verdict;
-            _contributed = contribution;
-            _contributedKnown = true;
-        }
-
+        await ContributeAsync(contribution);
         _status = new ExportStatus(observation.Export is not null, valid, reason, message, _verdict);
         if (observation.Export is null)
         {
@@ -105,7 +103,67 @@ public sealed partial class ServiceExportGrain(
         }
     }
 
+    /// <summary>
+    /// Judged at once; a flip re-evaluates the contribution on a one-shot timer, in turn with this grain's other work
+    /// (this call interleaves, so a slow write never holds up the silos' probes).
+    /// </summary>
+    public Task ReportPathProbe(ProbeReport report)
+    {
+        if (options.Value.Health.Enabled && _observation?.Export is not null && _pathHealth!.Record(report))
+        {
+            _pathHealthChange ??= this.RegisterGrainTimer(async _ =>
+            {
+                _pathHealthChange?.Dispose();
+                _pathHealthChange = null;
+                await PathHealthChangedAsync();
+            }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<ExportStatus> GetStatus() => Task.FromResult(_status);
+
+    /// <summary>A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so its first contribution is always sent, withdrawals included.</summary>
+    private async Task ContributeAsync(ExportContribution? contribution)
+    {
+        if (!_contributedKnown || !ValueEquality.Same(contribution, _contributed))
+        {
+            var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
+            _verdict = contribution is null ? ConflictVerdict.None : verdict;
+            _contributed = contribution;
+            _contributedKnown = true;
+        }
+    }
+
+    private async Task PathHealthChangedAsync()
+    {
+        if (_observation is not { Export: { } export } observation)
+        {
+            return;
+        }
+
+        var judge = _pathHealth!;
+        LogPathHealthChanged(_clusterKey, _ns, _name, judge.Healthy, judge.Reason, judge.Message);
+        await ContributeAsync(Evaluate(observation).Contribution);
+        try
+        {
+            var client = await clients.GetAsync(_clusterKey);
+            await KubeEvents.RecordAsync(client, "ServiceExport", _ns, _name, export.Uid, !judge.Healthy,
+                judge.Healthy ? "ServiceRecovered" : judge.Reason, $"through the gateway of cluster {ClusterKeys.Name(_clusterKey)}: {judge.Message}", CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogEventFailed(ex, _clusterKey, _ns, _name);
+        }
+    }
+
+    /// <summary>
+    /// The service's own health here: some endpoint is ready and its gateway path does not fail. With health checking
+    /// off every valid export counts healthy, as in ErieCanal.
+    /// </summary>
+    private bool ServiceHealthy(ExportObservation o) =>
+        !options.Value.Health.Enabled || (o.ReadyEndpoints > 0 && _pathHealth!.Healthy);
 
     /// <summary>
     /// SPEC §3: a missing Service or an ExternalName Service contributes nothing, with a reason; nor does an export
@@ -180,7 +238,7 @@ public sealed partial class ServiceExportGrain(
             export.ServiceAccountName,
             [.. ports],
             gateway,
-            o.ReadyEndpoints > 0,
+            ServiceHealthy(o),
             export.TargetClusters.IsDefault ? [] : export.TargetClusters);
         var how = ingress is null ? " (no spec.rules, so no Ingress: the gateway routes it only once a rule gives it a path)" : "";
         return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}{how}", contribution, ingress);
@@ -325,6 +383,9 @@ public sealed partial class ServiceExportGrain(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Writes of ServiceExport {Namespace}/{Name} in {ClusterKey} succeed again")]
     private partial void LogWriteRecovered(string clusterKey, string @namespace, string name);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "ServiceExport {Namespace}/{Name} in {ClusterKey} path health: {Healthy} ({Reason}: {Message})")]
+    private partial void LogPathHealthChanged(string clusterKey, string @namespace, string name, bool healthy, string reason, string message);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Could not record an event for ServiceExport {Namespace}/{Name} in {ClusterKey}")]
     private partial void LogEventFailed(Exception ex, string clusterKey, string @namespace, string name);

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.Health;
 using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,31 +13,42 @@ namespace ErieCanal.Orleans.Watchers.Members;
 public sealed record ProbeIdentity(string SiloName);
 
 /// <summary>
-/// Every silo probes every managed member's API server and gateway and reports to the member's ClusterGrain, which
-/// decides health from the silos' majority: one partitioned silo cannot evict a healthy member. The gateway is asked
-/// over HTTP (<c>GET /healthz</c>, 2xx in time): a port that accepts connections but never answers is not healthy.
+/// Every silo probes every registered member's API server (<c>GET /version</c>) and gateway (<c>GET /healthz</c>,
+/// 2xx in time: a port that accepts connections but never answers is not healthy), and each exported service's path
+/// through that gateway (5xx or no answer in time = the service fails; a refused connection is the gateway's failure). Each target
+/// runs on its own <see cref="ProbeLoop"/>; results go to the member's ClusterGrain or the export's grain, which
+/// decide from the silos' majority with hysteresis, so one partitioned silo cannot evict a healthy member.
+/// Off (<see cref="HealthOptions.Enabled"/> false): nothing is probed.
 /// </summary>
 public sealed partial class HealthProber(
     IGrainFactory grains,
     MemberClients clients,
     ProbeIdentity identity,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     IOptions<ErieCanalOptions> options,
     ILogger<HealthProber> logger) : BackgroundService
 {
     public const string HealthPath = "/healthz";
 
-    // Gateways are reached directly: never through a proxy from the environment, never following redirects.
+    /// <summary>How often the set of targets (members, exported services) is read again; new targets need no hurry.</summary>
+    private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, ProbeLoop> _loops = new(StringComparer.Ordinal);
+
+    // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled.
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
-        ConnectTimeout = options.Value.ProbeTimeout,
-        PooledConnectionIdleTimeout = options.Value.ProbeInterval * 2,
+        ConnectTimeout = options.Value.Health.ProbeTimeout,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };
+
+    private HealthOptions Health => options.Value.Health;
 
     public override void Dispose()
     {
@@ -45,6 +58,12 @@ public sealed partial class HealthProber(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!Health.Enabled)
+        {
+            LogDisabled();
+            return;
+        }
+
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
@@ -61,21 +80,27 @@ public sealed partial class HealthProber(
 
         // Stop probing as soon as the host begins to stop, before the silo's grains go away under the probes.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
-        using var timer = new PeriodicTimer(options.Value.ProbeInterval);
+        using var timer = new PeriodicTimer(TargetRefresh, time);
         try
         {
             do
             {
-                await ProbeAllAsync(stopping.Token);
+                await RefreshAsync(stopping.Token);
             }
             while (await timer.WaitForNextTickAsync(stopping.Token));
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            await Task.WhenAll(_loops.Values.Select(l => l.DisposeAsync().AsTask()));
+            _loops.Clear();
+        }
     }
 
-    private async Task ProbeAllAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a loop for each new target and stops those of targets gone (or changed: the key names the shape).</summary>
+    private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         IEnumerable<ClusterInfo> members;
         try
@@ -89,72 +114,197 @@ public sealed partial class HealthProber(
             return;
         }
 
-        await Task.WhenAll(members.Select(m => ProbeAsync(m, cancellationToken)));
+        var wanted = new Dictionary<string, Func<ProbeLoop>>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            wanted[$"member|{member.ClusterKey}|{member.Gateway}"] = () => MemberLoop(member, cancellationToken);
+            if (member.Gateway is not { } gateway)
+            {
+                continue;
+            }
+
+            ImmutableArray<ServiceProbeTarget> services;
+            try
+            {
+                services = await grains.GetGrain<IClusterGrain>(member.ClusterKey).GetServiceProbes();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Keep probing this member's services as before until its grain answers again.
+                LogTargetsUnavailable(member.ClusterKey, ex.Message);
+                foreach (var kept in _loops.Keys.Where(k => k.StartsWith($"service|{member.ClusterKey}|", StringComparison.Ordinal)))
+                {
+                    wanted[kept] = () => throw new InvalidOperationException("a kept loop is never started again");
+                }
+
+                continue;
+            }
+
+            foreach (var service in services)
+            {
+                wanted[$"service|{member.ClusterKey}|{gateway}|{service.ServiceKey}|{string.Join(',', service.Paths)}"] =
+                    () => ServiceLoop(member.ClusterKey, gateway, service, cancellationToken);
+            }
+        }
+
+        foreach (var gone in _loops.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
+        {
+            await _loops[gone].DisposeAsync();
+            _loops.Remove(gone);
+        }
+
+        foreach (var (key, start) in wanted.Where(w => !_loops.ContainsKey(w.Key)))
+        {
+            _loops[key] = start();
+        }
     }
 
-    private async Task ProbeAsync(ClusterInfo member, CancellationToken cancellationToken)
+    private ProbeLoop MemberLoop(ClusterInfo member, CancellationToken cancellationToken)
     {
-        var apiOk = await ProbeApiServerAsync(member.ClusterKey, cancellationToken);
-        var gatewayOk = member.Gateway is null || await ProbeGatewayAsync(member.Gateway, cancellationToken);
-        try
-        {
-            await grains.GetGrain<IClusterGrain>(member.ClusterKey).ReportProbe(identity.SiloName, apiOk, gatewayOk);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReportFailed(member.ClusterKey, ex.Message);
-        }
+        var clusterKey = member.ClusterKey;
+        return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Streak(Health.MemberFreshness),
+            ct => ProbeMemberAsync(member, ct),
+            report => grains.GetGrain<IClusterGrain>(clusterKey).ReportProbe(report),
+            ex => LogReportFailed(clusterKey, ex.Message),
+            time, cancellationToken);
     }
 
-    private async Task<bool> ProbeApiServerAsync(string clusterKey, CancellationToken cancellationToken)
+    private ProbeLoop ServiceLoop(string clusterKey, GatewayAddress gateway, ServiceProbeTarget service, CancellationToken cancellationToken)
+    {
+        var (ns, name) = ServiceKeys.ParseService(service.ServiceKey);
+        var exportKey = ServiceKeys.Export(clusterKey, ns, name);
+        return new ProbeLoop(Health.ServiceProbeInterval, MaxInFlight(Health.ServiceProbeInterval), Streak(Health.ServiceFreshness),
+            ct => ProbePathsAsync(gateway, service.Paths, ct),
+            report => grains.GetGrain<IServiceExportGrain>(exportKey).ReportPathProbe(report),
+            ex => LogReportFailed(exportKey, ex.Message),
+            time, cancellationToken);
+    }
+
+    /// <summary>Reports while a streak is short of either threshold, and keeps alive at a third of the freshness window.</summary>
+    private ProbeStreak Streak(TimeSpan freshness) =>
+        new(identity.SiloName, Math.Max(Health.UnhealthyThreshold, Health.HealthyThreshold), freshness / 3);
+
+    /// <summary>Enough overlapping probes that one starts every interval while earlier ones wait for their timeout.</summary>
+    private int MaxInFlight(TimeSpan interval) => (int)Math.Ceiling(Health.ProbeTimeout / interval) + 1;
+
+    private async Task<ProbeResult?> ProbeMemberAsync(ClusterInfo member, CancellationToken cancellationToken)
+    {
+        var api = ProbeApiServerAsync(member.ClusterKey, cancellationToken);
+        var gateway = member.Gateway is { } address ? ProbeGatewayAsync(address, cancellationToken) : Task.FromResult<string?>(null);
+        var (apiFailure, gatewayFailure) = (await api, await gateway);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        return apiFailure is not null ? new ProbeResult(false, ConditionReasons.ApiServerUnreachable, $"API server: {apiFailure}")
+            : gatewayFailure is not null ? new ProbeResult(false, ConditionReasons.GatewayUnreachable, $"gateway {HealthPath}: {gatewayFailure}")
+            : ProbeResult.Success;
+    }
+
+    /// <summary>Null when the API server answered in time, else what went wrong.</summary>
+    private async Task<string?> ProbeApiServerAsync(string clusterKey, CancellationToken cancellationToken)
     {
         try
         {
             var client = await clients.GetAsync(clusterKey);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Value.ProbeTimeout);
+            timeout.CancelAfter(Health.ProbeTimeout);
             await client.Version.GetCodeAsync(timeout.Token);
-            return true;
+            return null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogProbeFailed(clusterKey, "API server", ex.Message);
-            return false;
+            return ex is OperationCanceledException ? $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms" : ex.Message;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 
-    private async Task<bool> ProbeGatewayAsync(GatewayAddress gateway, CancellationToken cancellationToken)
+    /// <summary>Null when the gateway's health endpoint answered 2xx in time, else what went wrong.</summary>
+    private async Task<string?> ProbeGatewayAsync(GatewayAddress gateway, CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Value.ProbeTimeout);
-            var host = string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip;
-            using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, HealthPath).Uri);
-            request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (response.IsSuccessStatusCode)
-            {
-                return true;
-            }
-
-            LogProbeFailed(gateway.Host, "gateway", $"{HealthPath} answered {(int)response.StatusCode}");
-            return false;
+            var status = await GetAsync(gateway, HealthPath, cancellationToken);
+            return status is >= 200 and < 300 ? null : $"answered {status}";
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogProbeFailed(gateway.Host, "gateway", ex.Message);
-            return false;
+            return ex is OperationCanceledException ? $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms" : ex.Message;
         }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A service fails when one of its paths answers 5xx through the gateway, or does not answer within the probe
+    /// timeout (its pods hang); 2xx–4xx is the service answering. A refused or broken connection is the gateway's
+    /// failure, judged by the member probe: no result here.
+    /// </summary>
+    private async Task<ProbeResult?> ProbePathsAsync(GatewayAddress gateway, ImmutableArray<string> paths, CancellationToken cancellationToken)
+    {
+        var answers = await Task.WhenAll(paths.Select(async path =>
+        {
+            try
+            {
+                var status = await GetAsync(gateway, path, cancellationToken);
+                return (Path: path, Answered: true, Failure: status >= 500 ? $"answered {status}" : null);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (Path: path, Answered: true, Failure: $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms");
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogProbeFailed($"{gateway.Host}{path}", "service path", ex.Message);
+                return (Path: path, Answered: false, Failure: (string?)null);
+            }
+            catch (OperationCanceledException)
+            {
+                return (Path: path, Answered: false, Failure: (string?)null);
+            }
+        }));
+
+        if (answers.FirstOrDefault(a => a.Failure is not null) is { Failure: { } failure } failed)
+        {
+            return new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {failed.Path} {failure}");
+        }
+
+        return answers.Any(a => a.Answered) ? ProbeResult.Success : null;
+    }
+
+    /// <summary>GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.</summary>
+    private async Task<int> GetAsync(GatewayAddress gateway, string path, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Health.ProbeTimeout);
+        var host = string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, path).Uri);
+        request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+        return (int)response.StatusCode;
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Probe of {Target} ({What}) failed: {Message}")]
     private partial void LogProbeFailed(string target, string what, string message);
 
-    // One line without a stack trace: these repeat every probe round while a silo or grain is away.
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Could not report a probe of {ClusterKey}: {Message}")]
-    private partial void LogReportFailed(string clusterKey, string message);
+    // One line without a stack trace: these repeat while a silo or grain is away.
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Could not report a probe of {Target}: {Message}")]
+    private partial void LogReportFailed(string target, string message);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "The cluster directory is unavailable; probes skip this round: {Message}")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "The cluster directory is unavailable; probe targets are not refreshed: {Message}")]
     private partial void LogDirectoryUnavailable(string message);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Could not read the exported services of {ClusterKey} to probe; probing them as before: {Message}")]
+    private partial void LogTargetsUnavailable(string clusterKey, string message);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Health checking is off (ErieCanal:Health:Enabled=false): every member and service counts healthy")]
+    private partial void LogDisabled();
 }

@@ -150,6 +150,19 @@ public sealed class MemberObservations(string ingressClass)
         return affected;
     }
 
+    /// <summary>
+    /// Exports whose Service exists and whose Ingress of ours is in the member (so the gateway routes their paths):
+    /// what the silos probe through the gateway for per-service health.
+    /// </summary>
+    public ImmutableArray<ServiceProbeTarget> ProbeTargets() =>
+    [
+        .. _exports
+            .Where(e => _services.ContainsKey(e.Key) && HasOurIngress(e.Key))
+            .Select(e => (e.Key, Paths: PathsOf(e.Value).ToImmutableArray()))
+            .Where(t => t.Paths.Length > 0)
+            .Select(t => new ServiceProbeTarget(t.Key, t.Paths)),
+    ];
+
     /// <summary>The service's observation; its health is the service's own (ready endpoints), never the member's.</summary>
     public ExportObservation Observe(string serviceKey, GatewayAddress? gateway)
     {

@@ -90,6 +90,9 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The exported services with paths on the member's gateway, for per-service health probes.</summary>
+    public ImmutableArray<ServiceProbeTarget> ServiceProbeTargets() => _observations.ProbeTargets();
+
     /// <summary>
     /// Stops feeding grains and waits until no observation is in flight, so nothing this session sends can land
     /// after the owner withdrew the member. Safe to await from the owning grain: dispatchers never call it.
@@ -158,7 +161,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         using var client = KubeconfigLoader.Load(kubeconfig, _options.RequestTimeout);
         await client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: cancellationToken);
         await MemberClaim.ClaimAsync(client, await _controlPlane.GetIdentityAsync(cancellationToken), _spec.ClusterKey, cancellationToken);
-        _gateway = await GatewayResolver.ResolveAsync(_spec, _options.ProbeTimeout, cancellationToken);
+        _gateway = await GatewayResolver.ResolveAsync(_spec, _options.Health.ProbeTimeout, cancellationToken);
         await CheckCrdsAsync(client, cancellationToken);
         if (_connectFailures.Succeed())
         {

@@ -49,10 +49,6 @@ public class ReconcilerFixture : IAsyncLifetime
         builder.Properties["ErieCanal:ControlPlaneKubeconfig"] = Environment.ControlPlaneKubeconfig;
         builder.Properties["ErieCanal:ResyncInterval"] = "00:00:02";
         builder.Properties["ErieCanal:RepairInterval"] = "00:00:03";
-        builder.Properties["ErieCanal:ProbeInterval"] = "00:00:00.300";
-        builder.Properties["ErieCanal:ProbeTimeout"] = "00:00:00.500";
-        builder.Properties["ErieCanal:UnhealthyThreshold"] = "2";
-        builder.Properties["ErieCanal:HealthyThreshold"] = "2";
         builder.Properties["ErieCanal:RequestTimeout"] = "00:00:05";
         builder.Properties["ErieCanal:Informer:Watchdog"] = "00:00:05";
         builder.Properties["ErieCanal:Informer:InitialBackoff"] = "00:00:00.100";

@@ -48,7 +48,6 @@ public sealed class SiloProcess : IAsyncDisposable
             ["ErieCanal__Region"] = region,
             ["ErieCanal__ResyncInterval"] = "00:00:02",
             ["ErieCanal__RepairInterval"] = "00:00:03",
-            ["ErieCanal__ProbeInterval"] = "00:00:00.500",
             ["Orleans__Redis"] = redis,
             ["Orleans__ClusterId"] = clusterId,
             ["Orleans__ServiceId"] = clusterId,

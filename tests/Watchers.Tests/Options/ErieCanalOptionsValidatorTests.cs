@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Watchers.Health;
 using ErieCanal.Orleans.Watchers.Queues;
 using Xunit;
 
@@ -18,9 +19,8 @@ public sealed class ErieCanalOptionsValidatorTests
     {
         var result = _validator.Validate(null, new ErieCanalOptions
         {
-            ProbeInterval = TimeSpan.Zero,
+            Health = new HealthOptions { ProbeInterval = TimeSpan.Zero, UnhealthyThreshold = 0, ServiceProbeInterval = TimeSpan.Zero },
             RepairInterval = TimeSpan.FromSeconds(-1),
-            UnhealthyThreshold = 0,
             WriterConcurrency = 1000,
             ControlPlaneKubeconfig = "/no/such/kubeconfig",
             IngressClass = "Not A Class",
@@ -28,9 +28,10 @@ public sealed class ErieCanalOptionsValidatorTests
 
         Assert.True(result.Failed);
         var message = result.FailureMessage;
-        Assert.Contains("ErieCanal:ProbeInterval", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:Health:ProbeInterval", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:Health:ServiceProbeInterval", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:RepairInterval", message, StringComparison.Ordinal);
-        Assert.Contains("UnhealthyThreshold", message, StringComparison.Ordinal);
+        Assert.Contains("Health:UnhealthyThreshold", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:WriterConcurrency", message, StringComparison.Ordinal);
         Assert.Contains("/no/such/kubeconfig", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:IngressClass", message, StringComparison.Ordinal);
@@ -41,16 +42,25 @@ public sealed class ErieCanalOptionsValidatorTests
     {
         var result = _validator.Validate(null, new ErieCanalOptions
         {
-            ProbeFreshRounds = 1,
+            Health = new HealthOptions { FreshRounds = 2 },
             ObservationConcurrency = 0,
             SessionStopTimeout = TimeSpan.Zero,
             Retry = new RetryOptions { InitialBackoff = TimeSpan.FromSeconds(10), MaxBackoff = TimeSpan.FromSeconds(1) },
         });
 
         var message = result.FailureMessage;
-        Assert.Contains("ErieCanal:ProbeFreshRounds", message, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:Health:FreshRounds", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:ObservationConcurrency", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:SessionStopTimeout", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:Retry:MaxBackoff", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Health_defaults_are_fast_and_on()
+    {
+        var health = new ErieCanalOptions().Health;
+        Assert.True(health.Enabled);
+        Assert.True(health.ProbeTimeout >= TimeSpan.FromMilliseconds(900), "the timeout must stay well above 300 ms of latency jitter");
+        Assert.True(health.ProbeInterval * health.UnhealthyThreshold <= TimeSpan.FromSeconds(1.5), "refusal must be seen within the 2 s target");
     }
 }

@@ -1,0 +1,102 @@
+using ErieCanal.Orleans.Interfaces;
+
+namespace ErieCanal.Orleans.Watchers.Health;
+
+/// <summary>
+/// Probes one target on its own schedule, so a slow or blackholed target never delays another's probes. A probe
+/// starts every interval even while earlier ones still wait for their timeout (up to <c>maxInFlight</c>), so a
+/// blackhole is counted once per interval rather than once per timeout. A probe that yields no result (null: it
+/// could not tell, say the transport failed where another probe owns that verdict) is not counted.
+/// </summary>
+public sealed class ProbeLoop : IAsyncDisposable
+{
+    private readonly Func<CancellationToken, Task<ProbeResult?>> _probe;
+    private readonly Func<ProbeReport, Task> _report;
+    private readonly Action<Exception> _reportFailed;
+    private readonly ProbeStreak _streak;
+    private readonly TimeSpan _interval;
+    private readonly int _maxInFlight;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _run;
+    private int _inFlight;
+
+    public ProbeLoop(
+        TimeSpan interval,
+        int maxInFlight,
+        ProbeStreak streak,
+        Func<CancellationToken, Task<ProbeResult?>> probe,
+        Func<ProbeReport, Task> report,
+        Action<Exception> reportFailed,
+        TimeProvider time,
+        CancellationToken stopping)
+    {
+        (_interval, _maxInFlight, _streak, _probe, _report, _reportFailed, _time) = (interval, maxInFlight, streak, probe, report, reportFailed, time);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _run = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _run;
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Spread the loops of many targets (and silos) over the interval instead of probing in bursts.
+            await Task.Delay(_interval * Random.Shared.NextDouble(), _time, cancellationToken);
+            using var timer = new PeriodicTimer(_interval, _time);
+            long sequence = 0;
+            do
+            {
+                if (Volatile.Read(ref _inFlight) < _maxInFlight)
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    _ = ProbeOnceAsync(++sequence, _time.GetUtcNow(), cancellationToken);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ProbeOnceAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _probe(cancellationToken) is not { } result || _streak.Count(sequence, at, result) is not { } report)
+            {
+                return;
+            }
+
+            await _sending.WaitAsync(cancellationToken);
+            try
+            {
+                await _report(report);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _streak.ReportFailed();
+            _reportFailed(ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}
