@@ -27,7 +27,7 @@ public sealed class ChartTests
     public async Task The_StatefulSet_runs_silos_with_Kubernetes_hosting_Redis_and_probes()
     {
         var (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal",
-            "--set", "region=eu-west", "--set", "replicaCount=5", "--set", "settings.ProbeInterval=00:00:02");
+            "--set", "region=eu-west", "--set", "replicaCount=5", "--set", "settings.Health__ProbeInterval=00:00:02");
         Assert.True(code == 0, output);
 
         var objects = KubernetesYaml.LoadAllFromString(output);
@@ -39,7 +39,7 @@ public sealed class ChartTests
         Assert.Equal("metadata.namespace", env["POD_NAMESPACE"].ValueFrom.FieldRef.FieldPath);
         Assert.Equal("status.podIP", env["POD_IP"].ValueFrom.FieldRef.FieldPath);
         Assert.Equal("eu-west", env["ErieCanal__Region"].Value);
-        Assert.Equal("00:00:02", env["ErieCanal__ProbeInterval"].Value);
+        Assert.Equal("00:00:02", env["ErieCanal__Health__ProbeInterval"].Value);
         Assert.False(string.IsNullOrEmpty(env["Orleans__Redis"].Value));
         Assert.Equal("/healthz", silo.LivenessProbe.HttpGet.Path);
         Assert.Equal("/readyz", silo.ReadinessProbe.HttpGet.Path);
