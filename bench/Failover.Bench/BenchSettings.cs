@@ -40,7 +40,7 @@ public sealed record BenchSettings
         Hold = TimeSpan.FromSeconds(18),
         RecoveryTimeout = TimeSpan.FromSeconds(20),
         RequestTimeout = TimeSpan.FromSeconds(10),
-        SlowThreshold = TimeSpan.FromSeconds(1),
+        SlowThreshold = TimeSpan.FromMilliseconds(200),
         SetupTimeout = TimeSpan.FromSeconds(60),
         RunTimeout = TimeSpan.FromMinutes(9),
     };
@@ -53,7 +53,7 @@ public sealed record BenchSettings
         Hold = TimeSpan.FromSeconds(4),
         RecoveryTimeout = TimeSpan.FromSeconds(5),
         RequestTimeout = TimeSpan.FromSeconds(3),
-        SlowThreshold = TimeSpan.FromSeconds(1),
+        SlowThreshold = TimeSpan.FromMilliseconds(200),
         SetupTimeout = TimeSpan.FromSeconds(45),
         RunTimeout = TimeSpan.FromMinutes(4),
     };

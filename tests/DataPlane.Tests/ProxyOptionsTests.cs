@@ -30,7 +30,7 @@ public sealed class ProxyOptionsTests
     public void Defaults_are_ours_and_bad_values_are_reported()
     {
         var defaults = new ProxyOptions { ClusterKey = "default/default/default/c2" };
-        Assert.Equal((TimeSpan.FromSeconds(1), RetryPolicy.AnyEndpoint, true, 5, TimeSpan.FromSeconds(10)),
+        Assert.Equal((TimeSpan.FromMilliseconds(500), RetryPolicy.AnyEndpoint, true, 5, TimeSpan.FromSeconds(10)),
             (defaults.TryTimeout, defaults.Retry, defaults.Ejection.Enabled, defaults.Ejection.ConsecutiveFailures, defaults.Ejection.BaseEjectionTime));
 
         var bad = new ProxyOptions

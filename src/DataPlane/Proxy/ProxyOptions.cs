@@ -24,9 +24,11 @@ public sealed class ProxyOptions
     /// How long an attempt that can still be retried elsewhere (an idempotent request's first attempt) may wait for
     /// its response headers before it is abandoned and retried: what a blackholed endpoint costs a request. The last
     /// attempt and requests that are never retried wait up to <see cref="ActivityTimeout"/> instead, so a slow but
-    /// healthy service is retried once, not failed. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// healthy service is retried once, not failed. <see cref="Timeout.InfiniteTimeSpan"/> turns it off. 500 ms keeps a
+    /// blackholed member's cost under a second (timeout, then ejection) and stays above ordinary latency jitter; set it
+    /// above the slowest healthy answer of your services to avoid duplicate attempts.
     /// </summary>
-    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long a forwarded request may stay silent (no headers, then no body bytes) before it is cancelled (504).</summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
