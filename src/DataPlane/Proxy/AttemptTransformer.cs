@@ -25,9 +25,10 @@ internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress addres
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        // A 5xx is retried on an endpoint no worse than the one that answered it.
+        // A 5xx is retried on another endpoint, the best tier first: an Active one when there is one, else a FailOver
+        // standby (the primary could not serve this request, and only idempotent requests get here).
         if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && retry5xx
-            && route.Pick(address, ProxyTier.Active, route.TierOf(address), outliers) is { } next)
+            && route.Pick(address, ProxyTier.Active, ProxyTier.Standby, outliers) is { } next)
         {
             HeldBack = true;
             HeldBackStatus = (int)proxyResponse.StatusCode;
