@@ -25,10 +25,10 @@ internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress addres
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        // A 5xx is retried on another endpoint, the best tier first: an Active one when there is one, else a FailOver
-        // standby (the primary could not serve this request, and only idempotent requests get here).
+        // A 5xx is retried elsewhere, another cluster first (its pods likely share the fault), the best tier first: an
+        // Active endpoint when there is one, else a FailOver standby (only idempotent requests get here).
         if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500 && retry5xx
-            && route.Pick(address, ProxyTier.Active, ProxyTier.Standby, outliers) is { } next)
+            && route.PickElsewhere(address, ProxyTier.Active, ProxyTier.Standby, outliers) is { } next)
         {
             HeldBack = true;
             HeldBackStatus = (int)proxyResponse.StatusCode;

@@ -70,6 +70,33 @@ public sealed class ServiceRoute
         return null;
     }
 
+    /// <summary>
+    /// Where a 5xx is retried: an address of another cluster first (the failing cluster's other pods likely share its
+    /// fault), best tier first, not ejected; else whatever <see cref="Pick"/> would choose.
+    /// </summary>
+    public ProxyAddress? PickElsewhere(ProxyAddress tried, ProxyTier bestTier, ProxyTier worstTier, OutlierDetector outliers)
+    {
+        for (var tier = bestTier; tier <= worstTier; tier++)
+        {
+            var eligible = new List<(ProxyTarget, IReadOnlyList<ProxyAddress>)>();
+            foreach (var (target, addresses) in _byTier[(int)tier])
+            {
+                var usable = addresses.Where(a => a.ClusterKey != tried.ClusterKey && !outliers.IsEjected(Service, a)).ToList();
+                if (usable.Count > 0)
+                {
+                    eligible.Add((target, usable));
+                }
+            }
+
+            if (eligible.Count > 0)
+            {
+                return _balancer.Pick(eligible);
+            }
+        }
+
+        return Pick(tried, bestTier, worstTier, outliers);
+    }
+
     /// <summary>Whether some address other than <paramref name="tried"/> is in the tiers <paramref name="bestTier"/> to <paramref name="worstTier"/> (ejected or not).</summary>
     public bool HasOther(ProxyAddress tried, ProxyTier bestTier, ProxyTier worstTier)
     {
