@@ -139,13 +139,14 @@ internal sealed class ProxyRequestHandler(
         }
     }
 
-    // AnyEndpoint: any other address, Active first. StandbyOnly (ErieCanal): from an Active endpoint to a Standby one only.
+    // AnyEndpoint: any other address, another cluster's first (a scaled-down or broken cluster fails all its pods at
+    // once), Active first. StandbyOnly (ErieCanal): from an Active endpoint to a Standby one only.
     private bool CanRetryElsewhere(ServiceRoute route, ProxyAddress current) => options.Retry == RetryPolicy.AnyEndpoint
         ? route.HasOther(current, ProxyTier.Active, ProxyTier.Standby)
         : route.TierOf(current) == ProxyTier.Active && route.HasOther(current, ProxyTier.Standby, ProxyTier.Standby);
 
     private ProxyAddress? PickRetry(ServiceRoute route, ProxyAddress current) => options.Retry == RetryPolicy.AnyEndpoint
-        ? route.Pick(current, ProxyTier.Active, ProxyTier.Standby, outliers)
+        ? route.PickElsewhere(current, ProxyTier.Active, ProxyTier.Standby, outliers)
         : route.TierOf(current) == ProxyTier.Active ? route.Pick(current, ProxyTier.Standby, ProxyTier.Standby, outliers) : null;
 
     private void Failed(ServiceRoute route, ProxyAddress address, AttemptFailure failure)
