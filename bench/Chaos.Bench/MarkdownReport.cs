@@ -24,7 +24,7 @@ public static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| routing mismatches (status.routing) | {result.Final.RoutingMismatches.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| run time | {result.Duration.TotalSeconds:F0} s |");
         md.AppendLine();
-        var findings = result.Final.Lost.Concat(result.Final.Extra).Concat(result.Final.SpecMismatches).Concat(result.Final.RoutingMismatches).ToList();
+        var findings = result.Final.Findings.ToList();
         if (findings.Count > 0)
         {
             md.AppendLine("Findings:");

@@ -242,7 +242,7 @@ public sealed class ChaosRun
             if (Stopwatch.GetElapsedTime(reported) > TimeSpan.FromSeconds(10))
             {
                 reported = Stopwatch.GetTimestamp();
-                _progress($"converging: {check.Lost.Count} lost, {check.Extra.Count} extra, {check.SpecMismatches.Count} spec and {check.RoutingMismatches.Count} routing mismatches; e.g. {check.Lost.Concat(check.Extra).Concat(check.SpecMismatches).Concat(check.RoutingMismatches).FirstOrDefault()}");
+                _progress($"converging: {check.Lost.Count} lost, {check.Extra.Count} extra, {check.SpecMismatches.Count} spec and {check.RoutingMismatches.Count} routing mismatches; e.g. {check.Findings.FirstOrDefault()}");
             }
 
             await Task.Delay(500, ct);

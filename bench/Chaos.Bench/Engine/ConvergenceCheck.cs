@@ -1,8 +1,15 @@
 namespace ErieCanal.Orleans.Chaos.Bench;
 
-/// <summary>The members' ServiceImports against the oracle: what is missing, what should not exist, what differs.</summary>
-public sealed record ConvergenceCheck(int Expected, IReadOnlyList<string> Lost, IReadOnlyList<string> Extra, IReadOnlyList<string> SpecMismatches, IReadOnlyList<string> RoutingMismatches)
+/// <summary>
+/// The members' ServiceImports against the oracle: what is missing, what should not exist, what differs; with the
+/// members' objects the check was made from (kept so a test can show the check is not blind).
+/// </summary>
+public sealed record ConvergenceCheck(
+    int Expected, IReadOnlyList<string> Lost, IReadOnlyList<string> Extra, IReadOnlyList<string> SpecMismatches, IReadOnlyList<string> RoutingMismatches,
+    IReadOnlyList<MemberObjects> Objects)
 {
+    public IEnumerable<string> Findings => Lost.Concat(Extra).Concat(SpecMismatches).Concat(RoutingMismatches);
+
     public bool Converged => Lost.Count == 0 && Extra.Count == 0 && SpecMismatches.Count == 0 && RoutingMismatches.Count == 0;
 
     public static ConvergenceCheck Of(IReadOnlyList<MemberObjects> members)
@@ -38,6 +45,6 @@ public sealed record ConvergenceCheck(int Expected, IReadOnlyList<string> Lost, 
             }
         }
 
-        return new ConvergenceCheck(expected.Values.Sum(v => v.Count), lost, extra, spec, routing);
+        return new ConvergenceCheck(expected.Values.Sum(v => v.Count), lost, extra, spec, routing, members);
     }
 }
