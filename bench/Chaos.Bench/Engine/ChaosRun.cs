@@ -113,10 +113,9 @@ public sealed class ChaosRun
                 var writable = ChaosSettings.Members.Where(m => m != fault?.UnwritableMember).ToList();
                 var operation = workload.Next(index, writable);
                 operations[operation.Kind]++;
-                if (!await OperationApplier.ApplyAsync(clients[operation.Member], operation, ct))
+                if (!await OperationApplier.ApplyAsync(clients[operation.Member], operation, _progress, ct))
                 {
                     failed++;
-                    _progress($"operation {operation} failed after retries");
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(_pauses.NextDouble() * _settings.MaximumPause.TotalMilliseconds), ct);

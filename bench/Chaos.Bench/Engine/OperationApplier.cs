@@ -18,7 +18,7 @@ public static class OperationApplier
     private const string Ns = ChaosSettings.Namespace;
 
     /// <summary>Applies the operation; false when every attempt failed (counted, not fatal: the check reads what exists).</summary>
-    public static async Task<bool> ApplyAsync(IKubernetes client, Operation operation, CancellationToken cancellationToken)
+    public static async Task<bool> ApplyAsync(IKubernetes client, Operation operation, Action<string> progress, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -33,6 +33,7 @@ public static class OperationApplier
             }
             catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                progress($"operation {operation} failed after retries: {ex.Message} {(ex as HttpOperationException)?.Response.Content}");
                 return false;
             }
         }
@@ -181,7 +182,10 @@ public static class OperationApplier
         ["spec"] = new JsonObject
         {
             ["lbType"] = policy.LbType,
-            ["targets"] = new JsonArray([.. policy.Targets.Select(t => (JsonNode)new JsonObject { ["clusterKey"] = t.ClusterKey, ["weight"] = t.Weight })]),
+            // A missing weight is left out (a null would be an invalid integer to the schema).
+            ["targets"] = new JsonArray([.. policy.Targets.Select(t => (JsonNode)(t.Weight is { } w
+                ? new JsonObject { ["clusterKey"] = t.ClusterKey, ["weight"] = w }
+                : new JsonObject { ["clusterKey"] = t.ClusterKey }))]),
         },
     };
 }
