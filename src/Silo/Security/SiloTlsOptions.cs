@@ -24,7 +24,10 @@ public sealed class SiloTlsOptions
     /// <summary>PEM certificate(s) a peer's certificate must chain to (a private CA, or the shared self-signed certificate).</summary>
     public string? CaCertificatePath { get; set; }
 
-    /// <summary>What an accepting silo asks of a connecting one: RequireCertificate (mutual TLS, the default), AllowCertificate or NoCertificate.</summary>
+    /// <summary>
+    /// What a silo asks of an Orleans client on its gateway port: RequireCertificate (the default), AllowCertificate or
+    /// NoCertificate. Between silos TLS is always mutual.
+    /// </summary>
     public RemoteCertificateMode ClientCertificateMode { get; set; } = RemoteCertificateMode.RequireCertificate;
 
     /// <summary>Check revocation lists (needs the CA's distribution points to be reachable).</summary>
