@@ -9,6 +9,9 @@ public static class ConditionTypes
     public const string Conflict = "Conflict";
     public const string ResolvedRefs = "ResolvedRefs";
     public const string CrdsCompatible = "CrdsCompatible";
+
+    /// <summary>On a Cluster: False while its kubeconfig is inline in the spec (readable by anyone who can read Clusters).</summary>
+    public const string CredentialsSecure = "CredentialsSecure";
 }
 
 /// <summary>Condition reasons, CamelCase as the API conventions ask.</summary>
@@ -47,4 +50,6 @@ public static class ConditionReasons
     public const string IncompatibleCrd = "IncompatibleCrd";
     public const string MissingCrd = "MissingCrd";
     public const string CrdsUnreadable = "CrdsUnreadable";
+    public const string InlineKubeconfig = "InlineKubeconfig";
+    public const string KubeconfigSecretRef = "KubeconfigSecretRef";
 }

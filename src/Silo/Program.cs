@@ -3,6 +3,7 @@ using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Silo.Api;
 using ErieCanal.Orleans.Silo.Embedded;
 using ErieCanal.Orleans.Silo.Observability;
+using ErieCanal.Orleans.Silo.Security;
 using Orleans.Configuration;
 
 // Settings ship next to the binary, whatever directory the silo is started from.
@@ -91,6 +92,7 @@ builder.UseOrleans(silo =>
 
 builder.Services.AddErieCanalTelemetry(configuration);
 builder.UseErieCanalListeners();
+builder.AddErieCanalSecurity();
 
 var app = builder.Build();
 app.MapReconcilerApi();

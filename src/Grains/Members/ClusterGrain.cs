@@ -35,12 +35,18 @@ public sealed class ClusterGrainState
     /// <summary>Grows with every health decision, so writers drop stale or repeated ones across activations.</summary>
     [Id(3)]
     public long HealthSequence { get; set; }
+
+    /// <summary>The Cluster uid whose inline kubeconfig was warned about in an Event, so the warning is given once.</summary>
+    [Id(4)]
+    public string? InlineKubeconfigWarned { get; set; }
 }
 
 /// <summary>
 /// One member cluster: owns its member session (watchers), decides its health from every silo's probes with
 /// hysteresis (<see cref="MemberHealthJudge"/>), publishes each decision on the health channel and registers it
-/// with the directory, and reports Managed and Healthy as conditions and events on the Cluster object.
+/// with the directory, and reports Managed and Healthy as conditions and events on the Cluster object, and whether
+/// its credentials are kept in a Secret (CredentialsSecure). Messages from the session are masked of the member's
+/// credentials before they reach a condition or an Event.
 /// </summary>
 [RegionPlacement]
 public sealed partial class ClusterGrain(
@@ -134,6 +140,7 @@ public sealed partial class ClusterGrain(
         LogUpserted(ClusterKey, spec.ResourceVersion);
         await RegisterAsync(force: true);
         await WriteStatusAsync();
+        await WarnInlineKubeconfigAsync(spec);
     }
 
     public async Task Remove(string lastResourceVersion)
@@ -181,6 +188,7 @@ public sealed partial class ClusterGrain(
         }
 
         var becameSynced = report.Synced && report.Connected && !(_report.Synced && _report.Connected);
+        report = report with { Message = Redact(report.Message) };
         _report = report;
         await RegisterAsync(force: true);
         await WriteStatusAsync();
@@ -203,6 +211,7 @@ public sealed partial class ClusterGrain(
         }
 
         var previous = _crds;
+        report = report with { Message = Redact(report.Message) };
         _crds = report;
         await WriteStatusAsync();
         if (report.Upgraded.Length > 0)
@@ -397,6 +406,11 @@ public sealed partial class ClusterGrain(
             updates.Add(new(ConditionTypes.CrdsCompatible, crds.Compatible, crds.Reason, crds.Message, spec.Generation));
         }
 
+        if (CredentialsCondition(spec) is { } credentialsSecure)
+        {
+            updates.Add(credentialsSecure);
+        }
+
         try
         {
             await _status.WriteAsync(controlPlane.Client, updates, new Dictionary<string, JsonNode?>
@@ -422,6 +436,54 @@ public sealed partial class ClusterGrain(
         }
     }
 
+    /// <summary>
+    /// CredentialsSecure: False while the kubeconfig is inline (anyone who can read Cluster objects reads the
+    /// member's credentials); True with a Secret reference. None when the spec names neither or both: Managed says why.
+    /// </summary>
+    private static ConditionUpdate? CredentialsCondition(ClusterSpec spec)
+    {
+        var inline = !string.IsNullOrWhiteSpace(spec.Kubeconfig);
+        return (inline, spec.KubeconfigSecretRef) switch
+        {
+            (true, null) => new(ConditionTypes.CredentialsSecure, false, ConditionReasons.InlineKubeconfig, InlineKubeconfigMessage, spec.Generation),
+            (false, { } secretRef) => new(ConditionTypes.CredentialsSecure, true, ConditionReasons.KubeconfigSecretRef,
+                $"the kubeconfig is read from Secret {secretRef.Namespace}/{secretRef.Name} (key {secretRef.Key})", spec.Generation),
+            _ => null,
+        };
+    }
+
+    private const string InlineKubeconfigMessage =
+        "spec.kubeconfig holds the member's credentials inline, readable by anyone who can read Cluster objects; put the kubeconfig in a Secret and name it in spec.kubeconfigSecretRef instead";
+
+    /// <summary>One Warning Event per Cluster object while its kubeconfig is inline (again if it goes back to inline).</summary>
+    private async Task WarnInlineKubeconfigAsync(ClusterSpec spec)
+    {
+        var inline = !string.IsNullOrWhiteSpace(spec.Kubeconfig) && spec.KubeconfigSecretRef is null;
+        if (!inline)
+        {
+            if (state.State.InlineKubeconfigWarned is not null)
+            {
+                state.State.InlineKubeconfigWarned = null;
+                await state.WriteStateAsync();
+            }
+
+            return;
+        }
+
+        if (state.State.InlineKubeconfigWarned == spec.Uid)
+        {
+            return;
+        }
+
+        await RecordEventAsync(true, ConditionReasons.InlineKubeconfig, InlineKubeconfigMessage);
+        state.State.InlineKubeconfigWarned = spec.Uid;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>A message with the member's credentials (inline, or from its Secret) masked.</summary>
+    private string Redact(string message) =>
+        CredentialRedaction.Redact(CredentialRedaction.Redact(message, state.State.Spec?.Kubeconfig), credentials.Find(ClusterKey)?.Kubeconfig);
+
     private async Task RecordEventAsync(bool warning, string reason, string message)
     {
         if (state.State.Spec is not { } spec)
@@ -431,7 +493,7 @@ public sealed partial class ClusterGrain(
 
         try
         {
-            await KubeEvents.RecordAsync(controlPlane.Client, "Cluster", null, spec.Name, spec.Uid, warning, reason, message, CancellationToken.None);
+            await KubeEvents.RecordAsync(controlPlane.Client, "Cluster", null, spec.Name, spec.Uid, warning, reason, Redact(message), CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -454,7 +516,7 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
-            LogReleaseFailed(ClusterKey, ex.Message);
+            LogReleaseFailed(ClusterKey, Redact(ex.Message));
         }
     }
 
@@ -468,7 +530,7 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             // An unreachable member keeps its Ingresses; they are owned by its exports and go with them.
-            LogReleaseFailed(ClusterKey, ex.Message);
+            LogReleaseFailed(ClusterKey, Redact(ex.Message));
         }
     }
 
@@ -482,7 +544,7 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             // An unreachable member keeps its claim; deleting the ConfigMap by hand frees it.
-            LogReleaseFailed(spec.Name, ex.Message);
+            LogReleaseFailed(spec.Name, Redact(ex.Message));
         }
     }
 

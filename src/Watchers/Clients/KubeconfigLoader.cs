@@ -4,7 +4,10 @@ using k8s.Exceptions;
 
 namespace ErieCanal.Orleans.Watchers.Clients;
 
-/// <summary>Turns kubeconfig text into a client, with errors a user can act on instead of parser stack traces.</summary>
+/// <summary>
+/// Turns kubeconfig text into a client, with errors a user can act on instead of parser stack traces. Those errors
+/// reach conditions, Events and logs, so the kubeconfig's credentials are masked in them.
+/// </summary>
 public static class KubeconfigLoader
 {
     public static Kubernetes Load(string kubeconfig, TimeSpan requestTimeout)
@@ -22,7 +25,7 @@ public static class KubeconfigLoader
         }
         catch (Exception ex) when (ex is KubeConfigException or YamlDotNet.Core.YamlException or ArgumentException or InvalidOperationException or NullReferenceException or FormatException)
         {
-            throw new InvalidKubeconfigException($"the kubeconfig cannot be used: {ex.Message}");
+            throw new InvalidKubeconfigException($"the kubeconfig cannot be used: {CredentialRedaction.Redact(ex.Message, kubeconfig)}");
         }
 
         if (string.IsNullOrEmpty(config.Host) || !Uri.TryCreate(config.Host, UriKind.Absolute, out _))
@@ -31,7 +34,15 @@ public static class KubeconfigLoader
         }
 
         config.HttpClientTimeout = requestTimeout;
-        return new Kubernetes(config);
+        try
+        {
+            return new Kubernetes(config);
+        }
+        catch (Exception ex) when (ex is KubeConfigException or ArgumentException or InvalidOperationException or NullReferenceException or FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            // Client certificate and key are read here: a broken client-key-data fails now, not at parse time.
+            throw new InvalidKubeconfigException($"the kubeconfig's credentials cannot be used: {CredentialRedaction.Redact(ex.Message, kubeconfig)}");
+        }
     }
 }
 

@@ -106,7 +106,7 @@ public sealed partial class ClusterWatcher(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The member's session reports why on the Cluster; clients on this silo wait for the next resync.
-            LogCredentialsUnresolved(spec.ClusterKey, ex.Message);
+            LogCredentialsUnresolved(spec.ClusterKey, CredentialRedaction.Redact(ex.Message, spec.Kubeconfig));
         }
 
         try
@@ -116,7 +116,7 @@ public sealed partial class ClusterWatcher(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The next resync retries; a silo being shut down is the usual cause.
-            LogUpsertFailed(spec.ClusterKey, ex.Message);
+            LogUpsertFailed(spec.ClusterKey, CredentialRedaction.Redact(ex.Message, spec.Kubeconfig));
         }
     }
 
