@@ -1,0 +1,49 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// An Orleans client that finds the silo processes through the Azure Table membership table, as any client of the
+/// deployment would: grain calls and the management grain (membership, activations per silo).
+/// </summary>
+public sealed class StoreClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private StoreClient(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public IManagementGrain Management => Client.GetGrain<IManagementGrain>(0);
+
+    public static async Task<StoreClient> ConnectAsync(string azureStorage, string clusterId)
+    {
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseOrleansClient(client => client
+                .UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(azureStorage))
+                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
+                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)))
+            .Build();
+        await host.StartAsync();
+        return new StoreClient(host);
+    }
+
+    /// <summary>The silo named <paramref name="siloName"/> that is Active in membership, if any.</summary>
+    public async Task<SiloAddress?> ActiveSiloAsync(string siloName) =>
+        (await Management.GetDetailedHosts(onlyActive: true)).FirstOrDefault(h => h.SiloName == siloName && h.Status == SiloStatus.Active)?.SiloAddress;
+
+    /// <summary>ErieCanal grain activations on one silo.</summary>
+    public async Task<int> ActivationsOnAsync(SiloAddress silo) =>
+        (await Management.GetSimpleGrainStatistics([silo])).Where(s => s.GrainType.Contains("ErieCanal", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
