@@ -80,6 +80,10 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IAsyncLifetime
                 await Workloads.EnsureNamespaceAsync(member, Namespace);
             }
 
+            // Membership as a client of the store sees it: when the victim stops being Active is the detection time.
+            await using var store = await StoreClient.ConnectAsync(_azurite.ConnectionString, clusterId);
+            await Eventually.Until(() => store.ActiveSiloAsync(victim.Name), a => a is not null, $"{victim.Name} Active", TimeSpan.FromSeconds(60));
+
             // Every member's imports in the load namespace, polled; the first time each name is in all of them.
             var seenEverywhere = new ConcurrentDictionary<string, TimeSpan>();
             var clock = Stopwatch.StartNew();
@@ -112,6 +116,7 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IAsyncLifetime
             var created = new List<(string Name, string Member, TimeSpan At)>();
             var deleted = new HashSet<string>(StringComparer.Ordinal);
             TimeSpan killedAt = default;
+            Task<TimeSpan>? detection = null;
             for (var i = 0; i < Operations; i++)
             {
                 if (i == KillAt)
@@ -119,6 +124,12 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IAsyncLifetime
                     killedAt = clock.Elapsed;
                     await victim.KillAsync();
                     output.WriteLine($"killed {victim.Name} (pid {victim.ProcessId}) with SIGKILL at {killedAt.TotalSeconds:F2}s");
+                    var killed = killedAt;
+                    detection = Task.Run(async () =>
+                    {
+                        await Eventually.Until(() => store.ActiveSiloAsync(victim.Name), a => a is null, $"{victim.Name} declared dead", TimeSpan.FromSeconds(60));
+                        return clock.Elapsed - killed;
+                    });
                 }
 
                 var name = $"e{i:D3}";
@@ -154,6 +165,7 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IAsyncLifetime
             var resumedAt = seenEverywhere.TryGetValue(firstAfter.Name, out var at) ? at : TimeSpan.MaxValue;
             var firstWrite = seenEverywhere.Where(s => s.Value > killedAt).Select(s => s.Value).DefaultIfEmpty(TimeSpan.MaxValue).Min();
             var resume = resumedAt - killedAt;
+            output.WriteLine($"{victim.Name} declared dead (no longer Active in membership) {(await detection!).TotalSeconds:F2}s after the kill");
             output.WriteLine($"after the kill: first import made complete in every member after {(firstWrite - killedAt).TotalSeconds:F2}s; " +
                 $"the first export created after the kill ({firstAfter.Name}, from {firstAfter.Member}) imported everywhere after {resume.TotalSeconds:F2}s (bound {ResumeBound.TotalSeconds}s)");
             Assert.True(resume <= ResumeBound, $"reconciliation resumed {resume.TotalSeconds:F2}s after the kill; the bound is {ResumeBound.TotalSeconds}s");
@@ -163,7 +175,6 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IAsyncLifetime
             await victim.DisposeAsync();
             var restarted = await SiloProcess.StartAsync(victim.Name, "default", _environment.ControlPlaneKubeconfig, clusterId, settings);
             silos.Add(restarted);
-            await using var store = await StoreClient.ConnectAsync(_azurite.ConnectionString, clusterId);
             var address = await Eventually.Until(() => store.ActiveSiloAsync(restarted.Name), a => a is not null, $"{restarted.Name} Active in membership again", TimeSpan.FromSeconds(60));
             output.WriteLine($"{restarted.Name} rejoined as {address}");
             var more = 0;
