@@ -7,8 +7,8 @@ using Orleans.Configuration;
 namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// An Orleans client that finds the silo processes through the Azure Table membership table, as any client of the
-/// deployment would: grain calls and the management grain (membership, activations per silo).
+/// An Orleans client that finds the silo processes through the store's membership table (Azure Table or Redis), as
+/// any client of the deployment would: grain calls and the management grain (membership, activations per silo).
 /// </summary>
 public sealed class StoreClient : IAsyncDisposable
 {
@@ -20,14 +20,28 @@ public sealed class StoreClient : IAsyncDisposable
 
     public IManagementGrain Management => Client.GetGrain<IManagementGrain>(0);
 
-    public static async Task<StoreClient> ConnectAsync(string azureStorage, string clusterId)
+    public static Task<StoreClient> ConnectAsync(string azureStorage, string clusterId) =>
+        ConnectAsync(new Dictionary<string, string> { ["Orleans__AzureStorage"] = azureStorage }, clusterId);
+
+    /// <summary>Connects through the store the silos' <paramref name="settings"/> name (Orleans__AzureStorage or Orleans__Redis).</summary>
+    public static async Task<StoreClient> ConnectAsync(IReadOnlyDictionary<string, string> settings, string clusterId)
     {
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .UseOrleansClient(client => client
-                .UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(azureStorage))
-                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
-                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)))
+            .UseOrleansClient(client =>
+            {
+                if (settings.TryGetValue("Orleans__AzureStorage", out var azureStorage))
+                {
+                    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(azureStorage));
+                }
+                else
+                {
+                    client.UseRedisClustering(settings["Orleans__Redis"]);
+                }
+
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
+                    .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+            })
             .Build();
         await host.StartAsync();
         return new StoreClient(host);
