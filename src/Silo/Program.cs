@@ -1,7 +1,7 @@
-using System.Net;
 using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Silo.Api;
 using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Silo.Hosting;
 using ErieCanal.Orleans.Silo.Observability;
 using ErieCanal.Orleans.Silo.Security;
 using Orleans.Configuration;
@@ -36,56 +36,16 @@ if (string.IsNullOrEmpty(configuration["ErieCanal:ControlPlaneKubeconfig"]) && !
 
 builder.UseOrleans(silo =>
 {
-    var redis = configuration["Orleans:Redis"];
-    if (string.IsNullOrEmpty(redis))
-    {
-        silo.UseLocalhostClustering(
-            siloPort: int.TryParse(configuration["Orleans:SiloPort"], out var siloPort) ? siloPort : 11111,
-            gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gatewayPort) ? gatewayPort : 30000);
-    }
-    else
-    {
-        silo.UseRedisClustering(redis);
-        if (inCluster)
-        {
-            // Pod name, namespace and IP from the downward API; see charts/erie-canal-orleans. The ports the chart
-            // sets (Orleans__SiloPort, Orleans__GatewayPort) win over the hosting package's defaults.
-            silo.UseKubernetesHosting();
-            silo.Configure<EndpointOptions>(o =>
-            {
-                if (int.TryParse(configuration["Orleans:SiloPort"], out var port))
-                {
-                    o.SiloPort = port;
-                }
-
-                if (int.TryParse(configuration["Orleans:GatewayPort"], out var gateway))
-                {
-                    o.GatewayPort = gateway;
-                }
-            });
-        }
-        else
-        {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = configuration["Orleans:ClusterId"] ?? "erie-canal";
-                o.ServiceId = configuration["Orleans:ServiceId"] ?? "erie-canal";
-            });
-            // Outside Kubernetes silos advertise loopback unless told otherwise (multi-host: set Orleans:AdvertisedIP).
-            silo.ConfigureEndpoints(
-                IPAddress.TryParse(configuration["Orleans:AdvertisedIP"], out var advertised) ? advertised : IPAddress.Loopback,
-                siloPort: int.TryParse(configuration["Orleans:SiloPort"], out var sp) ? sp : 11111,
-                gatewayPort: int.TryParse(configuration["Orleans:GatewayPort"], out var gp) ? gp : 30000,
-                listenOnAnyHostAddress: false);
-        }
-    }
+    // Membership (Redis, Azure Table or localhost) and grain state share one store; see docs/storage.md.
+    // Storage first: it refuses both stores set, or a malformed connection string, before anything uses them.
+    silo.AddErieCanalStorage(configuration);
+    silo.UseErieCanalClustering(configuration, inCluster);
 
     if (configuration["Orleans:SiloName"] is { Length: > 0 } siloName)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = siloName);
     }
 
-    silo.AddErieCanalStorage(redis);
     silo.AddErieCanal(configuration);
     silo.AddErieCanalDashboard(configuration);
 });

@@ -14,8 +14,8 @@ public sealed class ClusterDirectoryState
 }
 
 /// <summary>
-/// The members and the services with contributions. Writes are batched into one persisted write per second, so a
-/// burst of a thousand new services costs a handful of storage writes.
+/// The members and the services with contributions. A change is persisted before the call returns (a repeat of what
+/// is known costs nothing): an acknowledged change lost with a killed silo would hide a service from repair for good.
 /// </summary>
 public sealed class ClusterDirectoryGrain(
     [PersistentState("directory", StorageNames.Grains)] IPersistentState<ClusterDirectoryState> state) : Grain, IClusterDirectoryGrain
@@ -35,7 +35,7 @@ public sealed class ClusterDirectoryGrain(
         await FlushAsync(cancellationToken);
     }
 
-    public Task Register(ClusterInfo cluster)
+    public async Task Register(ClusterInfo cluster)
     {
         if (!state.State.Clusters.TryGetValue(cluster.ClusterKey, out var existing) || !Structural.Same(existing, cluster))
         {
@@ -43,19 +43,19 @@ public sealed class ClusterDirectoryGrain(
             _dirty = true;
         }
 
-        return Task.CompletedTask;
+        await FlushAsync(CancellationToken.None);
     }
 
-    public Task Unregister(string clusterKey)
+    public async Task Unregister(string clusterKey)
     {
         _dirty |= state.State.Clusters.Remove(clusterKey);
-        return Task.CompletedTask;
+        await FlushAsync(CancellationToken.None);
     }
 
     public Task<ImmutableArray<ClusterInfo>> GetClusters() =>
         Task.FromResult(state.State.Clusters.Values.OrderBy(c => c.ClusterKey, StringComparer.Ordinal).ToImmutableArray());
 
-    public Task SetServiceVersion(string serviceKey, long version)
+    public async Task SetServiceVersion(string serviceKey, long version)
     {
         if (version <= 0)
         {
@@ -67,7 +67,9 @@ public sealed class ClusterDirectoryGrain(
             _dirty = true;
         }
 
-        return Task.CompletedTask;
+        // Written before the call returns: a version acknowledged and then lost with this grain's silo would hide
+        // the service from every writer's repair (its import grain, still active elsewhere, never sends it again).
+        await FlushAsync(CancellationToken.None);
     }
 
     public Task<ImmutableDictionary<string, long>> GetServices() =>

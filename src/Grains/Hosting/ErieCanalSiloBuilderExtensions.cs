@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using ErieCanal.Orleans.Grains.Placement;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 
@@ -51,18 +53,74 @@ public static class ErieCanalSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Grain state: Redis when a connection string is given (production), otherwise in memory (the embedded default
-    /// and tests).
+    /// Grain state in the store <c>Orleans:Redis</c> or <c>Orleans:AzureStorage</c> selects (see <see cref="StoreOptions"/>),
+    /// in memory when neither is set (the embedded default and tests). Both set, or an unusable Azure Storage
+    /// connection string, stops the silo at start with a message naming the settings.
     /// </summary>
-    public static ISiloBuilder AddErieCanalStorage(this ISiloBuilder silo, string? redisConnectionString)
+    public static ISiloBuilder AddErieCanalStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
-        if (string.IsNullOrWhiteSpace(redisConnectionString))
+        var store = Settings(configuration, StoreOptions.Section, new StoreOptionsValidator());
+        switch (store.Kind)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Grains);
-            return silo;
+            case StoreKind.AzureTable:
+                foreach (var name in StorageNamesInUse)
+                {
+                    silo.AddAzureTableGrainStorage(name, o => o.TableServiceClient = new TableServiceClient(store.AzureStorage));
+                }
+
+                break;
+            case StoreKind.Redis:
+                foreach (var name in StorageNamesInUse)
+                {
+                    silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(store.Redis!));
+                }
+
+                break;
+            default:
+                foreach (var name in StorageNamesInUse)
+                {
+                    silo.AddMemoryGrainStorage(name);
+                }
+
+                break;
         }
 
-        silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
         return silo;
+    }
+
+    /// <summary>Grain state in Redis when a connection string is given, otherwise in memory.</summary>
+    public static ISiloBuilder AddErieCanalStorage(this ISiloBuilder silo, string? redisConnectionString) =>
+        silo.AddErieCanalStorage(new ConfigurationBuilder().AddInMemoryCollection([new("Orleans:Redis", redisConnectionString)]).Build());
+
+    /// <summary>
+    /// Membership probing tuned so a silo that died is declared dead in seconds (<see cref="MembershipTuningOptions"/>,
+    /// section <c>Orleans:Membership</c>); applies whichever clustering the silo uses.
+    /// </summary>
+    public static ISiloBuilder UseErieCanalMembershipTuning(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var tuning = Settings(configuration, MembershipTuningOptions.Section, new MembershipTuningOptionsValidator());
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = tuning.ProbeTimeout;
+            o.NumMissedProbesLimit = tuning.NumMissedProbesLimit;
+            o.NumVotesForDeathDeclaration = tuning.NumVotesForDeathDeclaration;
+            o.IAmAliveTablePublishTimeout = tuning.IAmAliveTablePublishTimeout;
+            o.TableRefreshTimeout = tuning.TableRefreshTimeout;
+            o.DeathVoteExpirationTimeout = tuning.DeathVoteExpirationTimeout;
+            o.DefunctSiloExpiration = tuning.DefunctSiloExpiration;
+        });
+        return silo;
+    }
+
+    /// <summary>Every storage provider name a grain uses (src/Interfaces/StorageNames.cs).</summary>
+    private static readonly string[] StorageNamesInUse = [StorageNames.Grains];
+
+    /// <summary>Settings read while the silo is built (they choose providers), validated there with a clear message.</summary>
+    private static T Settings<T>(IConfiguration configuration, string section, IValidateOptions<T> validator)
+        where T : class, new()
+    {
+        var settings = configuration.GetSection(section).Get<T>() ?? new T();
+        var result = validator.Validate(null, settings);
+        return result.Failed ? throw new OptionsValidationException(section, typeof(T), result.Failures) : settings;
     }
 }

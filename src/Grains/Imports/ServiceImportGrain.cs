@@ -38,6 +38,9 @@ public sealed partial class ServiceImportGrain(
     private ImmutableArray<ClusterInfo> _members = [];
     private DateTimeOffset _membersAt = DateTimeOffset.MinValue;
 
+    /// <summary>False between a change and the directory's acknowledgement of its version.</summary>
+    private bool _indexed;
+
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -50,6 +53,8 @@ public sealed partial class ServiceImportGrain(
             // Idempotent: keeps the directory's service index whole even if it lost state.
             await Directory.SetServiceVersion(this.GetPrimaryKeyString(), state.State.Version);
         }
+
+        _indexed = true;
     }
 
     public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)
@@ -57,6 +62,13 @@ public sealed partial class ServiceImportGrain(
         state.State.Contributions.TryGetValue(clusterKey, out var existing);
         if (ValueEquality.Same(existing, contribution))
         {
+            if (!_indexed)
+            {
+                // The last change was persisted here but its directory call failed (e.g. the directory's silo was
+                // killed): the caller's retry brings no change, so re-send it now or repair never sees the service.
+                await IndexAsync(state.State.Contributions.Count > 0 ? state.State.Version : 0);
+            }
+
             return Verdict(clusterKey);
         }
 
@@ -80,6 +92,7 @@ public sealed partial class ServiceImportGrain(
         var version = state.State.Version = Math.Max(Math.Max(state.State.Version, _version) + 1, time.GetUtcNow().UtcTicks);
         _version = version;
         var isActive = state.State.Contributions.Count > 0;
+        _indexed = false;
         if (isActive)
         {
             await state.WriteStateAsync();
@@ -103,13 +116,19 @@ public sealed partial class ServiceImportGrain(
         }
 
         await PublishAsync(observedAt, span?.Id);
-        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), isActive ? version : 0);
+        await IndexAsync(isActive ? version : 0);
         if (!isActive)
         {
             DeactivateOnIdle();
         }
 
         return Verdict(clusterKey);
+    }
+
+    private async Task IndexAsync(long version)
+    {
+        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), version);
+        _indexed = true;
     }
 
     public Task<MergedImport?> GetViewFor(string clusterKey) => Task.FromResult(ImportMerger.ViewFor(_merge, clusterKey));

@@ -33,7 +33,15 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string name, string region, string controlPlaneKubeconfig, string redis, string clusterId)
+    /// <summary>A silo on Redis (grain state and clustering).</summary>
+    public static Task<SiloProcess> StartAsync(string name, string region, string controlPlaneKubeconfig, string redis, string clusterId) =>
+        StartAsync(name, region, controlPlaneKubeconfig, clusterId, new Dictionary<string, string> { ["Orleans__Redis"] = redis });
+
+    /// <summary>
+    /// A silo whose store (and anything else) comes from <paramref name="settings"/>, environment-variable style, e.g.
+    /// <c>Orleans__AzureStorage</c>; they override the defaults below.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string name, string region, string controlPlaneKubeconfig, string clusterId, IReadOnlyDictionary<string, string> settings)
     {
         var httpPort = FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
@@ -48,7 +56,6 @@ public sealed class SiloProcess : IAsyncDisposable
             ["ErieCanal__Region"] = region,
             ["ErieCanal__ResyncInterval"] = "00:00:02",
             ["ErieCanal__RepairInterval"] = "00:00:03",
-            ["Orleans__Redis"] = redis,
             ["Orleans__ClusterId"] = clusterId,
             ["Orleans__ServiceId"] = clusterId,
             ["Orleans__SiloName"] = name,
@@ -59,6 +66,11 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Dashboard__Url"] = $"http://127.0.0.1:{FreePort()}",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -83,7 +95,20 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>The silo process's id, as the operating system knows it.</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL (kill -9): the silo gets no chance to leave the cluster.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>Kills the process and waits until the operating system has reaped it.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync();
+    }
 
     private void Append(string? line)
     {
