@@ -34,7 +34,7 @@ public sealed class BenchSilo : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
-            silo.AddErieCanalStorage(null);
+            silo.AddErieCanalStorage(redisConnectionString: null);
             silo.AddErieCanal(builder.Configuration);
         });
         var host = builder.Build();

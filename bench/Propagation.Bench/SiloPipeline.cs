@@ -35,7 +35,7 @@ public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings 
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
-            silo.AddErieCanalStorage(null);
+            silo.AddErieCanalStorage(redisConnectionString: null);
             silo.AddErieCanal(builder.Configuration);
         });
         _host = builder.Build();

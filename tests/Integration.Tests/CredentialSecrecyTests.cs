@@ -192,7 +192,7 @@ public sealed class CredentialSecrecyTests : IAsyncLifetime
                 .AddFilter<CapturedLogs>(null, LogLevel.Information)
                 .AddFilter<CapturedLogs>("ErieCanal", LogLevel.Trace)
                 .AddFilter<CapturedLogs>("k8s", LogLevel.Trace));
-            siloBuilder.AddErieCanalStorage(null);
+            siloBuilder.AddErieCanalStorage(redisConnectionString: null);
             siloBuilder.AddErieCanal(siloBuilder.Configuration);
         }
     }
