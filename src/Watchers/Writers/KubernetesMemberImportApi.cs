@@ -118,27 +118,7 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
             return;
         }
 
-        var now = DateTime.UtcNow;
-        await kube.CoreV1.CreateNamespacedEventAsync(new Corev1Event
-        {
-            Metadata = new V1ObjectMeta { Name = $"{name}.{now.Ticks:x}", NamespaceProperty = ns },
-            InvolvedObject = new V1ObjectReference
-            {
-                ApiVersion = $"{ServiceImportResource.Group}/{ServiceImportResource.Version}",
-                Kind = "ServiceImport",
-                Name = name,
-                NamespaceProperty = ns,
-                Uid = uid,
-            },
-            Reason = reason,
-            Message = message,
-            Type = warning ? "Warning" : "Normal",
-            Source = new V1EventSource { Component = FieldManager },
-            ReportingComponent = FieldManager,
-            FirstTimestamp = now,
-            LastTimestamp = now,
-            Count = 1,
-        }, ns, cancellationToken: cancellationToken);
+        await KubeEvents.RecordAsync(kube, "ServiceImport", ns, name, uid, warning, reason, message, cancellationToken);
     }
 
     public async Task WatchAsync(IInformerHandler<ServiceImportResource> handler, CancellationToken cancellationToken)

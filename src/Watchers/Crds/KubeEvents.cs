@@ -1,19 +1,18 @@
-using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Grains.Kubernetes;
+namespace ErieCanal.Orleans.Watchers.Crds;
 
 /// <summary>
 /// Kubernetes Events on the objects the system reports about, so <c>kubectl describe</c> tells what happened to a
-/// Cluster or a ServiceExport, not only its current conditions.
+/// Cluster, a ServiceExport or a ServiceImport, not only its current conditions.
 /// </summary>
 public static class KubeEvents
 {
     public const string Component = "erie-canal-orleans";
 
     /// <summary>An event on a flomesh.io object; cluster-scoped objects' events go to the default namespace.</summary>
-    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string uid, bool warning, string reason, string message, CancellationToken cancellationToken)
+    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         var eventNamespace = ns ?? "default";
