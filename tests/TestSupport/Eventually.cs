@@ -5,7 +5,8 @@ namespace ErieCanal.Orleans.TestSupport;
 
 /// <summary>
 /// Waits for a condition with a generous bound instead of sleeping a fixed time. A probe that throws is retried;
-/// on timeout the message carries the last value (as JSON) and the last error.
+/// on timeout the message carries the last value (as JSON) and the last error. A probe's own TimeoutException (an
+/// Orleans response timeout, a socket timeout) is a failed probe like any other; only a nested Until's bound ends the wait.
 /// </summary>
 public static class Eventually
 {
@@ -30,14 +31,14 @@ public static class Eventually
                     return last;
                 }
             }
-            catch (Exception ex) when (ex is not TimeoutException)
+            catch (Exception ex) when (ex is not EventuallyTimeoutException)
             {
                 lastError = ex;
             }
 
             if (clock.Elapsed > limit)
             {
-                throw new TimeoutException($"{what}: not reached within {limit.TotalSeconds}s; last value: {Describe(last)}{(lastError is null ? "" : $"; last error: {lastError.Message}")}");
+                throw new EventuallyTimeoutException($"{what}: not reached within {limit.TotalSeconds}s; last value: {Describe(last)}{(lastError is null ? "" : $"; last error: {lastError.Message}")}");
             }
 
             await Task.Delay(Poll);

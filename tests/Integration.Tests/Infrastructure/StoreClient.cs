@@ -40,7 +40,9 @@ public sealed class StoreClient : IAsyncDisposable
                 }
 
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
-                    .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+                    .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1))
+                    // A call routed to a silo that was just killed fails in seconds and the caller's wait retries it.
+                    .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             })
             .Build();
         await host.StartAsync();
