@@ -2,9 +2,13 @@ using System.Collections.Immutable;
 
 namespace ErieCanal.Orleans.Interfaces;
 
-/// <summary>A member as the directory knows it: what importers need to fan out to it and route to it.</summary>
+/// <summary>
+/// A member as the directory knows it: what importers need to fan out to it and route to it. HealthSequence is the
+/// sequence of the health decision <see cref="Healthy"/> comes from, so a writer can tell it from an older or newer
+/// one heard on the health channel.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ClusterInfo(string ClusterKey, string Name, bool Managed, bool Healthy, bool Synced, GatewayAddress? Gateway);
+public sealed record ClusterInfo(string ClusterKey, string Name, bool Managed, bool Healthy, bool Synced, GatewayAddress? Gateway, long HealthSequence = 0);
 
 /// <summary>The gateway of an exporting cluster: what an endpoint in a ServiceImport points at.</summary>
 [GenerateSerializer, Immutable]

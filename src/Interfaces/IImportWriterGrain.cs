@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.Concurrency;
 
 namespace ErieCanal.Orleans.Interfaces;
@@ -13,6 +14,13 @@ public interface IImportWriterGrain : IGrainWithStringKey
 {
     [Alias("SetPolicy")]
     Task SetPolicy(string ns, string name, TrafficPolicySpec? policy);
+
+    /// <summary>
+    /// Every GlobalTrafficPolicy of the member (key: namespace/name), sent again each resync: policies this writer
+    /// lacks (it lost its activation) are added, changed ones replaced, and ones not in the set dropped.
+    /// </summary>
+    [Alias("SyncPolicies")]
+    Task SyncPolicies(ImmutableDictionary<string, TrafficPolicySpec> policies);
 
     [Alias("GetRouting")]
     Task<Routing?> GetRouting(string ns, string name);

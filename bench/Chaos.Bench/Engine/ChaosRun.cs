@@ -60,6 +60,11 @@ public sealed class ChaosRun
                 var (operations, failed, faults, lastHealed) = await OperateAsync(environment, clients, store, silos, ct);
                 _progress($"{operations.Values.Sum()} operations ({failed} failed), {faults.Values.Sum()} faults; waiting for convergence");
                 var (convergence, final) = await ConvergeAsync(environment, clients, lastHealed, ct);
+                if (convergence is null)
+                {
+                    await DiagnoseAsync(silos, final, ct);
+                }
+
                 return new ChaosResult(_settings, operations, failed, faults, convergence, final, Stopwatch.GetElapsedTime(started));
             }
             catch (Exception) when (silos.Count > 0)
@@ -206,6 +211,45 @@ public sealed class ChaosRun
 
         _progress($"fault: {fault.Description}");
         return fault;
+    }
+
+    /// <summary>
+    /// After a run that did not converge: what the grains hold for each service that differs (its contributors, and
+    /// the consuming member's routing as its writer decides it), and every silo's output in a file, for the report.
+    /// </summary>
+    private async Task DiagnoseAsync(List<SiloProcess> silos, ConvergenceCheck check, CancellationToken ct)
+    {
+        var logs = Path.Combine(Path.GetTempPath(), "erie-canal-chaos-logs", $"seed{_settings.Seed}-{_settings.Store}-{DateTime.UtcNow:HHmmss}");
+        Directory.CreateDirectory(logs);
+        foreach (var silo in silos)
+        {
+            await File.WriteAllTextAsync(Path.Combine(logs, $"{silo.Name}.log"), silo.Output, ct);
+        }
+
+        _progress($"silo output: {logs}");
+        if (silos.FirstOrDefault(s => s.Running) is not { } running)
+        {
+            return;
+        }
+
+        using var http = new HttpClient { BaseAddress = running.Api, Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var finding in check.RoutingMismatches.Concat(check.SpecMismatches).Take(5))
+        {
+            // "<member>: <ns>/<name> ..." as ConvergenceCheck writes it.
+            var member = finding[..finding.IndexOf(':', StringComparison.Ordinal)];
+            var service = finding[(member.Length + 2)..].Split(' ')[0];
+            foreach (var path in new[] { $"api/v1/services/{service}", $"api/v1/routing/default/default/default/{member}/{service}", $"api/v1/clusters/default/default/default/{member}" })
+            {
+                try
+                {
+                    _progress($"GET /{path}: {await http.GetStringAsync(path, ct)}");
+                }
+                catch (HttpRequestException ex)
+                {
+                    _progress($"GET /{path}: {ex.Message}");
+                }
+            }
+        }
     }
 
     /// <summary>Polls the members until their imports equal the oracle's, then reads once more to see that it holds.</summary>

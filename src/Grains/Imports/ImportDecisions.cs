@@ -21,7 +21,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
     private readonly Dictionary<string, Routing> _sentRouting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MemberHealth> _reported = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unhealthy = new(StringComparer.Ordinal);
-    private HashSet<string> _directoryUnhealthy = new(StringComparer.Ordinal);
+    private Dictionary<string, ClusterInfo> _directory = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _known = new HashSet<string>(StringComparer.Ordinal);
     private HashSet<string> _healthChanged = new(StringComparer.Ordinal);
     private WorkOrigin? _origin;
@@ -86,6 +86,26 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         DecideRouting(key);
     }
 
+    /// <summary>
+    /// The member's whole policy set (its session resends it every resync): what this writer lacks or holds in an
+    /// older form is set, what the member no longer has is dropped; an unchanged policy costs nothing.
+    /// </summary>
+    public void SyncPolicies(IReadOnlyDictionary<string, TrafficPolicySpec> policies)
+    {
+        foreach (var key in _policies.Keys.Where(k => !policies.ContainsKey(k)).ToList())
+        {
+            SetPolicy(key, null);
+        }
+
+        foreach (var (key, policy) in policies)
+        {
+            if (!_policies.TryGetValue(key, out var held) || !ValueEquality.Same(held, policy))
+            {
+                SetPolicy(key, policy);
+            }
+        }
+    }
+
     /// <summary>Level-triggered: the policies' conditions again (the engine skips unchanged ones).</summary>
     public void ResendConditions()
     {
@@ -96,8 +116,8 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
     }
 
     /// <summary>
-    /// The directory's members: which clusterKeys policies may name, and the health of every member the health
-    /// channel has not reported on (the channel, fresher, wins for the others).
+    /// The directory's members: which clusterKeys policies may name, and each member's health decision as the
+    /// directory holds it (used where the health channel brought nothing as new).
     /// </summary>
     public void SetMembers(IEnumerable<ClusterInfo> members)
     {
@@ -105,7 +125,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         var known = list.Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
         var knownChanged = !known.SetEquals(_known);
         _known = known;
-        _directoryUnhealthy = list.Where(c => !c.Healthy).Select(c => c.ClusterKey).ToHashSet(StringComparer.Ordinal);
+        _directory = list.ToDictionary(c => c.ClusterKey, StringComparer.Ordinal);
         if (RecomputeHealth() || knownChanged)
         {
             DecideAllRouting();
@@ -161,7 +181,11 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
 
     private bool RecomputeHealth()
     {
-        var unhealthy = _known.Where(k => _reported.TryGetValue(k, out var h) ? !h.Healthy : _directoryUnhealthy.Contains(k))
+        // Per member, the newer decision of the two paths wins: the channel is fresher, but lossy (a decision published
+        // while the relay or this writer was down is heard from the directory, which the member grain writes after).
+        var unhealthy = _known.Where(k => _reported.TryGetValue(k, out var h) && (!_directory.TryGetValue(k, out var d) || h.Sequence >= d.HealthSequence)
+                ? !h.Healthy
+                : _directory.TryGetValue(k, out var info) && !info.Healthy)
             .Concat(_reported.Values.Where(h => !h.Healthy && !_known.Contains(h.ClusterKey)).Select(h => h.ClusterKey))
             .ToHashSet(StringComparer.Ordinal);
         if (unhealthy.SetEquals(_unhealthy))

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using ErieCanal.Orleans.Grains.Placement;
 using ErieCanal.Orleans.Grains.Telemetry;
@@ -66,6 +67,12 @@ public sealed partial class ImportWriterGrain(
     public Task SetPolicy(string ns, string name, TrafficPolicySpec? policy)
     {
         _decisions.SetPolicy(ServiceKeys.Service(ns, name), policy);
+        return Task.CompletedTask;
+    }
+
+    public Task SyncPolicies(ImmutableDictionary<string, TrafficPolicySpec> policies)
+    {
+        _decisions.SyncPolicies(policies);
         return Task.CompletedTask;
     }
 

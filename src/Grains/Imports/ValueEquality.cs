@@ -27,6 +27,10 @@ public static class ValueEquality
             && a.IngressClass == b.IngressClass && a.RewriteFrom == b.RewriteFrom && a.RewriteTo == b.RewriteTo && a.OwnerUid == b.OwnerUid
             && Seq(a.Paths, b.Paths));
 
+    public static bool Same(TrafficPolicySpec? a, TrafficPolicySpec? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null
+            && a.LbType == b.LbType && a.Generation == b.Generation && Seq(a.Targets, b.Targets));
+
     /// <summary>Element-wise; a default array equals an empty one.</summary>
     private static bool Seq<T>(ImmutableArray<T> a, ImmutableArray<T> b, IEqualityComparer<T>? comparer = null) =>
         a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.AsSpan().SequenceEqual(b.AsSpan(), comparer);

@@ -39,6 +39,13 @@ public sealed class ClusterGrainState
     /// <summary>The Cluster uid whose inline kubeconfig was warned about in an Event, so the warning is given once.</summary>
     [Id(4)]
     public string? InlineKubeconfigWarned { get; set; }
+
+    /// <summary>
+    /// The reason of the last health verdict published (sequence <see cref="HealthSequence"/>) if it was Unhealthy,
+    /// else null, so a new activation resumes from it.
+    /// </summary>
+    [Id(5)]
+    public string? UnhealthyReason { get; set; }
 }
 
 /// <summary>
@@ -83,6 +90,10 @@ public sealed partial class ClusterGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The verdict stands until the probes say otherwise: a member that was unhealthy is not declared healthy by a
+        // new activation that has heard no probe yet (and one that recovered meanwhile is published as it recovers).
+        _publishedHealthy = state.State.UnhealthyReason is null;
+        _health.Resume(state.State.UnhealthyReason);
         if (state.State.Spec is not null)
         {
             StartSession();
@@ -348,6 +359,7 @@ public sealed partial class ClusterGrain(
         ErieCanalTelemetry.HealthTransitions.Add(1, new KeyValuePair<string, object?>("healthy", healthy));
         LogHealthChanged(ClusterKey, healthy, _health.Reason, _health.Message);
         state.State.HealthSequence++;
+        state.State.UnhealthyReason = _publishedHealthy ? null : _health.Reason;
         await state.WriteStateAsync();
         await PublishHealthAsync();
         await RegisterAsync(force: true);
@@ -378,7 +390,7 @@ public sealed partial class ClusterGrain(
         }
 
         var gateway = spec.GatewayHost is { } host ? new GatewayAddress(host, host, spec.GatewayPort) : null;
-        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _publishedHealthy, _report.Synced, gateway));
+        await Directory.Register(new ClusterInfo(ClusterKey, spec.Name, _report.Connected && _report.Synced, _publishedHealthy, _report.Synced, gateway, state.State.HealthSequence));
         _registeredAt = time.GetUtcNow();
     }
 

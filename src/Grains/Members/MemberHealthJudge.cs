@@ -28,6 +28,19 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan freshness, int
     /// <summary>Silos whose reports are fresh.</summary>
     public int FreshSilos => _votes.Count;
 
+    /// <summary>
+    /// Starts from a verdict decided before (by an earlier activation of the owner), before any report: silos new to
+    /// this judge vote it until their streaks cross a threshold.
+    /// </summary>
+    /// <param name="unhealthyReason">The reason of an Unhealthy verdict; null for Healthy.</param>
+    public void Resume(string? unhealthyReason)
+    {
+        if (_votes.Count == 0 && unhealthyReason is not null)
+        {
+            Set(false, unhealthyReason, time.GetUtcNow(), "unhealthy when last judged; waiting for the probes to recover");
+        }
+    }
+
     /// <summary>Records one silo's report and judges; true when the verdict flipped.</summary>
     public bool Record(ProbeReport report)
     {

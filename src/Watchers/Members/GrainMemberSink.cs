@@ -22,4 +22,7 @@ public sealed class GrainMemberSink(IGrainFactory grains, string clusterKey) : I
 
     public Task SetPolicy(string @namespace, string name, TrafficPolicySpec? policy) =>
         grains.GetGrain<IImportWriterGrain>(clusterKey).SetPolicy(@namespace, name, policy);
+
+    public Task SyncPolicies(ImmutableDictionary<string, TrafficPolicySpec> policies) =>
+        grains.GetGrain<IImportWriterGrain>(clusterKey).SyncPolicies(policies);
 }

@@ -23,4 +23,7 @@ public interface IMemberSink
 
     /// <summary>A GlobalTrafficPolicy of the member changed (null: deleted), for the member's writer.</summary>
     Task SetPolicy(string @namespace, string name, TrafficPolicySpec? policy);
+
+    /// <summary>Every GlobalTrafficPolicy of the member (key: namespace/name), for a writer that may have lost some.</summary>
+    Task SyncPolicies(ImmutableDictionary<string, TrafficPolicySpec> policies);
 }

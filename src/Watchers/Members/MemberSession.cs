@@ -177,6 +177,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             return new ResourceInformer<T>(new ReportingSource<T>(source, state, cancellationToken), new SyncReporting<T>(handler, state), _options.Informer, _logger);
         }
 
+        var policies = new PolicyHandler(_sink);
         var informers = new[]
         {
             Informer(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {_spec.Name}"),
@@ -187,10 +188,10 @@ public sealed partial class MemberSession : IAsyncDisposable
                 new ObservationHandler<V1EndpointSlice>(MarkDirty, (o, present) => _observations.SetSlice(o, present))).RunAsync(cancellationToken),
             Informer(ResourceSources.Ingresses(client, $"ingresses on {_spec.Name}"), new IngressHandler(MarkDirty, _observations)).RunAsync(cancellationToken),
             Informer(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {_spec.Name}"),
-                new PolicyHandler(_sink)).RunAsync(cancellationToken),
+                policies).RunAsync(cancellationToken),
         };
         _dispatcher = DispatchAsync(cancellationToken);
-        var resync = ResyncAsync(client, cancellationToken);
+        var resync = ResyncAsync(client, policies, cancellationToken);
         await ReportAsync(watches, cancellationToken);
         await Task.WhenAll(informers.Append(_dispatcher).Append(resync));
     }
@@ -283,9 +284,10 @@ public sealed partial class MemberSession : IAsyncDisposable
 
     /// <summary>
     /// A resync period: a grain that lost its activation, or its state with a silo, is fed again even when nothing
-    /// in the member changed; and someone may have applied older CRDs since, so they are checked again.
+    /// in the member changed (the exports' observations and the writer's policies); and someone may have applied
+    /// older CRDs since, so they are checked again.
     /// </summary>
-    private async Task ResyncAsync(IKubernetes client, CancellationToken cancellationToken)
+    private async Task ResyncAsync(IKubernetes client, PolicyHandler policies, CancellationToken cancellationToken)
     {
         try
         {
@@ -298,6 +300,7 @@ public sealed partial class MemberSession : IAsyncDisposable
                     MarkDirty(key);
                 }
 
+                await SendAsync(() => _sink.SyncPolicies(policies.Policies));
                 await CheckCrdsAsync(client, cancellationToken);
             }
         }

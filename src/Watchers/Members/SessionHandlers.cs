@@ -63,17 +63,36 @@ internal sealed class IngressHandler(Action<string> markDirty, MemberObservation
     }
 }
 
-/// <summary>GlobalTrafficPolicies go straight to the member's writer, which evaluates them.</summary>
+/// <summary>
+/// GlobalTrafficPolicies go straight to the member's writer, which evaluates them. The handler keeps the member's
+/// policies so the session can send the whole set again each resync: the writer holds them in memory only, and one
+/// that lost its activation (its silo died) gets them back without waiting for a relist.
+/// </summary>
 internal sealed class PolicyHandler(IMemberSink sink) : IInformerHandler<GlobalTrafficPolicyResource>
 {
-    public Task OnUpsertAsync(GlobalTrafficPolicyResource obj, CancellationToken cancellationToken) =>
-        sink.SetPolicy(obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, new TrafficPolicySpec(
+    private ImmutableDictionary<string, TrafficPolicySpec> _policies = ImmutableDictionary.Create<string, TrafficPolicySpec>(StringComparer.Ordinal);
+
+    /// <summary>The member's policies as last listed or watched (key: namespace/name).</summary>
+    public ImmutableDictionary<string, TrafficPolicySpec> Policies => Volatile.Read(ref _policies);
+
+    public Task OnUpsertAsync(GlobalTrafficPolicyResource obj, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name);
+        var policy = new TrafficPolicySpec(
             string.IsNullOrEmpty(obj.Spec.LbType) ? LbTypes.Locality : obj.Spec.LbType,
             (obj.Spec.Targets ?? []).Select(t => new PolicyTarget(t.ClusterKey, t.Weight)).ToImmutableArray(),
-            obj.Metadata.Generation ?? 1));
+            obj.Metadata.Generation ?? 1);
+        ImmutableInterlocked.Update(ref _policies, (all, p) => all.SetItem(ServiceKeys.Service(ns, name), p), policy);
+        return sink.SetPolicy(ns, name, policy);
+    }
 
-    public Task OnDeleteAsync(GlobalTrafficPolicyResource lastKnown, CancellationToken cancellationToken) =>
-        sink.SetPolicy(lastKnown.Metadata.NamespaceProperty ?? "", lastKnown.Metadata.Name, null);
+    public Task OnDeleteAsync(GlobalTrafficPolicyResource lastKnown, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (lastKnown.Metadata.NamespaceProperty ?? "", lastKnown.Metadata.Name);
+        ImmutableInterlocked.Update(ref _policies, (all, key) => all.Remove(key), ServiceKeys.Service(ns, name));
+        return sink.SetPolicy(ns, name, null);
+    }
 
-    public Task OnSyncedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>After a (re)list the whole set goes too: a delete missed while the watch was down is a drop here.</summary>
+    public Task OnSyncedAsync(CancellationToken cancellationToken) => sink.SyncPolicies(Policies);
 }

@@ -58,6 +58,49 @@ public sealed class ImportDecisionsTests
     }
 
     [Fact]
+    public void A_recovery_the_channel_lost_is_heard_from_the_directory()
+    {
+        // Unhealthy from the channel (sequence 1); the recovery (sequence 2) was published while the relay was down,
+        // so only the directory, which the member grain writes after publishing, carries it.
+        _decisions.SetHealth(new MemberHealth(C1, false, 1));
+        Assert.Contains(C1, _decisions.Unhealthy);
+        _sink.Clear();
+        _decisions.SetMembers([Member(C1, true, healthSequence: 2), Member(C2, true), Member(C3, true)]);
+        Assert.DoesNotContain(C1, _decisions.Unhealthy);
+        Assert.Equal(Services, _sink.Count<PatchRouting>());
+
+        // An older directory entry does not undo a newer channel decision.
+        _decisions.SetHealth(new MemberHealth(C1, false, 3));
+        _decisions.SetMembers([Member(C1, true, healthSequence: 2), Member(C2, true), Member(C3, true)]);
+        Assert.Contains(C1, _decisions.Unhealthy);
+    }
+
+    [Fact]
+    public void The_whole_policy_set_restores_what_a_new_activation_lacks_and_drops_what_is_gone()
+    {
+        // A new activation of the writer: imports from repair, but none of the member's policies (held in memory).
+        var fresh = new ImportDecisions(C3, _sink);
+        fresh.SetMembers([Member(C1, true), Member(C2, true), Member(C3, true)]);
+        fresh.Accept(Key(0), 1, ImportOf(0, 1));
+        fresh.Accept(Key(1), 1, ImportOf(1, 1));
+        Assert.Equal(LbTypes.Locality, fresh.RoutingOf(Key(0))!.LbType);
+
+        _sink.Clear();
+        fresh.SyncPolicies(new Dictionary<string, TrafficPolicySpec> { [Key(0)] = Policy(LbTypes.ActiveActive) });
+        Assert.Equal(LbTypes.ActiveActive, fresh.RoutingOf(Key(0))!.LbType);
+        Assert.Equal(LbTypes.Locality, fresh.RoutingOf(Key(1))!.LbType);
+        Assert.Single(_sink.Work.OfType<PatchRouting>());
+
+        // The same set again (every resync) costs nothing; a set without it drops the policy.
+        _sink.Clear();
+        fresh.SyncPolicies(new Dictionary<string, TrafficPolicySpec> { [Key(0)] = Policy(LbTypes.ActiveActive) });
+        Assert.Empty(_sink.Work);
+        fresh.SyncPolicies(new Dictionary<string, TrafficPolicySpec>());
+        Assert.Equal(LbTypes.Locality, fresh.RoutingOf(Key(0))!.LbType);
+        Assert.Empty(fresh.Policies);
+    }
+
+    [Fact]
     public void A_new_version_with_the_same_content_writes_nothing()
     {
         // Today's path: a member's health folded into its endpoints bumps the version; the spec holds no health.
@@ -129,5 +172,6 @@ public sealed class ImportDecisionsTests
     private static MergedImport ImportOf(int i, long version) =>
         Import(Export(C1, 0, Port("http", 80)), Export(C2, 1, Port("http", 80))) with { Name = $"svc-{i}", Version = version };
 
-    private static ClusterInfo Member(string clusterKey, bool healthy) => new(clusterKey, ClusterKeys.Name(clusterKey), true, healthy, true, Gateway(clusterKey));
+    private static ClusterInfo Member(string clusterKey, bool healthy, long healthSequence = 0) =>
+        new(clusterKey, ClusterKeys.Name(clusterKey), true, healthy, true, Gateway(clusterKey), healthSequence);
 }

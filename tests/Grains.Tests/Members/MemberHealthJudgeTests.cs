@@ -72,6 +72,28 @@ public sealed class MemberHealthJudgeTests
     }
 
     [Fact]
+    public void A_resumed_unhealthy_verdict_stands_until_the_probes_recover()
+    {
+        // A new activation of the member grain resumes from the verdict it persisted: no probe heard yet is no recovery.
+        var judge = Judge();
+        judge.Resume(ConditionReasons.GatewayUnreachable);
+        Assert.False(judge.Healthy);
+        Assert.Equal(ConditionReasons.GatewayUnreachable, judge.Reason);
+        Assert.False(judge.Judge());
+
+        // Silos new to this judge vote the resumed verdict until their good streaks cross the threshold.
+        Assert.False(Round(judge, ("a", true), ("b", true)));
+        Assert.False(judge.Healthy);
+        Assert.True(Round(judge, ("a", true), ("b", true)));
+        Assert.True(judge.Healthy);
+
+        // A healthy resume changes nothing.
+        var fresh = Judge();
+        fresh.Resume(null);
+        Assert.True(fresh.Healthy);
+    }
+
+    [Fact]
     public void A_tie_is_not_a_majority()
     {
         var judge = Judge(unhealthy: 1);
