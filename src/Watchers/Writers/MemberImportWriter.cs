@@ -123,16 +123,43 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         _queue.Add(key);
     }
 
-    /// <summary>Level-triggered check (the grain's repair): queue every held import the member does not hold as decided.</summary>
+    /// <summary>
+    /// Level-triggered check (the grain's repair): queue every held import the member does not hold as decided, spec
+    /// or routing. A routing this engine patched but the member no longer shows was overwritten behind its back (say,
+    /// by a second activation of the writer while a silo was being declared dead) and is patched again.
+    /// </summary>
     public void Resync()
     {
-        List<WorkKey> stale;
+        List<WorkKey> stale = [];
+        List<WorkKey> routingDrift = [];
         lock (_gate)
         {
-            stale = [.. _imports.Where(i => i.Value.Apply is { } apply && (!_present.TryGetValue(i.Key, out var seen) || seen.SpecHash != apply.SpecHash)).Select(i => i.Key)];
+            foreach (var (key, slot) in _imports)
+            {
+                if (slot.Apply is not { } apply)
+                {
+                    continue;
+                }
+
+                if (!_present.TryGetValue(key, out var seen) || seen.SpecHash != apply.SpecHash)
+                {
+                    stale.Add(key);
+                }
+                else if (slot.Routing is { } routing && _patchedRouting.TryGetValue(key, out var patched)
+                    && RoutingJson.ToNode(routing.Routing) is var decided && patched == decided.ToJsonString() && !JsonNode.DeepEquals(seen.Routing, decided))
+                {
+                    _patchedRouting.Remove(key);
+                    routingDrift.Add(key);
+                }
+            }
         }
 
-        stale.ForEach(_queue.Add);
+        foreach (var key in routingDrift)
+        {
+            _logger.Drifted(ClusterKey, key.Namespace, key.Name, "routing changed");
+        }
+
+        stale.Concat(routingDrift).ToList().ForEach(_queue.Add);
     }
 
     /// <summary>The member left: stop taking work, let the writes in flight end, then delete every ServiceImport of ours.</summary>

@@ -88,6 +88,28 @@ public sealed class MemberImportWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_routing_overwritten_behind_our_back_is_patched_again_on_resync()
+    {
+        var handler = await _api.Watching.Task;
+        _writer.Submit(Apply("ns", "web", "h1"));
+        _writer.Submit(Routing("ns", "web", 1));
+        await Eventually.Until(() => _api.CountOf("routing") == 1, "written");
+
+        // The member shows what was patched: a resync writes nothing.
+        await handler.OnUpsertAsync(Held("ns", "web", "h1", Routing("ns", "web", 1).Routing), CancellationToken.None);
+        _writer.Resync();
+        await Eventually.Until(() => _writer.Pending == 0, "idle");
+        Assert.Equal(1, _api.CountOf("routing"));
+
+        // Someone else (a second writer activation during a silo's death) wrote an older routing: patched again.
+        await handler.OnUpsertAsync(Held("ns", "web", "h1", Routing("ns", "web", 0).Routing), CancellationToken.None);
+        _writer.Resync();
+        await Eventually.Until(() => _api.CountOf("routing") == 2, "routing put back");
+        Assert.Equal(["apply ns/web", "routing ns/web 1", "routing ns/web 1"], _api.Calls.ToArray());
+        Assert.Contains(_logger.Lines, l => l.Message.Contains("drifted (routing changed)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_delete_wins_over_pending_work_and_is_not_undone_by_drift()
     {
         var handler = await _api.Watching.Task;
@@ -141,8 +163,9 @@ public sealed class MemberImportWriterTests : IAsyncLifetime
     private static PatchRouting Routing(string ns, string name, int active) =>
         new(ns, name, new Routing(LbTypes.Locality, null, ImmutableArray<RoutePort>.Empty, active, ImmutableArray<string>.Empty));
 
-    private static ServiceImportResource Held(string ns, string name, string hash) => new()
+    private static ServiceImportResource Held(string ns, string name, string hash, Routing? routing = null) => new()
     {
+        Status = routing is null ? null : new ServiceImportStatus { Routing = RoutingJson.ToNode(routing).AsObject() },
         Metadata = new V1ObjectMeta
         {
             NamespaceProperty = ns,
