@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 namespace ErieCanal.Orleans.Integration.Tests;
 
 /// <summary>
-/// The chaos benchmark's short seeded run (bench/Chaos.Bench): two silo processes on a real redis-server, seeded
-/// operations on three members interleaved with a silo kill -9, a store restart, a member offline, a compaction and
+/// The chaos benchmark's short seeded run (bench/Chaos.Bench): two silo processes on a real store (redis-server, and
+/// Azurite's Table service for Azure Table storage), seeded operations on three members interleaved with a silo kill -9, a store restart, a member offline, a compaction and
 /// the control plane offline; afterwards every member's ServiceImports and routing equal the independent oracle's.
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
@@ -27,15 +27,18 @@ public sealed class ChaosTests(ITestOutputHelper output)
         ConvergenceTimeout = TimeSpan.FromSeconds(90),
     };
 
-    [Fact]
-    public async Task A_seeded_run_of_operations_and_faults_converges_with_nothing_lost_or_extra()
+    [Theory]
+    [InlineData(StoreKind.Redis)]
+    [InlineData(StoreKind.AzureTable)]
+    public async Task A_seeded_run_of_operations_and_faults_converges_with_nothing_lost_or_extra(StoreKind store)
     {
         var directory = Path.Combine(Path.GetTempPath(), "erie-canal-chaos-tests", Guid.NewGuid().ToString("N"));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var settings = Settings with { Store = store };
         ChaosResult result;
         try
         {
-            result = await ChaosRun.RunAsync(Settings, directory, output.WriteLine, deadline.Token);
+            result = await ChaosRun.RunAsync(settings, directory, output.WriteLine, deadline.Token);
         }
         finally
         {
@@ -54,8 +57,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             $"spec mismatches {final.SpecMismatches.Count}, routing mismatches {final.RoutingMismatches.Count}");
         Assert.True(final.Converged, "not converged: " + string.Join(Environment.NewLine, final.Findings.Take(20)));
         Assert.NotNull(result.Convergence);
-        Assert.Equal(Settings.Operations, result.OperationCount);
-        Assert.Equal(Settings.Faults.Count, result.Faults.Values.Sum());
+        Assert.Equal(settings.Operations, result.OperationCount);
+        Assert.Equal(settings.Faults.Count, result.Faults.Values.Sum());
         Assert.True(final.Expected > 0, "the run left no import to check");
 
         // The check is not blind: on the same objects, one import removed, one added and one routing weight changed
