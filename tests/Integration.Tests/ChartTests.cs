@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using Xunit;
@@ -13,12 +12,10 @@ namespace ErieCanal.Orleans.Integration.Tests;
 /// </summary>
 public sealed class ChartTests
 {
-    private static readonly string Chart = Path.Combine(RepoPaths.Root, "charts", "erie-canal-orleans");
-
     [Fact]
     public async Task The_chart_lints_clean()
     {
-        var (code, output) = await HelmAsync("lint", Chart, "--strict");
+        var (code, output) = await Helm.RunAsync("lint", Helm.Chart, "--strict");
         Assert.True(code == 0, output);
         Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
     }
@@ -26,7 +23,7 @@ public sealed class ChartTests
     [Fact]
     public async Task The_StatefulSet_runs_silos_with_Kubernetes_hosting_Redis_and_probes()
     {
-        var (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal",
+        var (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--namespace", "erie-canal",
             "--set", "region=eu-west", "--set", "replicaCount=5", "--set", "settings.Health__ProbeInterval=00:00:02");
         Assert.True(code == 0, output);
 
@@ -55,7 +52,7 @@ public sealed class ChartTests
     [Fact]
     public async Task The_member_side_install_lints_clean()
     {
-        var (code, output) = await HelmAsync("lint", Chart, "--strict", "--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1");
+        var (code, output) = await Helm.RunAsync("lint", Helm.Chart, "--strict", "--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1");
         Assert.True(code == 0, output);
         Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
     }
@@ -63,7 +60,7 @@ public sealed class ChartTests
     [Fact]
     public async Task The_member_side_install_runs_a_gateway_behind_a_LoadBalancer_and_a_proxy_with_their_RBAC()
     {
-        var (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal",
+        var (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--namespace", "erie-canal",
             "--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1",
             "--set", "member.reconcilerAccess.subjects[0].kind=User", "--set", "member.reconcilerAccess.subjects[0].name=erie-canal-control-plane");
         Assert.True(code == 0, output);
@@ -120,14 +117,14 @@ public sealed class ChartTests
     [Fact]
     public async Task The_default_install_has_no_member_side_objects_and_a_member_install_needs_its_clusterKey()
     {
-        var (code, output) = await HelmAsync("template", "ec", Chart);
+        var (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart);
         Assert.True(code == 0, output);
         var objects = KubernetesYaml.LoadAllFromString(output);
         Assert.Single(objects.OfType<V1StatefulSet>());
         Assert.Empty(objects.OfType<V1Deployment>());
         Assert.Empty(objects.OfType<V1IngressClass>());
 
-        (code, output) = await HelmAsync("template", "ec", Chart, "--set", "member.enabled=true");
+        (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--set", "member.enabled=true");
         Assert.NotEqual(0, code);
         Assert.Contains("member.clusterKey is required", output, StringComparison.Ordinal);
     }
@@ -135,7 +132,7 @@ public sealed class ChartTests
     [Fact]
     public async Task A_chart_without_redis_is_refused_with_a_clear_message()
     {
-        var (code, output) = await HelmAsync("template", "ec", Chart, "--set", "redis.connectionString=");
+        var (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--set", "redis.connectionString=");
         Assert.NotEqual(0, code);
         Assert.Contains("redis.connectionString is required", output, StringComparison.Ordinal);
     }
@@ -143,14 +140,14 @@ public sealed class ChartTests
     [Fact]
     public async Task The_metrics_options_render_ServiceMonitors_and_the_failover_Grafana_dashboard()
     {
-        var (code, output) = await HelmAsync("template", "ec", Chart);
+        var (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart);
         Assert.True(code == 0, output);
-        Assert.DoesNotContain(Documents(output), d => d["kind"]?.GetValue<string>() is "ServiceMonitor" or "ConfigMap");
+        Assert.DoesNotContain(Helm.Documents(output), d => d["kind"]?.GetValue<string>() is "ServiceMonitor" or "ConfigMap");
 
-        (code, output) = await HelmAsync("template", "ec", Chart, "--namespace", "erie-canal", "--set", "metrics.serviceMonitor.enabled=true",
+        (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--namespace", "erie-canal", "--set", "metrics.serviceMonitor.enabled=true",
             "--set", "metrics.serviceMonitor.labels.release=prometheus", "--set", "metrics.grafanaDashboard.enabled=true");
         Assert.True(code == 0, output);
-        var documents = Documents(output);
+        var documents = Helm.Documents(output);
 
         // The silos' ServiceMonitor selects their Service and scrapes /metrics on its http port.
         var monitor = Assert.Single(documents, d => d["kind"]?.GetValue<string>() == "ServiceMonitor");
@@ -167,7 +164,7 @@ public sealed class ChartTests
         var configMap = Assert.Single(documents, d => d["kind"]?.GetValue<string>() == "ConfigMap");
         Assert.Equal("1", configMap["metadata"]!["labels"]!["grafana_dashboard"]!.GetValue<string>());
         var rendered = JsonNode.Parse(configMap["data"]!["erie-canal-failover.json"]!.GetValue<string>())!;
-        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Chart, "dashboards", "failover.json")))!;
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Helm.Chart, "dashboards", "failover.json")))!;
         Assert.True(JsonNode.DeepEquals(file, rendered));
         var expressions = string.Join("\n", file["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray()).Select(t => t!["expr"]!.GetValue<string>()));
         foreach (var metric in new[]
@@ -180,51 +177,9 @@ public sealed class ChartTests
         }
 
         // A member install also scrapes its gateway and proxy.
-        (code, output) = await HelmAsync("template", "ec", Chart, "--set", "metrics.serviceMonitor.enabled=true", "--set", "controlPlane.enabled=false",
+        (code, output) = await Helm.RunAsync("template", "ec", Helm.Chart, "--set", "metrics.serviceMonitor.enabled=true", "--set", "controlPlane.enabled=false",
             "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1");
         Assert.True(code == 0, output);
-        Assert.Equal(["ec-gateway", "ec-proxy"], Documents(output).Where(d => d["kind"]?.GetValue<string>() == "ServiceMonitor").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order());
-    }
-
-    /// <summary>Every rendered object as JSON (kinds KubernetesClient has no model for, like ServiceMonitor, too).</summary>
-    private static List<JsonNode> Documents(string yaml)
-    {
-        var reader = new YamlDotNet.Serialization.DeserializerBuilder().Build();
-        var writer = new YamlDotNet.Serialization.SerializerBuilder().JsonCompatible().Build();
-        var documents = new List<JsonNode>();
-        foreach (var text in System.Text.RegularExpressions.Regex.Split(yaml, @"^---\s*$", System.Text.RegularExpressions.RegexOptions.Multiline))
-        {
-            if (reader.Deserialize<object?>(text) is { } document)
-            {
-                documents.Add(JsonNode.Parse(writer.Serialize(document))!);
-            }
-        }
-
-        return documents;
-    }
-
-    private static async Task<(int Code, string Output)> HelmAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("HELM") ?? "helm", args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("helm did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("helm is not installed or not on PATH (set HELM to its path; .ci/run installs it)", ex);
-        }
-
-        using var _ = process;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        Assert.Equal(["ec-gateway", "ec-proxy"], Helm.Documents(output).Where(d => d["kind"]?.GetValue<string>() == "ServiceMonitor").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order());
     }
 }

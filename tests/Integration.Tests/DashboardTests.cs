@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using Xunit;
@@ -24,8 +23,8 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _api = new Uri($"http://127.0.0.1:{FreePort()}/");
-        _dashboard = new Uri($"http://127.0.0.1:{FreePort()}/");
+        _api = new Uri($"http://127.0.0.1:{LocalPorts.Free()}/");
+        _dashboard = new Uri($"http://127.0.0.1:{LocalPorts.Free()}/");
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
         {
             RedirectStandardOutput = true,
@@ -34,8 +33,8 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         };
         start.Environment["Embedded__Directory"] = Path.Combine(_directory, "sandbox");
         start.Environment["Embedded__Members"] = "cluster-1,cluster-2";
-        start.Environment["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Orleans__SiloPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Orleans__GatewayPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Http__Urls"] = _api.ToString().TrimEnd('/');
         start.Environment["Dashboard__Url"] = _dashboard.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -151,13 +150,6 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
 
             return chromium.ExitCode == 0 ? await stdout : throw new InvalidOperationException($"chromium exited {chromium.ExitCode}: {await stderr}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Append(string? line)

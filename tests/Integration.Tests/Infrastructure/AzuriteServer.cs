@@ -33,7 +33,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         var location = Path.Combine(Path.GetTempPath(), "erie-canal-azurite", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(location);
-        var server = new AzuriteServer(FreePort(), location);
+        var server = new AzuriteServer(LocalPorts.Free(), location);
         await server.StartAgainAsync();
         return server;
     }
@@ -85,13 +85,6 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
@@ -44,8 +43,8 @@ public sealed class EmbeddedSiloProcess : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "erie-canal-security-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var apiPort = FreePort();
-        var dashboard = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var apiPort = LocalPorts.Free();
+        var dashboard = new Uri($"http://127.0.0.1:{LocalPorts.Free()}/");
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
         {
             RedirectStandardOutput = true,
@@ -54,8 +53,8 @@ public sealed class EmbeddedSiloProcess : IAsyncDisposable
         };
         start.Environment["Embedded__Directory"] = Path.Combine(directory, "sandbox");
         start.Environment["Embedded__Members"] = "cluster-1";
-        start.Environment["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__SiloPort"] = LocalPorts.Free().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Orleans__GatewayPort"] = LocalPorts.Free().ToString(CultureInfo.InvariantCulture);
         start.Environment["Http__Urls"] = $"http://{apiHost}:{apiPort}";
         start.Environment["Dashboard__Url"] = dashboard.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -110,12 +109,5 @@ public sealed class EmbeddedSiloProcess : IAsyncDisposable
                 _output.AppendLine(line);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
@@ -43,7 +42,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// </summary>
     public static async Task<SiloProcess> StartAsync(string name, string region, string controlPlaneKubeconfig, string clusterId, IReadOnlyDictionary<string, string> settings)
     {
-        var httpPort = FreePort();
+        var httpPort = LocalPorts.Free();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
         {
             RedirectStandardOutput = true,
@@ -59,11 +58,11 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans__ClusterId"] = clusterId,
             ["Orleans__ServiceId"] = clusterId,
             ["Orleans__SiloName"] = name,
-            ["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__SiloPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Http__Urls"] = $"http://127.0.0.1:{httpPort}",
             // Each silo on one host needs its own dashboard listener, like its own API port.
-            ["Dashboard__Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Dashboard__Url"] = $"http://127.0.0.1:{LocalPorts.Free()}",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in settings)
@@ -119,13 +118,6 @@ public sealed class SiloProcess : IAsyncDisposable
                 _output.AppendLine(line);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
