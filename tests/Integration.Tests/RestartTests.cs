@@ -13,6 +13,9 @@ public sealed class DurableReconcilerFixture : ReconcilerFixture
 
     protected override string? Redis => _redis?.ConnectionString;
 
+    /// <summary>The redis-server holding grain state, for tests that reach into the store itself.</summary>
+    public string RedisConnectionString => _redis?.ConnectionString ?? throw new InvalidOperationException("not started");
+
     protected override string? FixedServiceId => ServiceId;
 
     public override async Task InitializeAsync()

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Interfaces;
 
 namespace ErieCanal.Orleans.Grains.Directory;
@@ -77,10 +78,11 @@ public sealed class ClusterDirectoryGrain(
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        // Dirty until written: a failed write (the store restarting) is tried again on the next call or tick.
         if (_dirty)
         {
+            await state.WriteOverStaleAsync(cancellationToken);
             _dirty = false;
-            await state.WriteStateAsync(cancellationToken);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Logic;
+using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,19 +90,39 @@ public sealed partial class ServiceImportGrain(
         }
 
         // Versions only grow, even if the state was lost with a silo (memory storage): writers drop older ones.
+        var previousVersion = state.State.Version;
         var version = state.State.Version = Math.Max(Math.Max(state.State.Version, _version) + 1, time.GetUtcNow().UtcTicks);
         _version = version;
         var isActive = state.State.Contributions.Count > 0;
         _indexed = false;
-        if (isActive)
+        try
         {
-            await state.WriteStateAsync();
+            if (isActive)
+            {
+                await state.WriteOverStaleAsync();
+            }
+            else
+            {
+                // The last contribution went: nothing is left to keep (versions stay ahead through the clock and
+                // _version, as clearing resets the state).
+                await state.ClearOverStaleAsync();
+            }
         }
-        else
+        catch
         {
-            // The last contribution went: nothing is left to keep (versions stay ahead through the clock and
-            // _version, as clearing resets the state).
-            await state.ClearStateAsync();
+            // Not persisted: undo it here too, so the caller's retry is a change again and is written then (kept in
+            // memory only, it would make the retry a no-op and be lost with this activation).
+            if (existing is null)
+            {
+                state.State.Contributions.Remove(clusterKey);
+            }
+            else
+            {
+                state.State.Contributions[clusterKey] = existing;
+            }
+
+            state.State.Version = previousVersion;
+            throw;
         }
 
         var before = _merge.Verdicts;
