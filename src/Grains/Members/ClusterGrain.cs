@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Placement;
@@ -21,6 +23,11 @@ namespace ErieCanal.Orleans.Grains.Members;
 [GenerateSerializer]
 public sealed class ClusterGrainState
 {
+    /// <summary>
+    /// The member's Cluster spec without its inline kubeconfig (<see cref="Keep"/>): credentials stay on the control
+    /// plane and in each silo's <see cref="MemberCredentials"/>, not in the grain store. State written by an older
+    /// version may still hold it; the grain strips it on activation.
+    /// </summary>
     [Id(0)]
     public ClusterSpec? Spec { get; set; }
 
@@ -46,6 +53,50 @@ public sealed class ClusterGrainState
     /// </summary>
     [Id(5)]
     public string? UnhealthyReason { get; set; }
+
+    /// <summary>
+    /// SHA-256 (hex) of the inline kubeconfig <see cref="Spec"/> was stored without, null when it had none: tells a
+    /// change of kubeconfig, and which cached kubeconfig is the one to put back.
+    /// </summary>
+    [Id(6)]
+    public string? InlineKubeconfigDigest { get; set; }
+
+    /// <summary>Stores <paramref name="spec"/> without its inline kubeconfig, keeping only the kubeconfig's digest.</summary>
+    public void Keep(ClusterSpec spec)
+    {
+        Spec = spec with { Kubeconfig = null };
+        InlineKubeconfigDigest = Digest(spec.Kubeconfig);
+    }
+
+    /// <summary>The member left: no spec, no digest.</summary>
+    public void Forget()
+    {
+        Spec = null;
+        InlineKubeconfigDigest = null;
+    }
+
+    /// <summary>
+    /// The full spec: the stored one, with its inline kubeconfig put back from <paramref name="cachedKubeconfig"/>
+    /// (the silo's <see cref="MemberCredentials"/>) when that is the kubeconfig stored as a digest. Null when there is
+    /// no spec, or its kubeconfig is not (yet) the cached one: the next Upsert brings it.
+    /// </summary>
+    public ClusterSpec? Restore(string? cachedKubeconfig)
+    {
+        if (Spec is not { } stored || InlineKubeconfigDigest is not { } digest)
+        {
+            // No spec, or no inline kubeconfig to put back (a Secret reference, or state that still holds it).
+            return Spec;
+        }
+
+        return cachedKubeconfig is not null && Digest(cachedKubeconfig) == digest ? stored with { Kubeconfig = cachedKubeconfig } : null;
+    }
+
+    /// <summary>
+    /// Null for no kubeconfig (blank counts as none, as everywhere a kubeconfig is read); never reversible to the
+    /// text, whose credentials carry far too much entropy to guess.
+    /// </summary>
+    public static string? Digest(string? kubeconfig) =>
+        string.IsNullOrWhiteSpace(kubeconfig) ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(kubeconfig)));
 }
 
 /// <summary>
@@ -53,7 +104,8 @@ public sealed class ClusterGrainState
 /// hysteresis (<see cref="MemberHealthJudge"/>), publishes each decision on the health channel and registers it
 /// with the directory, and reports Managed and Healthy as conditions and events on the Cluster object, and whether
 /// its credentials are kept in a Secret (CredentialsSecure). Messages from the session are masked of the member's
-/// credentials before they reach a condition or an Event.
+/// credentials before they reach a condition or an Event. The grain store never holds an inline kubeconfig (only its
+/// digest): an activation takes it from the silo's <see cref="MemberCredentials"/>, or from the watcher's next Upsert.
 /// </summary>
 [RegionPlacement]
 public sealed partial class ClusterGrain(
@@ -71,6 +123,12 @@ public sealed partial class ClusterGrain(
     private readonly ILogger _logger = loggers.CreateLogger<ClusterGrain>();
     private readonly MemberHealthJudge _health = new(time, options.Value.Health.MemberFreshness, options.Value.Health.UnhealthyThreshold, options.Value.Health.HealthyThreshold);
     private readonly FailureStreak _statusFailures = new();
+    /// <summary>
+    /// The full spec, inline kubeconfig included, kept in memory only (the stored one has none). Null while the
+    /// member's kubeconfig is awaited: reactivated on a silo whose watcher has not resolved it yet, the grain is still
+    /// a member (<c>state.State.Spec</c>) but starts its session only when an Upsert brings the spec.
+    /// </summary>
+    private ClusterSpec? _spec;
     private MemberSession? _session;
     private IReadOnlyCollection<string>? _lastSessionExports;
     private SessionReport _report = new("", false, false, ConditionReasons.Connecting, "waiting for the member session");
@@ -88,21 +146,42 @@ public sealed partial class ClusterGrain(
 
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The verdict stands until the probes say otherwise: a member that was unhealthy is not declared healthy by a
         // new activation that has heard no probe yet (and one that recovered meanwhile is published as it recovers).
         _publishedHealthy = state.State.UnhealthyReason is null;
         _health.Resume(state.State.UnhealthyReason);
-        if (state.State.Spec is not null)
+        if (state.State.Spec is { Kubeconfig: not null } written)
         {
-            StartSession();
+            _spec = written;
+            await StripStoredKubeconfigAsync(written);
         }
+        else
+        {
+            _spec = state.State.Restore(credentials.Find(ClusterKey)?.Kubeconfig);
+        }
+
+        StartSession();
 
         // Health is judged on each report; the tick only expires reports of silos gone silent (and resyncs).
         var tick = Options.Health.ProbeInterval * 2;
         _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(tick, tick) { KeepAlive = true });
-        return Task.CompletedTask;
+    }
+
+    /// <summary>State written by an older version holds the inline kubeconfig: rewritten without it at once.</summary>
+    private async Task StripStoredKubeconfigAsync(ClusterSpec spec)
+    {
+        state.State.Keep(spec);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // The state in memory is stripped already: the grain's next write removes it from the store.
+            LogStripFailed(ClusterKey, ex.Message);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -122,6 +201,8 @@ public sealed partial class ClusterGrain(
         var current = state.State.Spec;
         if (current is not null && current.ResourceVersion == spec.ResourceVersion)
         {
+            // An activation that awaited the kubeconfig (not in this silo's cache) takes it from here.
+            _spec ??= spec;
             if (_session is null)
             {
                 StartSession();
@@ -136,9 +217,11 @@ public sealed partial class ClusterGrain(
             return;
         }
 
-        var reconnect = current is null || current.Kubeconfig != spec.Kubeconfig || current.KubeconfigSecretRef != spec.KubeconfigSecretRef
-            || current.GatewayHost != spec.GatewayHost || current.GatewayPort != spec.GatewayPort;
-        state.State.Spec = spec;
+        // The stored spec has no kubeconfig: a changed inline one shows in its digest.
+        var reconnect = current is null || state.State.InlineKubeconfigDigest != ClusterGrainState.Digest(spec.Kubeconfig)
+            || current.KubeconfigSecretRef != spec.KubeconfigSecretRef || current.GatewayHost != spec.GatewayHost || current.GatewayPort != spec.GatewayPort;
+        _spec = spec;
+        state.State.Keep(spec);
         state.State.Tombstone = null;
         await state.WriteStateAsync();
         if (reconnect || _session is null)
@@ -184,7 +267,8 @@ public sealed partial class ClusterGrain(
         await ReleaseClaimAsync(spec);
         clients.Invalidate(ClusterKey);
 
-        state.State.Spec = null;
+        _spec = null;
+        state.State.Forget();
         state.State.KnownExports.Clear();
         state.State.Tombstone = MaxVersion(spec.ResourceVersion, lastResourceVersion);
         await state.WriteStateAsync();
@@ -276,7 +360,7 @@ public sealed partial class ClusterGrain(
 
     private void StartSession()
     {
-        if (state.State.Spec is not { } spec)
+        if (_spec is not { } spec)
         {
             return;
         }
@@ -418,7 +502,7 @@ public sealed partial class ClusterGrain(
             updates.Add(new(ConditionTypes.CrdsCompatible, crds.Compatible, crds.Reason, crds.Message, spec.Generation));
         }
 
-        if (CredentialsCondition(spec) is { } credentialsSecure)
+        if (CredentialsCondition(spec, state.State.InlineKubeconfigDigest is not null) is { } credentialsSecure)
         {
             updates.Add(credentialsSecure);
         }
@@ -451,10 +535,10 @@ public sealed partial class ClusterGrain(
     /// <summary>
     /// CredentialsSecure: False while the kubeconfig is inline (anyone who can read Cluster objects reads the
     /// member's credentials); True with a Secret reference. None when the spec names neither or both: Managed says why.
+    /// <paramref name="inline"/> comes from the stored digest, so it holds while the kubeconfig itself is awaited.
     /// </summary>
-    private static ConditionUpdate? CredentialsCondition(ClusterSpec spec)
+    private static ConditionUpdate? CredentialsCondition(ClusterSpec spec, bool inline)
     {
-        var inline = !string.IsNullOrWhiteSpace(spec.Kubeconfig);
         return (inline, spec.KubeconfigSecretRef) switch
         {
             (true, null) => new(ConditionTypes.CredentialsSecure, false, ConditionReasons.InlineKubeconfig, InlineKubeconfigMessage, spec.Generation),
@@ -494,7 +578,7 @@ public sealed partial class ClusterGrain(
 
     /// <summary>A message with the member's credentials (inline, or from its Secret) masked.</summary>
     private string Redact(string message) =>
-        CredentialRedaction.Redact(CredentialRedaction.Redact(message, state.State.Spec?.Kubeconfig), credentials.Find(ClusterKey)?.Kubeconfig);
+        CredentialRedaction.Redact(CredentialRedaction.Redact(message, _spec?.Kubeconfig), credentials.Find(ClusterKey)?.Kubeconfig);
 
     private async Task RecordEventAsync(bool warning, string reason, string message)
     {
@@ -593,4 +677,7 @@ public sealed partial class ClusterGrain(
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Could not release member {Name} cleanly: {Message}")]
     private partial void LogReleaseFailed(string name, string message);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Could not rewrite the state of member {ClusterKey} without its inline kubeconfig ({Message}); its next write does")]
+    private partial void LogStripFailed(string clusterKey, string message);
 }
