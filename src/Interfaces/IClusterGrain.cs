@@ -47,6 +47,14 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("GetState")]
     [AlwaysInterleave]
     Task<ClusterState> GetState();
+
+    /// <summary>
+    /// Whether the member has a ServiceExport for the service (<c>namespace/name</c>) as its session sees it; null while
+    /// the session is not connected with every watch synced (nobody can tell).
+    /// </summary>
+    [Alias("HasExport")]
+    [AlwaysInterleave]
+    Task<bool?> HasExport(string serviceKey);
 }
 
 /// <summary>What a member session reports about its connection.</summary>

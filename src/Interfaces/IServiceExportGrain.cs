@@ -25,6 +25,14 @@ public interface IServiceExportGrain : IGrainWithStringKey
 
     [Alias("GetStatus")]
     Task<ExportStatus> GetStatus();
+
+    /// <summary>
+    /// One-way, from a ServiceImportGrain that read its state back from the store and holds a contribution of this
+    /// export: send the current one again, or withdraw it when the member has no such export any more.
+    /// </summary>
+    [Alias("Reconfirm")]
+    [OneWay]
+    Task Reconfirm();
 }
 
 [GenerateSerializer, Immutable]

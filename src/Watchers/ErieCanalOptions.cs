@@ -25,6 +25,12 @@ public sealed class ErieCanalOptions
     /// <summary>How often each writer compares its member's ServiceImports with the desired state (lost-notification repair).</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often an export re-sends an unchanged contribution to its service's grain, so a contribution a store lost
+    /// (restored from an older copy, or an fsync-less Redis that crashed) comes back; an unchanged one costs a compare.
+    /// </summary>
+    public TimeSpan ContributionRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Probes of members and exported services, and how their health is decided.</summary>
     public HealthOptions Health { get; set; } = new();
 
@@ -78,6 +84,7 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
 
         Positive(options.ResyncInterval, nameof(options.ResyncInterval));
         Positive(options.RepairInterval, nameof(options.RepairInterval));
+        Positive(options.ContributionRefreshInterval, nameof(options.ContributionRefreshInterval));
         Positive(options.Health.ProbeInterval, "Health:ProbeInterval");
         Positive(options.Health.ProbeTimeout, "Health:ProbeTimeout");
         Positive(options.Health.ServiceProbeInterval, "Health:ServiceProbeInterval");

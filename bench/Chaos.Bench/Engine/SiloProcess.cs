@@ -26,6 +26,7 @@ public sealed class SiloProcess : IAsyncDisposable
             ["ErieCanal__ControlPlaneKubeconfig"] = controlPlaneKubeconfig,
             ["ErieCanal__ResyncInterval"] = "00:00:02",
             ["ErieCanal__RepairInterval"] = "00:00:03",
+            ["ErieCanal__ContributionRefreshInterval"] = "00:00:20",
             ["Orleans__ClusterId"] = clusterId,
             ["Orleans__ServiceId"] = clusterId,
             ["Orleans__SiloName"] = name,

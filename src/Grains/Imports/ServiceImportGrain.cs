@@ -53,6 +53,20 @@ public sealed partial class ServiceImportGrain(
         {
             // Idempotent: keeps the directory's service index whole even if it lost state.
             await Directory.SetServiceVersion(this.GetPrimaryKeyString(), state.State.Version);
+
+            // What was read back may be older than what the exports last sent (a store that lost writes): each
+            // contributor sends its contribution again, or withdraws it if its export is gone. One-way, after this
+            // activation completes, so an export calling in meanwhile never waits on it.
+            var contributors = state.State.Contributions.Keys.ToList();
+            this.RegisterGrainTimer(_ =>
+            {
+                foreach (var clusterKey in contributors)
+                {
+                    grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(clusterKey, _ns, _name)).Reconfirm().Ignore();
+                }
+
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
 
         _indexed = true;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Placement;
+using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
@@ -175,7 +176,7 @@ public sealed partial class ClusterGrain(
         state.State.Keep(spec);
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOverStaleAsync();
         }
         catch (Exception ex)
         {
@@ -223,7 +224,7 @@ public sealed partial class ClusterGrain(
         _spec = spec;
         state.State.Keep(spec);
         state.State.Tombstone = null;
-        await state.WriteStateAsync();
+        await state.WriteOverStaleAsync();
         if (reconnect || _session is null)
         {
             await StopSessionAsync();
@@ -242,7 +243,7 @@ public sealed partial class ClusterGrain(
         if (state.State.Spec is not { } spec)
         {
             state.State.Tombstone = MaxVersion(state.State.Tombstone, lastResourceVersion);
-            await state.WriteStateAsync();
+            await state.WriteOverStaleAsync();
             return;
         }
 
@@ -271,7 +272,7 @@ public sealed partial class ClusterGrain(
         state.State.Forget();
         state.State.KnownExports.Clear();
         state.State.Tombstone = MaxVersion(spec.ResourceVersion, lastResourceVersion);
-        await state.WriteStateAsync();
+        await state.WriteOverStaleAsync();
         DeactivateOnIdle();
     }
 
@@ -328,7 +329,7 @@ public sealed partial class ClusterGrain(
         }
 
         state.State.KnownExports = new HashSet<string>(serviceKeys, StringComparer.Ordinal);
-        await state.WriteStateAsync();
+        await state.WriteOverStaleAsync();
     }
 
     /// <summary>
@@ -344,6 +345,9 @@ public sealed partial class ClusterGrain(
 
         return Task.CompletedTask;
     }
+
+    public Task<bool?> HasExport(string serviceKey) =>
+        Task.FromResult(_session is { } session && _report.Connected && _report.Synced ? session.HasExport(serviceKey) : null);
 
     public Task<ImmutableArray<ServiceProbeTarget>> GetServiceProbes() =>
         Task.FromResult(_session?.ServiceProbeTargets() ?? []);
@@ -444,7 +448,7 @@ public sealed partial class ClusterGrain(
         LogHealthChanged(ClusterKey, healthy, _health.Reason, _health.Message);
         state.State.HealthSequence++;
         state.State.UnhealthyReason = _publishedHealthy ? null : _health.Reason;
-        await state.WriteStateAsync();
+        await state.WriteOverStaleAsync();
         await PublishHealthAsync();
         await RegisterAsync(force: true);
         await WriteStatusAsync();
@@ -560,7 +564,7 @@ public sealed partial class ClusterGrain(
             if (state.State.InlineKubeconfigWarned is not null)
             {
                 state.State.InlineKubeconfigWarned = null;
-                await state.WriteStateAsync();
+                await state.WriteOverStaleAsync();
             }
 
             return;
@@ -573,7 +577,7 @@ public sealed partial class ClusterGrain(
 
         await RecordEventAsync(true, ConditionReasons.InlineKubeconfig, InlineKubeconfigMessage);
         state.State.InlineKubeconfigWarned = spec.Uid;
-        await state.WriteStateAsync();
+        await state.WriteOverStaleAsync();
     }
 
     /// <summary>A message with the member's credentials (inline, or from its Secret) masked.</summary>

@@ -29,12 +29,17 @@ public sealed partial class ServiceExportGrain(
     TimeProvider time,
     ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
 {
+    // How many times a reconfirmation waits for an unsynced member session (one resync interval each).
+    private const int ReconfirmAttempts = 40;
     private string _clusterKey = "";
     private string _ns = "";
     private string _name = "";
     private ExportObservation? _observation;
     private ExportContribution? _contributed;
     private bool _contributedKnown;
+    private DateTimeOffset _contributedAt;
+    private IGrainTimer? _reconfirm;
+    private int _reconfirmAttempts;
     private ConflictVerdict _verdict = ConflictVerdict.None;
     private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
     private readonly FailureStreak _failures = new();
@@ -57,6 +62,12 @@ public sealed partial class ServiceExportGrain(
     public async Task Observe(ExportObservation observation)
     {
         _observation = observation;
+        if (time.GetUtcNow() - _contributedAt >= options.Value.ContributionRefreshInterval)
+        {
+            // Anti-entropy: now and then an unchanged contribution goes again, in case the store lost it.
+            _contributedKnown = false;
+        }
+
         var (valid, reason, message, contribution, ingress) = Evaluate(observation);
 
         // The Ingress first: importers are told to route here only once the gateway can route on.
@@ -133,6 +144,40 @@ public sealed partial class ServiceExportGrain(
             _verdict = contribution is null ? ConflictVerdict.None : verdict;
             _contributed = contribution;
             _contributedKnown = true;
+            _contributedAt = time.GetUtcNow();
+        }
+    }
+
+    public async Task Reconfirm()
+    {
+        // What the service's grain holds of this export is not known any more: the next contribution goes whatever it is.
+        _contributedKnown = false;
+        if (_observation is { } observation)
+        {
+            await ContributeAsync(Evaluate(observation).Contribution);
+            return;
+        }
+
+        // Not observed in this activation yet: the member says whether the export still exists. If it does, the
+        // session's next observation brings it (and is sent, as nothing is known); if not, the store kept a
+        // contribution of an export deleted meanwhile, so it is withdrawn.
+        switch (await grains.GetGrain<IClusterGrain>(_clusterKey).HasExport(ServiceKeys.Service(_ns, _name)))
+        {
+            case false when _observation is null:
+                LogWithdrawnStale(_clusterKey, _ns, _name);
+                await ContributeAsync(null);
+                DeactivateOnIdle();
+                break;
+            case null when _reconfirmAttempts++ < ReconfirmAttempts:
+                // The member's session is not synced (connecting, offline): ask again later.
+                _reconfirm?.Dispose();
+                _reconfirm = this.RegisterGrainTimer(async _ =>
+                {
+                    _reconfirm?.Dispose();
+                    _reconfirm = null;
+                    await Reconfirm();
+                }, new GrainTimerCreationOptions(options.Value.ResyncInterval, Timeout.InfiniteTimeSpan));
+                break;
         }
     }
 
@@ -383,6 +428,9 @@ public sealed partial class ServiceExportGrain(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Writes of ServiceExport {Namespace}/{Name} in {ClusterKey} succeed again")]
     private partial void LogWriteRecovered(string clusterKey, string @namespace, string name);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "ServiceExport {Namespace}/{Name} no longer exists in {ClusterKey}; its contribution, kept by the store, is withdrawn")]
+    private partial void LogWithdrawnStale(string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "ServiceExport {Namespace}/{Name} in {ClusterKey} path health: {Healthy} ({Reason}: {Message})")]
     private partial void LogPathHealthChanged(string clusterKey, string @namespace, string name, bool healthy, string reason, string message);

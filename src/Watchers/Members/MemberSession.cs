@@ -90,6 +90,9 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the member has a ServiceExport for the service; null until every watch has listed once.</summary>
+    public bool? HasExport(string serviceKey) => _cachesSynced.Task.IsCompleted ? _observations.HasExport(serviceKey) : null;
+
     /// <summary>The exported services with paths on the member's gateway, for per-service health probes.</summary>
     public ImmutableArray<ServiceProbeTarget> ServiceProbeTargets() => _observations.ProbeTargets();
 
