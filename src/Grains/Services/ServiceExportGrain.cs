@@ -163,7 +163,7 @@ public sealed partial class ServiceExportGrain(
         // contribution of an export deleted meanwhile, so it is withdrawn.
         switch (await grains.GetGrain<IClusterGrain>(_clusterKey).HasExport(ServiceKeys.Service(_ns, _name)))
         {
-            case false when _observation is null:
+            case false:
                 LogWithdrawnStale(_clusterKey, _ns, _name);
                 await ContributeAsync(null);
                 DeactivateOnIdle();
