@@ -49,7 +49,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         {
             if (_silo.HasExited)
             {
-                throw new TimeoutException($"the silo exited: {Log()}");
+                throw new WaitAbortedException($"the silo exited: {Log()}");
             }
 
             return (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK;

@@ -6,7 +6,7 @@ namespace ErieCanal.Orleans.TestSupport;
 /// <summary>
 /// Waits for a condition with a generous bound instead of sleeping a fixed time. A probe that throws is retried;
 /// on timeout the message carries the last value (as JSON) and the last error. A probe's own TimeoutException (an
-/// Orleans response timeout, a socket timeout) is a failed probe like any other; only a nested Until's bound ends the wait.
+/// Orleans response timeout, a socket timeout) is a failed probe like any other; only a nested Until's bound, or a probe's <see cref="WaitAbortedException"/>, ends the wait.
 /// </summary>
 public static class Eventually
 {
@@ -31,7 +31,7 @@ public static class Eventually
                     return last;
                 }
             }
-            catch (Exception ex) when (ex is not EventuallyTimeoutException)
+            catch (Exception ex) when (ex is not EventuallyTimeoutException and not WaitAbortedException)
             {
                 lastError = ex;
             }

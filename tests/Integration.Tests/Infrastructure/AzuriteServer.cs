@@ -65,7 +65,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new TimeoutException($"azurite-table exited with {process.ExitCode}");
+                throw new WaitAbortedException($"azurite-table exited with {process.ExitCode}");
             }
 
             using var client = new TcpClient();

@@ -74,7 +74,7 @@ public sealed class EmbeddedSiloProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new TimeoutException($"the silo exited: {silo.Output}");
+                throw new WaitAbortedException($"the silo exited: {silo.Output}");
             }
 
             return (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK;

@@ -86,7 +86,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new TimeoutException($"silo {name} exited: {silo.Output}");
+                throw new WaitAbortedException($"silo {name} exited: {silo.Output}");
             }
 
             return (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK;
