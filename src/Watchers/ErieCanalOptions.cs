@@ -31,6 +31,12 @@ public sealed class ErieCanalOptions
     /// </summary>
     public TimeSpan ContributionRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Whether a member's kubeconfig (from a Cluster object or its Secret) may get credentials from an exec plugin or
+    /// an auth provider command. Off: the silo would run a command named by whoever can write a Cluster.
+    /// </summary>
+    public bool AllowMemberExecCredentials { get; set; }
+
     /// <summary>Probes of members and exported services, and how their health is decided.</summary>
     public HealthOptions Health { get; set; } = new();
 

@@ -1,6 +1,7 @@
 using System.Text;
 using k8s;
 using k8s.Exceptions;
+using k8s.KubeConfigModels;
 
 namespace ErieCanal.Orleans.Watchers.Clients;
 
@@ -10,7 +11,14 @@ namespace ErieCanal.Orleans.Watchers.Clients;
 /// </summary>
 public static class KubeconfigLoader
 {
-    public static Kubernetes Load(string kubeconfig, TimeSpan requestTimeout)
+    /// <param name="kubeconfig">The kubeconfig's text.</param>
+    /// <param name="requestTimeout">The bound on one request of the client.</param>
+    /// <param name="allowExec">
+    /// False for kubeconfigs that come from Cluster objects: KubernetesClient runs a user's exec credential plugin (or
+    /// an auth provider's <c>cmd-path</c>) to get credentials, so whoever may write a Cluster could run a command on
+    /// every silo. Such a kubeconfig is refused before the client is built.
+    /// </param>
+    public static Kubernetes Load(string kubeconfig, TimeSpan requestTimeout, bool allowExec = true)
     {
         if (string.IsNullOrWhiteSpace(kubeconfig))
         {
@@ -21,7 +29,13 @@ public static class KubeconfigLoader
         try
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+            var model = KubernetesClientConfiguration.LoadKubeConfig(stream);
+            if (!allowExec)
+            {
+                RefuseCommands(model);
+            }
+
+            config = KubernetesClientConfiguration.BuildConfigFromConfigObject(model);
         }
         catch (Exception ex) when (ex is KubeConfigException or YamlDotNet.Core.YamlException or ArgumentException or InvalidOperationException or NullReferenceException or FormatException)
         {
@@ -42,6 +56,26 @@ public static class KubeconfigLoader
         {
             // Client certificate and key are read here: a broken client-key-data fails now, not at parse time.
             throw new InvalidKubeconfigException($"the kubeconfig's credentials cannot be used: {CredentialRedaction.Redact(ex.Message, kubeconfig)}");
+        }
+    }
+
+    /// <summary>The current context's user must not make the client run a command.</summary>
+    private static void RefuseCommands(K8SConfiguration model)
+    {
+        var userName = model.Contexts?.FirstOrDefault(c => c.Name == model.CurrentContext)?.ContextDetails?.User;
+        var credentials = model.Users?.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+        if (credentials?.ExternalExecution is { } exec)
+        {
+            throw new InvalidKubeconfigException(
+                $"the kubeconfig's user '{userName}' gets its credentials from an exec plugin ('{Path.GetFileName(exec.Command)}'), which a member's kubeconfig may not use: " +
+                $"every silo would run that command. Use a token or a client certificate, or set {ErieCanalOptions.Section}:{nameof(ErieCanalOptions.AllowMemberExecCredentials)}=true to allow it");
+        }
+
+        if (credentials?.AuthProvider?.Config is { } provider && provider.ContainsKey("cmd-path"))
+        {
+            throw new InvalidKubeconfigException(
+                $"the kubeconfig's user '{userName}' names an auth provider command (cmd-path), which a member's kubeconfig may not use: every silo would run it. " +
+                $"Use a token or a client certificate, or set {ErieCanalOptions.Section}:{nameof(ErieCanalOptions.AllowMemberExecCredentials)}=true to allow it");
         }
     }
 }

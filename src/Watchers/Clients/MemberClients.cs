@@ -21,7 +21,7 @@ public sealed class MemberClients(MemberCredentials credentials, IOptions<ErieCa
             return Task.FromResult<k8s.IKubernetes>(entry.Client);
         }
 
-        var client = KubeconfigLoader.Load(credential.Kubeconfig, options.Value.RequestTimeout);
+        var client = KubeconfigLoader.Load(credential.Kubeconfig, options.Value.RequestTimeout, options.Value.AllowMemberExecCredentials);
         var fresh = new Entry(credential.Version, client);
         if (entry is null ? _clients.TryAdd(clusterKey, fresh) : _clients.TryUpdate(clusterKey, fresh, entry))
         {
