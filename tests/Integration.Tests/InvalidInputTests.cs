@@ -36,6 +36,34 @@ public sealed class InvalidInputTests(ReconcilerFixture fixture)
     }
 
     [Fact]
+    public async Task A_Cluster_whose_kubeconfig_runs_an_exec_plugin_is_refused_and_the_command_never_runs()
+    {
+        using var controlPlane = fixture.Client("control-plane");
+        var marker = Path.Combine(Path.GetTempPath(), $"erie-canal-exec-{Guid.NewGuid():N}");
+        var kubeconfig = """
+            apiVersion: v1
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: ["-c", "touch${IFS}MARKER"], interactiveMode: Never}}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            current-context: c
+            """.Replace("MARKER", marker, StringComparison.Ordinal);
+        await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "exec-plugin" },
+            Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = 1, Kubeconfig = kubeconfig },
+        }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
+
+        var cluster = await Eventually.Until(async () =>
+        {
+            var raw = await controlPlane.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "exec-plugin");
+            return KubernetesJson.Deserialize<ClusterResource>(((System.Text.Json.JsonElement)raw).GetRawText());
+        }, c => Manifests.ConditionOf(c.Status?.Conditions, ConditionTypes.Managed)?.Reason == ConditionReasons.InvalidKubeconfig, "Managed=False InvalidKubeconfig");
+        Assert.Contains("exec plugin", Manifests.ConditionOf(cluster.Status!.Conditions, ConditionTypes.Managed)!.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker), "a silo ran the Cluster's exec plugin");
+        await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "exec-plugin");
+    }
+
+    [Fact]
     public async Task A_Cluster_whose_API_server_is_unreachable_is_not_Managed()
     {
         using var controlPlane = fixture.Client("control-plane");
