@@ -31,6 +31,9 @@ public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings 
             ["ErieCanal:ControlPlaneKubeconfig"] = environment.ControlPlaneKubeconfig,
             ["ErieCanal:RepairInterval"] = settings.RepairInterval.ToString("c", CultureInfo.InvariantCulture),
         });
+
+        // Any ErieCanal__* setting from the environment overrides, to measure a configuration (e.g. probe intervals).
+        builder.Configuration.AddEnvironmentVariables();
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo =>
         {

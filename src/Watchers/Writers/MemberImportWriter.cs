@@ -146,7 +146,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
                     stale.Add(key);
                 }
                 else if (slot.Routing is { } routing && _patchedRouting.TryGetValue(key, out var patched)
-                    && RoutingJson.ToNode(routing.Routing) is var decided && patched == decided.ToJsonString() && !JsonNode.DeepEquals(seen.Routing, decided))
+                    && RoutingJson.AsStored(routing.Routing) is var decided && patched == decided.ToJsonString() && !JsonNode.DeepEquals(seen.Routing, decided))
                 {
                     _patchedRouting.Remove(key);
                     routingDrift.Add(key);
@@ -298,7 +298,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
         if (slot.Routing is { } routing)
         {
-            var node = RoutingJson.ToNode(routing.Routing);
+            var node = RoutingJson.AsStored(routing.Routing);
             var json = node.ToJsonString();
             var alreadyThere = !applied && seen?.Routing is { } held && JsonNode.DeepEquals(held, node);
             if (patched != json && !alreadyThere)

@@ -10,4 +10,40 @@ public static class RoutingJson
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
 
     public static JsonNode ToNode(Routing routing) => JsonSerializer.SerializeToNode(routing, Options)!;
+
+    /// <summary>
+    /// The routing as the member holds it once written: a JSON merge patch deletes the fields it sets to null, so
+    /// those are absent there. Compare what the member shows with this, never with <see cref="ToNode"/>.
+    /// </summary>
+    public static JsonNode AsStored(Routing routing) => WithoutNulls(ToNode(routing));
+
+    private static JsonNode WithoutNulls(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj.ToList())
+                {
+                    if (value is null)
+                    {
+                        obj.Remove(name);
+                    }
+                    else
+                    {
+                        WithoutNulls(value);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array.OfType<JsonNode>())
+                {
+                    WithoutNulls(item);
+                }
+
+                break;
+        }
+
+        return node;
+    }
 }

@@ -165,7 +165,7 @@ public sealed class MemberImportWriterTests : IAsyncLifetime
 
     private static ServiceImportResource Held(string ns, string name, string hash, Routing? routing = null) => new()
     {
-        Status = routing is null ? null : new ServiceImportStatus { Routing = RoutingJson.ToNode(routing).AsObject() },
+        Status = routing is null ? null : new ServiceImportStatus { Routing = RoutingJson.AsStored(routing).AsObject() },
         Metadata = new V1ObjectMeta
         {
             NamespaceProperty = ns,
