@@ -23,6 +23,14 @@ public interface IServiceExportGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ReportPathProbe(ProbeReport report);
 
+    /// <summary>
+    /// The member left the system (its Cluster object was deleted): withdraw the contribution, remove the export's
+    /// Ingress and clear the conditions this system wrote on the ServiceExport (SPEC §4: as if it never joined). The
+    /// export grain is the one owner of those conditions, so the member's teardown asks it rather than writing them.
+    /// </summary>
+    [Alias("MemberLeft")]
+    Task MemberLeft();
+
     [Alias("GetStatus")]
     Task<ExportStatus> GetStatus();
 

@@ -259,12 +259,11 @@ public sealed partial class ClusterGrain(
         foreach (var key in state.State.KnownExports.Union(fed, StringComparer.Ordinal))
         {
             var (ns, name) = ServiceKeys.ParseService(key);
-            await grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(ClusterKey, ns, name)).Observe(new ExportObservation(null, null, 0, null));
+            await grains.GetGrain<IServiceExportGrain>(ServiceKeys.Export(ClusterKey, ns, name)).MemberLeft();
         }
 
         await grains.GetGrain<IImportWriterGrain>(ClusterKey).Retire();
         await RemoveIngressesAsync();
-        await ClearExportStatusesAsync(state.State.KnownExports.Union(fed, StringComparer.Ordinal));
         await ReleaseClaimAsync(spec);
         clients.Invalidate(ClusterKey);
 
@@ -598,25 +597,6 @@ public sealed partial class ClusterGrain(
         catch (Exception ex)
         {
             LogEventFailed(ex, ClusterKey);
-        }
-    }
-
-    /// <summary>SPEC §4: a removed member is left as if it never joined, so our conditions leave its exports too.</summary>
-    private async Task ClearExportStatusesAsync(IEnumerable<string> serviceKeys)
-    {
-        try
-        {
-            var client = await clients.GetAsync(ClusterKey);
-            foreach (var key in serviceKeys)
-            {
-                var (ns, name) = ServiceKeys.ParseService(key);
-                await ConditionWriter.ClearAsync(client, ServiceExportResource.Plural, ns, name, CancellationToken.None);
-            }
-        }
-        catch (Exception ex)
-        {
-            // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
-            LogReleaseFailed(ClusterKey, Redact(ex.Message));
         }
     }
 

@@ -135,6 +135,20 @@ public sealed partial class ServiceExportGrain(
 
     public Task<ExportStatus> GetStatus() => Task.FromResult(_status);
 
+    public async Task MemberLeft()
+    {
+        await Observe(new ExportObservation(null, null, 0, null));
+        try
+        {
+            await ConditionWriter.ClearAsync(await clients.GetAsync(_clusterKey), ServiceExportResource.Plural, _ns, _name, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
+            LogWriteFailed(_clusterKey, _ns, _name, "conditions", ex.Message);
+        }
+    }
+
     /// <summary>A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so its first contribution is always sent, withdrawals included.</summary>
     private async Task ContributeAsync(ExportContribution? contribution)
     {
