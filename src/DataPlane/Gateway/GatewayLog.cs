@@ -2,21 +2,21 @@ namespace ErieCanal.Orleans.DataPlane.Gateway;
 
 internal static partial class GatewayLog
 {
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Gateway of {Member} listening on {Address}, routing Ingresses of class {IngressClass}")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Gateway of {Member} listening on {Address}, routing Ingresses of class {IngressClass}")]
     public static partial void Started(this ILogger logger, string member, Uri address, string ingressClass);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Gateway of {Member} reconfigured: {Routes} routes over {Clusters} backends, {Endpoints} ready endpoints")]
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "Gateway of {Member} reconfigured: {Routes} routes over {Clusters} backends, {Endpoints} ready endpoints")]
     public static partial void Reconfigured(this ILogger logger, string member, int routes, int clusters, int endpoints);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Gateway of {Member}: Ingress {Ingress}: {Reason}")]
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "Gateway of {Member}: Ingress {Ingress}: {Reason}")]
     public static partial void PathSkipped(this ILogger logger, string member, string ingress, string reason);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "Gateway of {Member} could not rebuild its routes; the previous ones stay in force")]
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Error, Message = "Gateway of {Member} could not rebuild its routes; the previous ones stay in force")]
     public static partial void RebuildFailed(this ILogger logger, Exception ex, string member);
 
-    [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "Gateway of {Member}: no route for {Host}{Path}")]
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Debug, Message = "Gateway of {Member}: no route for {Host}{Path}")]
     public static partial void NoRoute(this ILogger logger, string member, string host, string path);
 
-    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Gateway of {Member}: backend {ClusterId} was not applied to the proxy within {Wait}")]
+    [LoggerMessage(EventId = 8006, Level = LogLevel.Warning, Message = "Gateway of {Member}: backend {ClusterId} was not applied to the proxy within {Wait}")]
     public static partial void ClusterNotApplied(this ILogger logger, string member, string clusterId, TimeSpan wait);
 }
