@@ -49,15 +49,6 @@ public sealed class MemberExportWriters(MemberClients clients, IOptions<ErieCana
         _ = Task.Run(() => StopWhenSettledAsync(writer));
     }
 
-    /// <summary>The member's engine if one runs on this silo.</summary>
-    public MemberExportWriter? Find(string clusterKey)
-    {
-        lock (_gate)
-        {
-            return _entries.GetValueOrDefault(clusterKey)?.Writer;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         MemberExportWriter[] all;
