@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 
@@ -9,7 +10,8 @@ namespace ErieCanal.Orleans.Grains.Tests.Guard;
 /// Reads a grain class as compiled: its fields, constructor parameters and locals, and every call, object creation
 /// and type or field reference in its IL, its nested compiler-generated types included (async state machines hold an
 /// awaited call's locals as fields; lambdas live in closure classes). What a grain must not touch: the Kubernetes
-/// client, the member and control-plane connections, and anything that leaves its scheduler or blocks it.
+/// client, the member and control-plane connections, anything that leaves its scheduler or blocks it, and state
+/// shared between threads.
 /// </summary>
 internal static class GrainScanner
 {
@@ -33,9 +35,19 @@ internal static class GrainScanner
 
     private static IEnumerable<string> TypeOffences(Type type)
     {
-        foreach (var field in type.GetFields(Declared).Where(f => Forbidden(f.FieldType)))
+        foreach (var field in type.GetFields(Declared))
         {
-            yield return $"{Source(field)}: holds a {Name(field.FieldType)}";
+            if (Forbidden(field.FieldType))
+            {
+                yield return $"{Source(field)}: holds a {Name(field.FieldType)}";
+            }
+
+            // State shared between threads has no place in a grain, whose turns never overlap.
+            if (field.FieldType.Namespace == typeof(System.Collections.Concurrent.ConcurrentDictionary<,>).Namespace
+                || field.GetRequiredCustomModifiers().Contains(typeof(IsVolatile)))
+            {
+                yield return $"{Source(field)}: shares state between threads ({Name(field.FieldType)})";
+            }
         }
 
         foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))

@@ -8,7 +8,8 @@ namespace ErieCanal.Orleans.Grains.Tests.Guard;
 /// <summary>
 /// Orleans runs one turn at a time per activation only if a grain never leaves its scheduler, and a grain stays
 /// responsive only if it never waits on a member: no grain class (nor its lambdas and state machines) may hold or
-/// call the Kubernetes client or the member and control-plane connections, start thread-pool work or lock. I/O
+/// call the Kubernetes client or the member and control-plane connections, start thread-pool work, lock or share
+/// state between threads. I/O
 /// belongs in silo-local engines. Checked on the compiled types and their IL, not on the source text.
 /// </summary>
 public sealed class GrainSchedulerGuardTests
@@ -61,6 +62,7 @@ public sealed class GrainSchedulerGuardTests
         Assert.Contains(offences, o => o.Contains("calls ICoreV1Operations.ListNamespaceAsync", StringComparison.Ordinal) || o.Contains("CoreV1OperationsExtensions.ListNamespaceAsync", StringComparison.Ordinal));
         Assert.Contains(offences, o => o.Contains("locks", StringComparison.Ordinal));
         Assert.Contains(offences, o => o.Contains("calls ThreadPool.QueueUserWorkItem", StringComparison.Ordinal));
+        Assert.Contains("_counts: shares state between threads (ConcurrentDictionary<String, Int32>)", offences);
 
         // A grain that only decides has nothing to report.
         Assert.Empty(GrainScanner.Offences(typeof(ServiceExportGrain)));
