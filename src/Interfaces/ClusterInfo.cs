@@ -24,4 +24,11 @@ public sealed record ClusterState(
     string ManagedMessage,
     bool Healthy,
     string HealthReason,
-    ImmutableArray<string> Exports);
+    ImmutableArray<string> Exports)
+{
+    /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
+    public bool Equals(ClusterState? other) => ReferenceEquals(this, other) || (other is not null
+        && ClusterKey == other.ClusterKey && Silo == other.Silo && Managed == other.Managed && ManagedReason == other.ManagedReason && ManagedMessage == other.ManagedMessage && Healthy == other.Healthy && HealthReason == other.HealthReason && Sequence.Equal(Exports, other.Exports));
+
+    public override int GetHashCode() => HashCode.Combine(ClusterKey, Silo, Managed, ManagedReason, ManagedMessage, Healthy, HealthReason, Sequence.Hash(Exports));
+}

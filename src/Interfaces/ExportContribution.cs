@@ -17,7 +17,14 @@ public sealed record ExportContribution(
     ImmutableArray<ContributedPort> Ports,
     GatewayAddress Gateway,
     bool Healthy,
-    ImmutableArray<string> TargetClusters);
+    ImmutableArray<string> TargetClusters)
+{
+    /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
+    public bool Equals(ExportContribution? other) => ReferenceEquals(this, other) || (other is not null
+        && ClusterKey == other.ClusterKey && CreatedAt == other.CreatedAt && Type == other.Type && SessionAffinity == other.SessionAffinity && SessionAffinityTimeoutSeconds == other.SessionAffinityTimeoutSeconds && ServiceAccountName == other.ServiceAccountName && Gateway == other.Gateway && Healthy == other.Healthy && Sequence.Equal(Ports, other.Ports) && Sequence.Equal(TargetClusters, other.TargetClusters));
+
+    public override int GetHashCode() => HashCode.Combine(HashCode.Combine(ClusterKey, CreatedAt, Type, SessionAffinity, SessionAffinityTimeoutSeconds, ServiceAccountName, Gateway), Healthy, Sequence.Hash(Ports), Sequence.Hash(TargetClusters));
+}
 
 [GenerateSerializer, Immutable]
 public sealed record ContributedPort(string? Name, string Protocol, int Port, string? AppProtocol, string Path);

@@ -12,7 +12,14 @@ public sealed record ExportIngress(
     ImmutableArray<IngressPath> Paths,
     string? RewriteFrom,
     string? RewriteTo,
-    string OwnerUid);
+    string OwnerUid)
+{
+    /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
+    public bool Equals(ExportIngress? other) => ReferenceEquals(this, other) || (other is not null
+        && IngressClass == other.IngressClass && RewriteFrom == other.RewriteFrom && RewriteTo == other.RewriteTo && OwnerUid == other.OwnerUid && Sequence.Equal(Paths, other.Paths));
+
+    public override int GetHashCode() => HashCode.Combine(IngressClass, RewriteFrom, RewriteTo, OwnerUid, Sequence.Hash(Paths));
+}
 
 /// <summary>One HTTP path of an export's Ingress: the rule's path and pathType, to the Service at the rule's port.</summary>
 [GenerateSerializer, Immutable]

@@ -35,7 +35,14 @@ public sealed record ExportSpec(
     string? RewriteFrom = null,
     string? RewriteTo = null,
     string ResourceVersion = "",
-    bool HasStatus = true);
+    bool HasStatus = true)
+{
+    /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
+    public bool Equals(ExportSpec? other) => ReferenceEquals(this, other) || (other is not null
+        && Uid == other.Uid && CreatedAt == other.CreatedAt && Generation == other.Generation && ServiceAccountName == other.ServiceAccountName && LoadBalancer == other.LoadBalancer && SessionSticky == other.SessionSticky && RewriteFrom == other.RewriteFrom && RewriteTo == other.RewriteTo && ResourceVersion == other.ResourceVersion && HasStatus == other.HasStatus && Sequence.Equal(Rules, other.Rules) && Sequence.Equal(TargetClusters, other.TargetClusters));
+
+    public override int GetHashCode() => HashCode.Combine(HashCode.Combine(Uid, CreatedAt, Generation, ServiceAccountName, LoadBalancer, SessionSticky, RewriteFrom), RewriteTo, ResourceVersion, HasStatus, Sequence.Hash(Rules), Sequence.Hash(TargetClusters));
+}
 
 [GenerateSerializer, Immutable]
 public sealed record ExportRule(int PortNumber, string? Path, string? PathType);
@@ -46,7 +53,14 @@ public sealed record ServiceSnapshot(
     bool Headless,
     string SessionAffinity,
     int? SessionAffinityTimeoutSeconds,
-    ImmutableArray<ServicePortInfo> Ports);
+    ImmutableArray<ServicePortInfo> Ports)
+{
+    /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
+    public bool Equals(ServiceSnapshot? other) => ReferenceEquals(this, other) || (other is not null
+        && Type == other.Type && Headless == other.Headless && SessionAffinity == other.SessionAffinity && SessionAffinityTimeoutSeconds == other.SessionAffinityTimeoutSeconds && Sequence.Equal(Ports, other.Ports));
+
+    public override int GetHashCode() => HashCode.Combine(Type, Headless, SessionAffinity, SessionAffinityTimeoutSeconds, Sequence.Hash(Ports));
+}
 
 [GenerateSerializer, Immutable]
 public sealed record ServicePortInfo(string? Name, string Protocol, int Port, string? AppProtocol);

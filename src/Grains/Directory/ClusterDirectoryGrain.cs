@@ -38,7 +38,7 @@ public sealed class ClusterDirectoryGrain(
 
     public async Task Register(ClusterInfo cluster)
     {
-        if (!state.State.Clusters.TryGetValue(cluster.ClusterKey, out var existing) || !Structural.Same(existing, cluster))
+        if (!state.State.Clusters.TryGetValue(cluster.ClusterKey, out var existing) || existing != cluster)
         {
             state.State.Clusters[cluster.ClusterKey] = cluster;
             _dirty = true;

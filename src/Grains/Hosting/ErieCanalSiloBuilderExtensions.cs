@@ -4,6 +4,7 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
+using ErieCanal.Orleans.Watchers.Exports;
 using ErieCanal.Orleans.Watchers.Members;
 using ErieCanal.Orleans.Watchers.Writers;
 using Microsoft.Extensions.Configuration;
@@ -45,6 +46,7 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<MemberClients>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<MemberImportWriters>();
+        silo.Services.AddSingleton<MemberExportWriters>();
         silo.Services.AddSingleton(sp => new ProbeIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddSingleton<ClusterWatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());

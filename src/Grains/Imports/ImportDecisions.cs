@@ -99,7 +99,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
 
         foreach (var (key, policy) in policies)
         {
-            if (!_policies.TryGetValue(key, out var held) || !ValueEquality.Same(held, policy))
+            if (!_policies.TryGetValue(key, out var held) || held != policy)
             {
                 SetPolicy(key, policy);
             }
@@ -241,7 +241,7 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
         }
 
         var routing = Evaluate(key, import);
-        if (_sentRouting.TryGetValue(key, out var sent) && ValueEquality.Same(sent, routing))
+        if (_sentRouting.TryGetValue(key, out var sent) && sent == routing)
         {
             return;
         }

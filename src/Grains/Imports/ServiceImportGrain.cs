@@ -75,7 +75,7 @@ public sealed partial class ServiceImportGrain(
     public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)
     {
         state.State.Contributions.TryGetValue(clusterKey, out var existing);
-        if (ValueEquality.Same(existing, contribution))
+        if (existing == contribution)
         {
             if (!_indexed)
             {
@@ -170,6 +170,9 @@ public sealed partial class ServiceImportGrain(
 
     public Task<ImmutableArray<string>> GetContributors() => Task.FromResult(state.State.Contributions.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
 
+    /// <summary>Whether a member's view is unchanged in content (its version moves with every change of the service).</summary>
+    private static bool SameContent(MergedImport? a, MergedImport? b) => a is null || b is null ? a == b : a with { Version = b.Version } == b;
+
     private ConflictVerdict Verdict(string clusterKey) =>
         _merge.Verdicts.TryGetValue(clusterKey, out var verdict) ? verdict : ConflictVerdict.None;
 
@@ -182,7 +185,7 @@ public sealed partial class ServiceImportGrain(
             // After an activation nothing is known of what members hold, so everything (withdrawals included) is
             // sent once; after that only changes are.
             var view = ImportMerger.ViewFor(_merge, member.ClusterKey);
-            if (_published.TryGetValue(member.ClusterKey, out var previous) && ImportMerger.SameImport(view, previous) && (view is null) == (previous is null))
+            if (_published.TryGetValue(member.ClusterKey, out var previous) && SameContent(view, previous))
             {
                 continue;
             }

@@ -72,23 +72,6 @@ public static class ImportMerger
         return result.Import with { Ports = ports };
     }
 
-    /// <summary>
-    /// Structural equality ignoring Version. Records compare ImmutableArray members by reference, so == is not enough
-    /// to tell whether a member's ServiceImport needs rewriting.
-    /// </summary>
-    public static bool SameImport(MergedImport? a, MergedImport? b)
-    {
-        if (a is null || b is null)
-            return a is null && b is null;
-
-        return a with { Version = 0, Ports = default } == b with { Version = 0, Ports = default }
-            && a.Ports.Length == b.Ports.Length
-            && a.Ports.Zip(b.Ports).All(pair => SamePort(pair.First, pair.Second));
-    }
-
-    private static bool SamePort(ImportPort a, ImportPort b) =>
-        a with { Endpoints = default } == b with { Endpoints = default } && a.Endpoints.SequenceEqual(b.Endpoints);
-
     private static List<Disagreement> Disagreements(ExportContribution reference, List<MergingPort> ports, ExportContribution newer)
     {
         var found = new List<Disagreement>();

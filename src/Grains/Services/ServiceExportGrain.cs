@@ -1,13 +1,8 @@
-using System.Text.Json.Nodes;
-using ErieCanal.Orleans.Grains.Imports;
-using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Members;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
-using ErieCanal.Orleans.Watchers.Clients;
-using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Logging;
+using ErieCanal.Orleans.Watchers.Exports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,16 +10,16 @@ namespace ErieCanal.Orleans.Grains.Services;
 
 /// <summary>
 /// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why
-/// there is none), keeps the export's Ingress in the member as a valid export needs it (and absent otherwise), hands
-/// the contribution to the service's ServiceImportGrain, and reports Valid and Conflict on the export.
+/// there is none) for the service's ServiceImportGrain, and decides the export's Ingress and its Valid and Conflict
+/// conditions (<see cref="ExportDecisions"/>); the member's silo-local engine (<see cref="MemberExportWriter"/>)
+/// writes them, with the one retry contract, so no member call ever holds this grain.
 /// The contribution carries the service's own health in this member: it has ready endpoints, and the silos' probes of
 /// its path through the member's gateway do not answer 5xx (majority of silos, hysteresis: <see cref="MemberHealthJudge"/>).
-/// Holds no durable state: the member's watchers re-send the full observation after any restart. A failed write is
-/// retried on a grain timer with exponential backoff, logged when failures start and when they end.
+/// Holds no durable state: the member's watchers re-send the full observation after any restart.
 /// </summary>
 public sealed partial class ServiceExportGrain(
     IGrainFactory grains,
-    MemberClients clients,
+    MemberExportWriters engines,
     IOptions<ErieCanalOptions> options,
     TimeProvider time,
     ILogger<ServiceExportGrain> logger) : Grain, IServiceExportGrain
@@ -34,93 +29,64 @@ public sealed partial class ServiceExportGrain(
     private string _clusterKey = "";
     private string _ns = "";
     private string _name = "";
-    private ExportObservation? _observation;
-    private ExportContribution? _contributed;
-    private bool _contributedKnown;
-    private DateTimeOffset _contributedAt;
+    private ExportDecisions _decisions = null!;
+    private MemberExportWriter? _engine;
+    private MemberHealthJudge _pathHealth = null!;
     private IGrainTimer? _reconfirm;
     private int _reconfirmAttempts;
-    private ConflictVerdict _verdict = ConflictVerdict.None;
-    private ExportStatus _status = new(false, false, ConditionReasons.NoService, "not observed yet", ConflictVerdict.None);
-    private readonly FailureStreak _failures = new();
-    private ConditionWriter? _conditions;
-    private ExportIngress? _ingressWanted;
-    private bool _ingressSynced = true;
-    private IGrainTimer? _retry;
     private IGrainTimer? _pathHealthChange;
-    private MemberHealthJudge? _pathHealth;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_clusterKey, _ns, _name) = ServiceKeys.ParseExport(this.GetPrimaryKeyString());
-        _conditions = new ConditionWriter(ServiceExportResource.Plural, _ns, _name, time);
-        var health = options.Value.Health;
-        _pathHealth = new MemberHealthJudge(time, health.ServiceFreshness, health.UnhealthyThreshold, health.HealthyThreshold);
+        var o = options.Value;
+        _pathHealth = new MemberHealthJudge(time, o.Health.ServiceFreshness, o.Health.UnhealthyThreshold, o.Health.HealthyThreshold);
+        _engine = engines.Acquire(_clusterKey);
+        var settings = new ExportSettings(o.IngressClass, o.Health.Enabled, o.ContributionRefreshInterval);
+        _decisions = new ExportDecisions(_clusterKey, _ns, _name, settings, () => _pathHealth.Healthy, _engine);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Work decided already still lands: the engine stops only once its last holder left and its work settled.
+        if (_engine is { } engine)
+        {
+            _engine = null;
+            engines.Release(engine);
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task Observe(ExportObservation observation)
     {
-        _observation = observation;
-        if (time.GetUtcNow() - _contributedAt >= options.Value.ContributionRefreshInterval)
+        var verdict = _decisions.Observe(observation, time.GetUtcNow());
+        await ContributeAsync(verdict.Contribution);
+        _decisions.SendStatus();
+        if (_decisions.Done)
         {
-            // Anti-entropy: now and then an unchanged contribution goes again, in case the store lost it.
-            _contributedKnown = false;
+            DeactivateOnIdle();
         }
-
-        var (valid, reason, message, contribution, ingress) = Evaluate(observation);
-
-        // The Ingress first: importers are told to route here only once the gateway can route on.
-        _ingressWanted = ingress;
-        _ingressSynced = observation.Export is not null && ValueEquality.Same(ingress, observation.Ingress);
-        await SyncIngressAsync();
-        await ContributeAsync(contribution);
-        _status = new ExportStatus(observation.Export is not null, valid, reason, message, _verdict);
-        if (observation.Export is null)
-        {
-            if (_ingressSynced)
-            {
-                DeactivateOnIdle();
-            }
-
-            return;
-        }
-
-        if (observation.Export is { HasStatus: false } fresh)
-        {
-            _conditions!.SeedEmpty(fresh.ResourceVersion);
-        }
-
-        await WriteStatusAsync();
     }
 
-    public async Task SetConflict(ConflictVerdict verdict)
+    public Task SetConflict(ConflictVerdict verdict)
     {
-        if (Equals(verdict, _verdict))
-        {
-            return;
-        }
-
-        _verdict = verdict;
-        _status = _status with { Conflict = verdict };
-        if (verdict.Conflict)
+        if (_decisions.SetConflict(verdict) && verdict.Conflict)
         {
             ErieCanalTelemetry.Conflicts.Add(1);
         }
 
-        if (_observation?.Export is not null)
-        {
-            await WriteStatusAsync();
-        }
+        return Task.CompletedTask;
     }
 
     /// <summary>
     /// Judged at once; a flip re-evaluates the contribution on a one-shot timer, in turn with this grain's other work
-    /// (this call interleaves, so a slow write never holds up the silos' probes).
+    /// (this call interleaves, so a slow contribution never holds up the silos' probes).
     /// </summary>
     public Task ReportPathProbe(ProbeReport report)
     {
-        if (options.Value.Health.Enabled && _observation?.Export is not null && _pathHealth!.Record(report))
+        if (options.Value.Health.Enabled && _decisions.Observation?.Export is not null && _pathHealth.Record(report))
         {
             _pathHealthChange ??= this.RegisterGrainTimer(async _ =>
             {
@@ -133,42 +99,39 @@ public sealed partial class ServiceExportGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ExportStatus> GetStatus() => Task.FromResult(_status);
+    public Task<ExportStatus> GetStatus() => Task.FromResult(_decisions.Status);
 
+    /// <summary>
+    /// Withdraws, then has the engine remove the Ingress and the conditions, and waits (bounded) until it did or
+    /// failed once: the member's credentials go once its teardown returns.
+    /// </summary>
     public async Task MemberLeft()
     {
         await Observe(new ExportObservation(null, null, 0, null));
+        _decisions.Leave();
+        if (_engine is not { } engine)
+        {
+            return;
+        }
+
         try
         {
-            await ConditionWriter.ClearAsync(await clients.GetAsync(_clusterKey), ServiceExportResource.Plural, _ns, _name, CancellationToken.None);
+            await engine.WhenSettledAsync(_ns, _name).WaitAsync(options.Value.RequestTimeout, time);
         }
-        catch (Exception ex)
+        catch (TimeoutException)
         {
             // An unreachable member keeps the stale conditions; they name a control plane that no longer manages it.
-            LogWriteFailed(_clusterKey, _ns, _name, "conditions", ex.Message);
-        }
-    }
-
-    /// <summary>A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so its first contribution is always sent, withdrawals included.</summary>
-    private async Task ContributeAsync(ExportContribution? contribution)
-    {
-        if (!_contributedKnown || !ValueEquality.Same(contribution, _contributed))
-        {
-            var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
-            _verdict = contribution is null ? ConflictVerdict.None : verdict;
-            _contributed = contribution;
-            _contributedKnown = true;
-            _contributedAt = time.GetUtcNow();
+            LogLeaveUnfinished(_clusterKey, _ns, _name);
         }
     }
 
     public async Task Reconfirm()
     {
         // What the service's grain holds of this export is not known any more: the next contribution goes whatever it is.
-        _contributedKnown = false;
-        if (_observation is { } observation)
+        _decisions.ForgetContribution();
+        if (_decisions.Observation is not null)
         {
-            await ContributeAsync(Evaluate(observation).Contribution);
+            await ContributeAsync(_decisions.CurrentContribution());
             return;
         }
 
@@ -195,260 +158,34 @@ public sealed partial class ServiceExportGrain(
         }
     }
 
+    /// <summary>A fresh activation does not know what it contributed before (state lives in the ServiceImportGrain), so its first contribution is always sent, withdrawals included.</summary>
+    private async Task ContributeAsync(ExportContribution? contribution)
+    {
+        if (_decisions.ContributionDue(contribution))
+        {
+            var verdict = await grains.GetGrain<IServiceImportGrain>(ServiceKeys.Service(_ns, _name)).Contribute(_clusterKey, contribution);
+            _decisions.Contributed(contribution, verdict, time.GetUtcNow());
+        }
+    }
+
     private async Task PathHealthChangedAsync()
     {
-        if (_observation is not { Export: { } export } observation)
+        if (_decisions.Observation?.Export is null)
         {
             return;
         }
 
-        var judge = _pathHealth!;
-        LogPathHealthChanged(_clusterKey, _ns, _name, judge.Healthy, judge.Reason, judge.Message);
-        await ContributeAsync(Evaluate(observation).Contribution);
-        try
-        {
-            var client = await clients.GetAsync(_clusterKey);
-            await KubeEvents.RecordAsync(client, "ServiceExport", _ns, _name, export.Uid, !judge.Healthy,
-                judge.Healthy ? "ServiceRecovered" : judge.Reason, $"through the gateway of cluster {ClusterKeys.Name(_clusterKey)}: {judge.Message}", CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogEventFailed(ex, _clusterKey, _ns, _name);
-        }
+        LogPathHealthChanged(_clusterKey, _ns, _name, _pathHealth.Healthy, _pathHealth.Reason, _pathHealth.Message);
+        await ContributeAsync(_decisions.CurrentContribution());
+        _decisions.PathHealthChanged(_pathHealth.Healthy, _pathHealth.Reason, _pathHealth.Message);
     }
 
-    /// <summary>
-    /// The service's own health here: some endpoint is ready and its gateway path does not fail. With health checking
-    /// off every valid export counts healthy, as in ErieCanal.
-    /// </summary>
-    private bool ServiceHealthy(ExportObservation o) =>
-        !options.Value.Health.Enabled || (o.ReadyEndpoints > 0 && _pathHealth!.Healthy);
-
-    /// <summary>
-    /// SPEC §3: a missing Service or an ExternalName Service contributes nothing, with a reason; nor does an export
-    /// whose path another Ingress of the gateway's class already claims. Only a valid export has an Ingress.
-    /// </summary>
-    private (bool Valid, string Reason, string Message, ExportContribution? Contribution, ExportIngress? Ingress) Evaluate(ExportObservation o)
-    {
-        var cluster = ClusterKeys.Name(_clusterKey);
-        if (o.Export is not { } export)
-        {
-            return (false, "Deleted", "the ServiceExport was deleted", null, null);
-        }
-
-        if (o.Service is not { } service)
-        {
-            return (false, ConditionReasons.NoService, $"Service {_ns}/{_name} does not exist in cluster {cluster}", null, null);
-        }
-
-        if (service.Type == "ExternalName")
-        {
-            return (false, ConditionReasons.InvalidServiceType, $"Service {_ns}/{_name} is of type ExternalName, which cannot be exported", null, null);
-        }
-
-        if (o.Gateway is not { } gateway)
-        {
-            return (false, ConditionReasons.ClusterNotReady, $"Cluster {cluster} has no spec.gatewayHost, so its services cannot be reached from other clusters", null, null);
-        }
-
-        var ports = new List<ContributedPort>();
-        var paths = new List<IngressPath>();
-        if (export.Rules.IsDefaultOrEmpty)
-        {
-            // No rules, no paths: every port is imported at "/", but no Ingress is written, since "/" of one member's
-            // gateway cannot belong to every rule-less export at once.
-            ports.AddRange(service.Ports.Select(p => new ContributedPort(p.Name, p.Protocol, p.Port, p.AppProtocol, "/")));
-        }
-        else
-        {
-            foreach (var rule in export.Rules)
-            {
-                var port = service.Ports.FirstOrDefault(p => p.Port == rule.PortNumber);
-                if (port is not null)
-                {
-                    var path = string.IsNullOrEmpty(rule.Path) ? "/" : rule.Path;
-                    ports.Add(new ContributedPort(port.Name, port.Protocol, port.Port, port.AppProtocol, path));
-                    paths.Add(new IngressPath(path, string.IsNullOrEmpty(rule.PathType) ? "Prefix" : rule.PathType, _name, port.Port));
-                }
-            }
-        }
-
-        if (ports.Count == 0)
-        {
-            var wanted = string.Join(", ", export.Rules.Select(r => r.PortNumber));
-            return (false, ConditionReasons.NoMatchingPorts, $"no port of Service {_ns}/{_name} matches the export's rules (portNumber {wanted})", null, null);
-        }
-
-        var ingressClass = options.Value.IngressClass;
-        if (o.PathConflict is { } claim)
-        {
-            return (false, ConditionReasons.PathConflict,
-                $"path {claim.Path} is already claimed by Ingress {claim.Namespace}/{claim.IngressName} of ingress class {ingressClass} in cluster {cluster}, so this export gets no Ingress", null, null);
-        }
-
-        var ingress = paths.Count == 0 ? null : new ExportIngress(ingressClass, [.. paths], export.RewriteFrom, export.RewriteTo, export.Uid);
-
-        var contribution = new ExportContribution(
-            _clusterKey,
-            export.CreatedAt,
-            service.Headless ? "Headless" : "ClusterSetIP",
-            service.SessionAffinity,
-            service.SessionAffinityTimeoutSeconds,
-            export.ServiceAccountName,
-            [.. ports],
-            gateway,
-            ServiceHealthy(o),
-            export.TargetClusters.IsDefault ? [] : export.TargetClusters);
-        var how = ingress is null ? " (no spec.rules, so no Ingress: the gateway routes it only once a rule gives it a path)" : "";
-        return (true, ConditionReasons.Exported, $"exported from cluster {cluster} through gateway {gateway.Host}:{gateway.Port}{how}", contribution, ingress);
-    }
-
-    /// <summary>
-    /// Makes the member's Ingress for this export what it should be: applied when wanted and not as observed (so
-    /// a hand edit or deletion is repaired on the next observation), deleted when not wanted.
-    /// </summary>
-    private async Task SyncIngressAsync()
-    {
-        if (_ingressSynced)
-        {
-            return;
-        }
-
-        try
-        {
-            var client = await clients.GetAsync(_clusterKey);
-            if (_ingressWanted is { } wanted)
-            {
-                await IngressWriter.ApplyAsync(client, _ns, _name, wanted, CancellationToken.None);
-            }
-            else
-            {
-                await IngressWriter.DeleteAsync(client, _ns, _name, CancellationToken.None);
-            }
-
-            _ingressSynced = true;
-            Succeeded();
-        }
-        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
-        {
-            // The namespace (and the export with it) is going away.
-            _ingressSynced = true;
-        }
-        catch (Exception ex)
-        {
-            Failed("Ingress", ex);
-        }
-    }
-
-    private async Task WriteStatusAsync()
-    {
-        var generation = _observation?.Export?.Generation;
-        try
-        {
-            var client = await clients.GetAsync(_clusterKey);
-            var change = await _conditions!.WriteAsync(client,
-            [
-                new ConditionUpdate(ConditionTypes.Valid, _status.Valid, _status.ValidReason, _status.ValidMessage, generation),
-                new ConditionUpdate(ConditionTypes.Conflict, _verdict.Conflict, _verdict.Reason, _verdict.Message, generation),
-            ], new Dictionary<string, JsonNode?> { ["observedGeneration"] = generation }, CancellationToken.None);
-            if (change.Written)
-            {
-                await RecordTransitionsAsync(client, change.Before, change.After);
-            }
-
-            Succeeded();
-        }
-        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
-        {
-            // The export was deleted in the meantime; its deletion is on its way.
-        }
-        catch (Exception ex)
-        {
-            Failed("status", ex);
-        }
-    }
-
-    /// <summary>An event for each condition that changed status, so `kubectl describe sexp` tells the story.</summary>
-    private async Task RecordTransitionsAsync(k8s.IKubernetes client, IReadOnlyList<Condition> before, IReadOnlyList<Condition> after)
-    {
-        if (_observation?.Export is not { } export)
-        {
-            return;
-        }
-
-        foreach (var condition in after)
-        {
-            var previous = before.FirstOrDefault(c => c.Type == condition.Type);
-            if (previous?.Status == condition.Status && previous.Reason == condition.Reason)
-            {
-                continue;
-            }
-
-            var warning = condition.Type == ConditionTypes.Valid ? condition.Status != "True" : condition.Status == "True";
-            if (!warning && previous is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                await KubeEvents.RecordAsync(client, "ServiceExport", _ns, _name, export.Uid, warning, condition.Reason, condition.Message, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                LogEventFailed(ex, _clusterKey, _ns, _name);
-            }
-        }
-    }
-
-    private void Failed(string what, Exception ex)
-    {
-        if (_failures.Fail(what))
-        {
-            LogWriteFailed(_clusterKey, _ns, _name, what, ex.Message);
-        }
-
-        ScheduleRetry();
-    }
-
-    private void Succeeded()
-    {
-        if (_failures.Succeed())
-        {
-            LogWriteRecovered(_clusterKey, _ns, _name);
-        }
-    }
-
-    /// <summary>One retry timer at a time, its delay doubling with each failure in a row (bounded by the options).</summary>
-    private void ScheduleRetry()
-    {
-        var delay = options.Value.Retry.DelayAfter(_failures.Failures);
-        _retry?.Dispose();
-        _retry = this.RegisterGrainTimer(async _ =>
-        {
-            _retry?.Dispose();
-            _retry = null;
-            await SyncIngressAsync();
-            if (_observation?.Export is not null)
-            {
-                _conditions?.Forget();
-                await WriteStatusAsync();
-            }
-        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
-    }
-
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Could not write the {What} of ServiceExport {Namespace}/{Name} in {ClusterKey} ({Message}); retrying with backoff, logged again when it succeeds")]
-    private partial void LogWriteFailed(string clusterKey, string @namespace, string name, string what, string message);
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Writes of ServiceExport {Namespace}/{Name} in {ClusterKey} succeed again")]
-    private partial void LogWriteRecovered(string clusterKey, string @namespace, string name);
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "ServiceExport {Namespace}/{Name} in {ClusterKey}: its member left, but its Ingress or conditions could not be removed in time; the member keeps them")]
+    private partial void LogLeaveUnfinished(string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "ServiceExport {Namespace}/{Name} no longer exists in {ClusterKey}; its contribution, kept by the store, is withdrawn")]
     private partial void LogWithdrawnStale(string clusterKey, string @namespace, string name);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "ServiceExport {Namespace}/{Name} in {ClusterKey} path health: {Healthy} ({Reason}: {Message})")]
     private partial void LogPathHealthChanged(string clusterKey, string @namespace, string name, bool healthy, string reason, string message);
-
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Could not record an event for ServiceExport {Namespace}/{Name} in {ClusterKey}")]
-    private partial void LogEventFailed(Exception ex, string clusterKey, string @namespace, string name);
 }

@@ -18,8 +18,8 @@ public interface IMemberImportApi
     /// <summary>The ServiceImports of this system in the member (by the managed-by label).</summary>
     Task<IReadOnlyList<(string Namespace, string Name)>> ListManagedAsync(CancellationToken cancellationToken);
 
-    /// <summary>Get, set the two conditions, patch only if their state changed; an absent policy is not an error.</summary>
-    Task SetPolicyConditionsAsync(PatchPolicyConditions work, DateTime now, CancellationToken cancellationToken);
+    /// <summary>Sets the two conditions through the policy's one condition owner; an absent policy is not an error.</summary>
+    Task SetPolicyConditionsAsync(PatchPolicyConditions work, CancellationToken cancellationToken);
 
     /// <summary>
     /// A Kubernetes Event on the ServiceImport (Warning or Normal) in the member; an absent import is not an error.

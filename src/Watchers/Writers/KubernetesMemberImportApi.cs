@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,12 +13,18 @@ using Microsoft.Extensions.Logging;
 
 namespace ErieCanal.Orleans.Watchers.Writers;
 
-/// <summary>A member's ServiceImports and GlobalTrafficPolicies over KubernetesClient, with typed documents.</summary>
-public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKubernetes>> client, InformerOptions informer, ILogger logger) : IMemberImportApi
+/// <summary>
+/// A member's ServiceImports and GlobalTrafficPolicies over KubernetesClient, with typed documents; a policy's
+/// conditions go through its one <see cref="ConditionWriter"/> (get, mutate, update guarded by resourceVersion).
+/// </summary>
+public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKubernetes>> client, InformerOptions informer, TimeProvider time, ILogger logger) : IMemberImportApi
 {
     public const string FieldManager = "erie-canal-orleans";
 
     private static readonly JsonSerializerOptions Documents = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    // Each policy's conditions have one owner here (the engine's queue never runs one policy's work twice at once).
+    private readonly ConcurrentDictionary<(string Namespace, string Name), ConditionWriter> _policyConditions = new();
 
     public async Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken)
     {
@@ -77,28 +84,23 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
             .Select(m => (m.GetProperty("namespace").GetString() ?? "", m.GetProperty("name").GetString() ?? ""))];
     }
 
-    public async Task SetPolicyConditionsAsync(PatchPolicyConditions work, DateTime now, CancellationToken cancellationToken)
+    public async Task SetPolicyConditionsAsync(PatchPolicyConditions work, CancellationToken cancellationToken)
     {
         var kube = await client();
+        var key = (work.Namespace, work.Name);
+        var writer = _policyConditions.GetOrAdd(key, k => new ConditionWriter(GlobalTrafficPolicyResource.Plural, k.Namespace, k.Name, time));
         try
         {
-            var raw = await kube.CustomObjects.GetNamespacedCustomObjectAsync(GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, work.Namespace,
-                GlobalTrafficPolicyResource.Plural, work.Name, cancellationToken);
-            var json = raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw);
-            var existing = JsonNode.Parse(json)?["status"]?["conditions"]?.Deserialize<List<Condition>>(RoutingJson.Options);
-            var conditions = ConditionList.Set(existing, ConditionTypes.Valid, work.Valid.Status, work.Valid.Reason, work.Valid.Message, work.Generation, now);
-            conditions = ConditionList.Set(conditions, ConditionTypes.ResolvedRefs, work.ResolvedRefs.Status, work.ResolvedRefs.Reason, work.ResolvedRefs.Message, work.Generation, now);
-            if (ConditionList.SameState(existing, conditions))
-            {
-                return;
-            }
-
-            var status = new JsonObject { ["observedGeneration"] = work.Generation, ["conditions"] = JsonSerializer.SerializeToNode(conditions, RoutingJson.Options) };
-            await kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(new JsonObject { ["status"] = status }.ToJsonString(), V1Patch.PatchType.MergePatch),
-                GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, work.Namespace, GlobalTrafficPolicyResource.Plural, work.Name, cancellationToken: cancellationToken);
+            await writer.WriteAsync(kube,
+            [
+                new ConditionUpdate(ConditionTypes.Valid, work.Valid.Status, work.Valid.Reason, work.Valid.Message, work.Generation),
+                new ConditionUpdate(ConditionTypes.ResolvedRefs, work.ResolvedRefs.Status, work.ResolvedRefs.Reason, work.ResolvedRefs.Message, work.Generation),
+            ], new Dictionary<string, JsonNode?> { ["observedGeneration"] = work.Generation }, cancellationToken);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
+            // The policy is gone; a new one of the same name starts from what it holds.
+            _policyConditions.TryRemove(key, out _);
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Queues;
@@ -22,7 +22,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
     private readonly Dictionary<WorkKey, ImportSlot> _imports = [];
     private readonly Dictionary<WorkKey, PatchPolicyConditions> _policies = [];
     private readonly Dictionary<WorkKey, Observed> _present = [];
-    private readonly Dictionary<WorkKey, string> _patchedRouting = [];
+    private readonly Dictionary<WorkKey, Routing> _patchedRouting = [];
     private readonly Dictionary<WorkKey, IReadOnlyDictionary<string, bool>> _failedOver = [];
     private readonly Dictionary<WorkKey, IReadOnlyDictionary<string, int>> _active = [];
     private readonly KeyedWorkQueue<WorkKey> _queue;
@@ -146,7 +146,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
                     stale.Add(key);
                 }
                 else if (slot.Routing is { } routing && _patchedRouting.TryGetValue(key, out var patched)
-                    && RoutingJson.AsStored(routing.Routing) is var decided && patched == decided.ToJsonString() && !JsonNode.DeepEquals(seen.Routing, decided))
+                    && patched == routing.Routing && seen.Routing != routing.Routing)
                 {
                     _patchedRouting.Remove(key);
                     routingDrift.Add(key);
@@ -230,7 +230,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
         ImportSlot? slot;
         Observed? seen;
-        string? patched;
+        Routing? patched;
         lock (_gate)
         {
             _imports.TryGetValue(key, out slot);
@@ -298,10 +298,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
         if (slot.Routing is { } routing)
         {
-            var node = RoutingJson.AsStored(routing.Routing);
-            var json = node.ToJsonString();
-            var alreadyThere = !applied && seen?.Routing is { } held && JsonNode.DeepEquals(held, node);
-            if (patched != json && !alreadyThere)
+            var alreadyThere = !applied && seen?.Routing == routing.Routing;
+            if (patched != routing.Routing && !alreadyThere)
             {
                 using (var span = StartSpan("ServiceImport.PatchRouting", key, routing.Origin))
                 {
@@ -317,8 +315,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
             IReadOnlyDictionary<string, bool>? before;
             lock (_gate)
             {
-                _patchedRouting[key] = json;
-                before = _failedOver.TryGetValue(key, out var known) ? known : RoutingStates.FailedOver(seen?.Routing);
+                _patchedRouting[key] = routing.Routing;
+                before = _failedOver.TryGetValue(key, out var known) ? known : seen?.Routing is { } held ? RoutingStates.FailedOver(held) : null;
                 _failedOver[key] = after;
                 _active[key] = RoutingStates.ActiveByMember(routing.Routing);
             }
@@ -401,7 +399,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
 
         if (policy is not null)
         {
-            await _api.SetPolicyConditionsAsync(policy, _time.GetUtcNow().UtcDateTime, cancellationToken);
+            await _api.SetPolicyConditionsAsync(policy, cancellationToken);
             Interlocked.Increment(ref _policyPatches);
         }
     }
@@ -444,7 +442,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         bool drifted;
         lock (_gate)
         {
-            _present[key] = new Observed(hash, obj.Status?.Routing);
+            _present[key] = new Observed(hash, RoutingJson.FromStored(obj.Status?.Routing));
             drifted = Synced && _imports.TryGetValue(key, out var slot) && slot.Apply is { } apply && apply.SpecHash != hash;
         }
 
@@ -501,6 +499,6 @@ public sealed class MemberImportWriter : IImportWorkSink, IInformerHandler<Servi
         public bool Delete { get; init; }
     }
 
-    /// <summary>What the member holds: the spec hash annotation and status.routing.</summary>
-    private sealed record Observed(string? SpecHash, JsonNode? Routing);
+    /// <summary>What the member holds: the spec hash annotation and status.routing, read back as a value.</summary>
+    private sealed record Observed(string? SpecHash, Routing? Routing);
 }

@@ -25,7 +25,7 @@ public sealed class MemberImportWriters(MemberClients clients, IOptions<ErieCana
 
             var o = options.Value;
             var logger = loggers.CreateLogger<MemberImportWriter>();
-            var api = new KubernetesMemberImportApi(clusterKey, () => clients.GetAsync(clusterKey), o.Informer, logger);
+            var api = new KubernetesMemberImportApi(clusterKey, () => clients.GetAsync(clusterKey), o.Informer, time, logger);
             var writer = new MemberImportWriter(clusterKey, api, new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout), time, logger);
             _writers[clusterKey] = writer;
             writer.Start();

@@ -17,6 +17,27 @@ public static class RoutingJson
     /// </summary>
     public static JsonNode AsStored(Routing routing) => WithoutNulls(ToNode(routing));
 
+    /// <summary>
+    /// The routing a member holds (status.routing) read back as a value, so it compares with the routing decided by
+    /// value: the fields a merge patch dropped read as null again. Null when absent or unreadable.
+    /// </summary>
+    public static Routing? FromStored(JsonNode? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return stored.Deserialize<Routing>(Options);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or NullReferenceException or ArgumentNullException)
+        {
+            return null;
+        }
+    }
+
     private static JsonNode WithoutNulls(JsonNode node)
     {
         switch (node)

@@ -1,37 +1,17 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Interfaces;
 
 namespace ErieCanal.Orleans.Watchers.Writers;
 
 /// <summary>
 /// Which members a routing lists, and whether each is failed over there: every endpoint of it Unhealthy (it takes
-/// no traffic, standbys or the other members do). Read from a <see cref="Routing"/> or from status.routing as a
-/// member holds it.
+/// no traffic, standbys or the other members do). Read from a <see cref="Routing"/> (a member's status.routing:
+/// <see cref="RoutingJson.FromStored"/>).
 /// </summary>
 public static class RoutingStates
 {
     /// <summary>Member → failed over, for the members the routing lists.</summary>
     public static IReadOnlyDictionary<string, bool> FailedOver(Routing routing) =>
         Of(routing.Ports.SelectMany(p => p.Endpoints).Select(e => (e.ClusterKey, e.State)));
-
-    /// <summary>The same from status.routing JSON; null when the member holds no routing.</summary>
-    public static IReadOnlyDictionary<string, bool>? FailedOver(JsonNode? routing)
-    {
-        if (routing is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return FailedOver(routing.Deserialize<Routing>(RoutingJson.Options)!);
-        }
-        catch (Exception ex) when (ex is JsonException or NullReferenceException or ArgumentNullException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>Members whose failed-over state differs between two routings (members in only one are no transition).</summary>
     public static IEnumerable<(string Member, bool FailedOver)> Transitions(IReadOnlyDictionary<string, bool> before, IReadOnlyDictionary<string, bool> after) =>

@@ -290,7 +290,7 @@ public sealed class ImportMergerTests
         var forward = Merge(exports);
         var backward = Merge([.. exports.Reverse()]);
 
-        Assert.True(ImportMerger.SameImport(forward.Import, backward.Import));
+        Assert.Equal(forward.Import, backward.Import);
         Assert.Equal(forward.Verdicts, backward.Verdicts);
         Assert.Equal(forward.Agreeing, backward.Agreeing);
     }

@@ -14,7 +14,7 @@ public sealed class ImportViewTests
         foreach (var member in new[] { C1, C2, C3 })
         {
             var view = ImportMerger.ViewFor(result, member);
-            Assert.True(ImportMerger.SameImport(result.Import, view));
+            Assert.Equal(result.Import, view);
         }
     }
 

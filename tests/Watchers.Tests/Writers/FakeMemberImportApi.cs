@@ -46,7 +46,7 @@ public sealed class FakeMemberImportApi : IMemberImportApi
     public Task<IReadOnlyList<(string Namespace, string Name)>> ListManagedAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<(string Namespace, string Name)>>([.. Objects.Values.Select(o => (o.Metadata.NamespaceProperty, o.Metadata.Name))]);
 
-    public Task SetPolicyConditionsAsync(PatchPolicyConditions work, DateTime now, CancellationToken cancellationToken)
+    public Task SetPolicyConditionsAsync(PatchPolicyConditions work, CancellationToken cancellationToken)
     {
         Fail();
         Calls.Enqueue($"conditions {work.Namespace}/{work.Name}");

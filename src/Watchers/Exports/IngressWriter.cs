@@ -6,7 +6,7 @@ using ErieCanal.Orleans.Watchers.Members;
 using k8s;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Grains.Kubernetes;
+namespace ErieCanal.Orleans.Watchers.Exports;
 
 /// <summary>
 /// Writes and removes the Ingress of a ServiceExport in its member (<c>svcexp-ing-&lt;name&gt;</c>): server-side
