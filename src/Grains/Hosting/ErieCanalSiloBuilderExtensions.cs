@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Placement;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers;
@@ -45,6 +46,9 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<MemberClients>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<MemberImportWriters>();
+        silo.Services.AddSingleton<MemberSessions>();
+        silo.Services.AddSingleton<IngressSweep>(IngressWriter.DeleteAllAsync);
+        silo.Services.AddSingleton<MemberEngine>();
         silo.Services.AddSingleton(sp => new ProbeIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddSingleton<ClusterWatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());
