@@ -53,11 +53,12 @@ public sealed class ClusterGrainState
         InlineKubeconfigDigest = Digest(spec.Kubeconfig);
     }
 
-    /// <summary>The member left: no spec, no digest.</summary>
+    /// <summary>The member left: no spec, no digest, no exports (its teardown took them).</summary>
     public void Forget()
     {
         Spec = null;
         InlineKubeconfigDigest = null;
+        KnownExports.Clear();
     }
 
     /// <summary>
@@ -74,6 +75,21 @@ public sealed class ClusterGrainState
         }
 
         return cachedKubeconfig is not null && Digest(cachedKubeconfig) == digest ? stored with { Kubeconfig = cachedKubeconfig } : null;
+    }
+
+    /// <summary>
+    /// The full spec on activation. State written by an older version still holds the inline kubeconfig: it is
+    /// stripped here (<c>Stripped</c>: write the state at once); otherwise <see cref="Restore"/>.
+    /// </summary>
+    public (ClusterSpec? Spec, bool Stripped) Activate(string? cachedKubeconfig)
+    {
+        if (Spec is { Kubeconfig: not null } written)
+        {
+            Keep(written);
+            return (written, true);
+        }
+
+        return (Restore(cachedKubeconfig), false);
     }
 
     /// <summary>

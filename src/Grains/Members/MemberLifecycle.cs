@@ -41,6 +41,44 @@ public sealed class MemberLifecycle(string clusterKey, MemberHealthJudge health,
     /// <summary>Connected with every watch synced.</summary>
     public bool Managed => Report.Connected && Report.Synced;
 
+    /// <summary>The health verdict last published (on the channel and to the directory).</summary>
+    public bool PublishedHealthy { get; private set; } = true;
+
+    /// <summary>
+    /// A new activation resumes from the stored verdict: a member that was unhealthy is not declared healthy by an
+    /// activation that has heard no probe yet (and one that recovered meanwhile is published as it recovers).
+    /// </summary>
+    public void Resume(ClusterGrainState state)
+    {
+        PublishedHealthy = state.UnhealthyReason is null;
+        health.Resume(state.UnhealthyReason);
+    }
+
+    /// <summary>
+    /// The verdict to publish when it differs from the last one published (it may have flipped back meanwhile), with
+    /// the next health sequence recorded in <paramref name="state"/> (to be written before it is published); the
+    /// Healthy condition and an Event go with it. Null when there is nothing to publish.
+    /// </summary>
+    public MemberHealth? HealthToPublish(ClusterGrainState state)
+    {
+        if (state.Spec is null || health.Healthy == PublishedHealthy)
+        {
+            return null;
+        }
+
+        PublishedHealthy = health.Healthy;
+        state.HealthSequence++;
+        state.UnhealthyReason = PublishedHealthy ? null : health.Reason;
+        Status(state);
+        Event(state, !health.Healthy, health.Healthy ? "ClusterRecovered" : "ClusterUnhealthy", health.Message);
+        return new MemberHealth(clusterKey, PublishedHealthy, state.HealthSequence, health.Reason, health.Since);
+    }
+
+    /// <summary>The member as the directory should hold it, or null when it is none.</summary>
+    public ClusterInfo? Registration(ClusterGrainState state) =>
+        state.Spec is not { } spec ? null : new ClusterInfo(clusterKey, spec.Name, Managed, PublishedHealthy, Report.Synced,
+            spec.GatewayHost is { } host ? new GatewayAddress(host, host, spec.GatewayPort) : null, state.HealthSequence);
+
     /// <summary>resourceVersions compare as numbers (as the API server issues them), else ordinally.</summary>
     public static int CompareVersions(string a, string b) =>
         long.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) && long.TryParse(b, NumberStyles.Integer, CultureInfo.InvariantCulture, out var y)
@@ -140,13 +178,6 @@ public sealed class MemberLifecycle(string clusterKey, MemberHealthJudge health,
         {
             Event(state, true, report.Reason, report.Message);
         }
-    }
-
-    /// <summary>The judged health flipped and is published: the Healthy condition and an Event.</summary>
-    public void HealthChanged(ClusterGrainState state)
-    {
-        Status(state);
-        Event(state, !health.Healthy, health.Healthy ? "ClusterRecovered" : "ClusterUnhealthy", health.Message);
     }
 
     /// <summary>

@@ -171,16 +171,44 @@ public sealed class MemberLifecycleTests
     }
 
     [Fact]
-    public void A_health_flip_is_the_Healthy_condition_and_an_Event()
+    public void A_health_flip_is_published_once_with_the_next_sequence_the_Healthy_condition_and_an_Event()
     {
         _state.Keep(Inline);
+        Assert.Null(_lifecycle.HealthToPublish(_state));
         var now = _clock.GetUtcNow();
         Assert.True(_health.Record(new ProbeReport("silo-a", now, false, 1, now, ConditionReasons.GatewayUnreachable, "connection refused")));
-        _lifecycle.HealthChanged(_state);
+
+        var verdict = _lifecycle.HealthToPublish(_state);
+        Assert.Equal(new MemberHealth(Key, false, 1, ConditionReasons.GatewayUnreachable, now), verdict);
+        Assert.Equal(ConditionReasons.GatewayUnreachable, _state.UnhealthyReason);
         var healthy = Condition(ConditionTypes.Healthy);
         Assert.Equal((false, ConditionReasons.GatewayUnreachable), (healthy.Status, healthy.Reason));
         var unhealthy = Assert.Single(_sink.Of<RecordClusterEvent>());
         Assert.Equal((true, "ClusterUnhealthy"), (unhealthy.Warning, unhealthy.Reason));
+
+        // Published already: nothing more until it flips again.
+        Assert.Null(_lifecycle.HealthToPublish(_state));
+        Assert.False(_lifecycle.Registration(_state)!.Healthy);
+    }
+
+    [Fact]
+    public void A_new_activation_resumes_from_the_stored_verdict()
+    {
+        _state.Keep(Inline);
+        _state.UnhealthyReason = ConditionReasons.ApiServerUnreachable;
+        _lifecycle.Resume(_state);
+        Assert.False(_lifecycle.PublishedHealthy);
+        Assert.False(_health.Healthy);
+        Assert.Null(_lifecycle.HealthToPublish(_state));
+    }
+
+    [Fact]
+    public void The_directory_registration_is_the_member_as_decided_and_none_without_a_spec()
+    {
+        Assert.Null(_lifecycle.Registration(_state));
+        _state.Keep(Inline);
+        _lifecycle.SessionReported(_state, new SessionReport("s1", true, true, ConditionReasons.Connected, "synced"));
+        Assert.Equal(new ClusterInfo(Key, "cluster-1", true, true, true, new GatewayAddress("127.0.0.1", "127.0.0.1", 8091), 0), _lifecycle.Registration(_state));
     }
 
     [Fact]
