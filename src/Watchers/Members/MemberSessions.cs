@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
@@ -22,9 +23,9 @@ public sealed class MemberSessions(
     TimeProvider time,
     ILoggerFactory loggers) : IAsyncDisposable
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, MemberSession> _running = new(StringComparer.Ordinal);
-    private readonly HashSet<Task> _stopping = [];
+    // Each key is written by one grain activation at a time; the maps only need to be safe across members.
+    private readonly ConcurrentDictionary<string, MemberSession> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, bool> _stopping = new();
 
     /// <summary>
     /// Starts a session for <paramref name="spec"/> that knows <paramref name="knownExports"/> as fed;
@@ -39,13 +40,12 @@ public sealed class MemberSessions(
         }
 
         var session = new MemberSession(spec, knownExports, new GrainMemberSink(grains, spec.ClusterKey), credentials, controlPlane, options.Value, time, loggers.CreateLogger<MemberSession>());
-        MemberSession? replaced;
-        lock (_gate)
+        MemberSession? replaced = null;
+        _running.AddOrUpdate(spec.ClusterKey, session, (_, running) =>
         {
-            _running.Remove(spec.ClusterKey, out replaced);
-            _running[spec.ClusterKey] = session;
-        }
-
+            replaced = running;
+            return session;
+        });
         if (replaced is not null)
         {
             // Its grain lost it without a stop (a second activation): it stops here, whole.
@@ -63,14 +63,7 @@ public sealed class MemberSessions(
     public async Task<ImmutableArray<string>> StopAsync(MemberSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        lock (_gate)
-        {
-            if (_running.TryGetValue(session.ClusterKey, out var registered) && registered == session)
-            {
-                _running.Remove(session.ClusterKey);
-            }
-        }
-
+        _running.TryRemove(KeyValuePair.Create(session.ClusterKey, session));
         await session.StopFeedingAsync();
         Track(session.DisposeAsync().AsTask());
         return session.Fed;
@@ -78,13 +71,8 @@ public sealed class MemberSessions(
 
     public async ValueTask DisposeAsync()
     {
-        Task[] all;
-        lock (_gate)
-        {
-            all = [.. _running.Values.Select(StopWholeAsync), .. _stopping];
-            _running.Clear();
-        }
-
+        Task[] all = [.. _running.Values.Select(StopWholeAsync), .. _stopping.Keys];
+        _running.Clear();
         await Task.WhenAll(all).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -96,17 +84,7 @@ public sealed class MemberSessions(
 
     private void Track(Task stopping)
     {
-        lock (_gate)
-        {
-            _stopping.Add(stopping);
-        }
-
-        _ = stopping.ContinueWith(done =>
-        {
-            lock (_gate)
-            {
-                _stopping.Remove(done);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _stopping.TryAdd(stopping, true);
+        _ = stopping.ContinueWith(done => _stopping.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }
