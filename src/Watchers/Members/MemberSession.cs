@@ -43,8 +43,8 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _run = Task.CompletedTask;
     private Task _dispatcher = Task.CompletedTask;
-    private GatewayAddress? _gateway;
-    private string? _kubeconfig;
+    private volatile GatewayAddress? _gateway;
+    private volatile string? _kubeconfig;
 
     public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IMemberSink sink, MemberCredentials credentials, ControlPlaneConnection controlPlane, ErieCanalOptions options, TimeProvider time, ILogger logger)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -64,7 +65,7 @@ internal sealed class MemberTeardown(TearDownMember work, Task<IKubernetes> clie
 
             await MemberClaim.ReleaseAsync(kube, await controlPlane.GetIdentityAsync(cancellationToken), cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (++_memberFailures >= MemberAttempts || ex is Clients.MemberUnavailableException))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (++_memberFailures >= MemberAttempts || ex is MemberUnavailableException))
         {
             logger.ReleaseFailed(work.Name, _memberFailures, redact(ex.Message));
         }
