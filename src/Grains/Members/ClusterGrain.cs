@@ -77,6 +77,7 @@ public sealed class ClusterGrain(
     {
         _tick?.Dispose();
         _healthChange?.Dispose();
+        engine.Submit(new MemberDeactivated(ClusterKey));
         await _session.StopAsync(state.State);
     }
 

@@ -62,6 +62,12 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
     public void Submit(MemberWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
+        if (_stop.IsCancellationRequested)
+        {
+            // The silo is stopping: a later activation decides again.
+            return;
+        }
+
         _ = _running.Value;
         var member = work.ClusterKey;
         switch (work)
@@ -74,6 +80,10 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
                 var key = new MemberWorkKey(member, MemberWorkKind.Event, Interlocked.Increment(ref _eventSequence));
                 _events[key] = (recorded, 0);
                 _queue.Add(key);
+                break;
+            case MemberDeactivated:
+                _status.TryRemove(member, out _);
+                _writers.TryRemove(member, out _);
                 break;
             case TearDownMember teardown:
                 // The Cluster object is going: its status is nobody's to write any more.

@@ -26,3 +26,9 @@ public sealed record TearDownMember(string ClusterKey, string Name, ImmutableArr
 
 /// <summary>The member (re)joined: a teardown of it not yet done must not release the claim its new session takes.</summary>
 public sealed record MemberJoined(string ClusterKey) : MemberWork(ClusterKey);
+
+/// <summary>
+/// The member's grain left this silo: a status decision of it not yet written here is dropped, so it cannot land
+/// after what the grain's next activation writes.
+/// </summary>
+public sealed record MemberDeactivated(string ClusterKey) : MemberWork(ClusterKey);
