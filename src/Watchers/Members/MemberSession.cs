@@ -127,8 +127,8 @@ public sealed partial class MemberSession : IAsyncDisposable
 
                 // A kubeconfig or claim that cannot work now waits for an edit (a new Upsert restarts the session).
                 var delay = backoff.Next();
-                var wait = ex is InvalidKubeconfigException or ClaimedElsewhereException && delay < _options.ResyncInterval ? _options.ResyncInterval : delay;
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                var waitForEdit = ex is InvalidKubeconfigException or ClaimedElsewhereException;
+                await Task.Delay(waitForEdit && delay < _options.ResyncInterval ? _options.ResyncInterval : delay, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
