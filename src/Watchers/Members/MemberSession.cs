@@ -92,11 +92,11 @@ public sealed partial class MemberSession : IAsyncDisposable
         await _dispatcher.WaitAsync(_options.SessionStopTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>Stops it whole. Idempotent: a grain's stop and the registry's shutdown may both come (the token source holds no timer, so it is not disposed).</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
     }
 
     /// <summary>Connects until it serves; a failure is reported and retried after the contract's backoff.</summary>
