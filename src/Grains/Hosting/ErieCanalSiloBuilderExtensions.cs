@@ -47,6 +47,9 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<MemberImportWriters>();
         silo.Services.AddSingleton<MemberExportWriters>();
+        silo.Services.AddSingleton<MemberSessions>();
+        silo.Services.AddSingleton<IngressSweep>(IngressWriter.DeleteAllAsync);
+        silo.Services.AddSingleton<MemberEngine>();
         silo.Services.AddSingleton(sp => new ProbeIdentity(sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddSingleton<ClusterWatcher>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());

@@ -3,6 +3,7 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
+using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,10 +11,11 @@ using Microsoft.Extensions.Options;
 namespace ErieCanal.Orleans.Watchers.ControlPlane;
 
 /// <summary>
-/// Watches Cluster objects on the control plane and feeds each to its ClusterGrain. Every silo runs one: the grains
+/// Watches Cluster objects on the control plane and hands each to its ClusterGrain. Every silo runs one: the grains
 /// are idempotent by resourceVersion, so there is no leader to lose, and the periodic resync reactivates member
-/// grains that went down with a silo. It also keeps this silo's <see cref="MemberCredentials"/> current, so member
-/// clients on this silo never ask a grain for a kubeconfig.
+/// grains that went down with a silo. Hand-overs run on a keyed queue (key: clusterKey) under the one retry contract:
+/// a failed grain call comes back after its backoff, not at the next resync. It also keeps this silo's
+/// <see cref="MemberCredentials"/> current, so member clients on this silo never ask a grain for a kubeconfig.
 /// </summary>
 public sealed partial class ClusterWatcher(
     ControlPlaneConnection controlPlane,
@@ -21,28 +23,38 @@ public sealed partial class ClusterWatcher(
     IGrainFactory grains,
     IHostApplicationLifetime lifetime,
     IOptions<ErieCanalOptions> options,
+    TimeProvider time,
     ILogger<ClusterWatcher> logger) : BackgroundService, IInformerHandler<ClusterResource>
 {
-    private readonly ConcurrentDictionary<string, ClusterSpec> _byName = new(StringComparer.Ordinal);
-    private ResourceInformer<ClusterResource>? _informer;
+    // Hand-overs at once: enough for a cold start of many members, few enough not to flood the silos.
+    private const int Concurrency = 8;
 
-    /// <summary>True once the first list of Cluster objects was fed to the grains.</summary>
-    public bool Synced => _informer?.Synced == true;
+    private readonly ConcurrentDictionary<string, ClusterSpec> _byName = new(StringComparer.Ordinal);
+
+    // Members whose Cluster object went (or changed identity), by clusterKey, until their grain has withdrawn them.
+    private readonly ConcurrentDictionary<string, ClusterSpec> _leaving = new(StringComparer.Ordinal);
+    private readonly KeyedWorkQueue _handovers = new(options.Value.Retry, time, logger, "Cluster hand-overs");
+    private ResourceInformer<ClusterResource>? _informer;
+    private volatile bool _fed;
+
+    /// <summary>True once the first list of Cluster objects was handed to the grains (and stays so).</summary>
+    public bool Synced => _fed || (_fed = _informer?.Synced == true && _handovers.Pending == 0 && _handovers.FailingKeys == 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
         var source = ResourceSources.Custom<ClusterResource>(controlPlane.Client, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, namespaced: false, "clusters on the control plane");
-        _informer = new ResourceInformer<ClusterResource>(source, this, options.Value.Informer, logger);
+        _informer = new ResourceInformer<ClusterResource>(source, this, options.Value.Informer, logger, time);
         var run = _informer.RunAsync(stoppingToken);
+        var handovers = _handovers.RunAsync(Concurrency, HandOverAsync, stoppingToken);
         try
         {
-            using var timer = new PeriodicTimer(options.Value.ResyncInterval);
+            using var timer = new PeriodicTimer(options.Value.ResyncInterval, time);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 foreach (var spec in _byName.Values)
                 {
-                    await UpsertAsync(spec);
+                    _handovers.Add(spec.ClusterKey);
                 }
             }
         }
@@ -50,44 +62,32 @@ public sealed partial class ClusterWatcher(
         {
         }
 
-        await run;
+        await Task.WhenAll(run, handovers);
     }
 
-    public async Task OnUpsertAsync(ClusterResource obj, CancellationToken cancellationToken)
+    public Task OnUpsertAsync(ClusterResource obj, CancellationToken cancellationToken)
     {
         var spec = ClusterSpecMapper.From(obj);
         if (_byName.TryGetValue(spec.Name, out var previous) && previous.ClusterKey != spec.ClusterKey)
         {
             // region/zone/group changed: the member's identity changed, so the old one leaves.
-            await RemoveAsync(previous);
+            _leaving[previous.ClusterKey] = previous;
+            _handovers.Add(previous.ClusterKey);
         }
 
         _byName[spec.Name] = spec;
-        await UpsertAsync(spec);
+        _handovers.Add(spec.ClusterKey);
+        return Task.CompletedTask;
     }
 
-    public async Task OnDeleteAsync(ClusterResource lastKnown, CancellationToken cancellationToken)
+    public Task OnDeleteAsync(ClusterResource lastKnown, CancellationToken cancellationToken)
     {
         var spec = ClusterSpecMapper.From(lastKnown);
         _byName.TryRemove(spec.Name, out _);
+        _leaving[spec.ClusterKey] = spec;
         LogRemoved(spec.ClusterKey);
-        await RemoveAsync(spec);
-    }
-
-    /// <summary>
-    /// The grain withdraws the member first (it needs the member's client for that); the credentials go only when
-    /// this silo's call returned, which is after the withdrawal whichever silo's call ran it.
-    /// </summary>
-    private async Task RemoveAsync(ClusterSpec spec)
-    {
-        try
-        {
-            await grains.GetGrain<IClusterGrain>(spec.ClusterKey).Remove(spec.ResourceVersion);
-        }
-        finally
-        {
-            credentials.Forget(spec.ClusterKey);
-        }
+        _handovers.Add(spec.ClusterKey);
+        return Task.CompletedTask;
     }
 
     public Task OnSyncedAsync(CancellationToken cancellationToken)
@@ -96,12 +96,30 @@ public sealed partial class ClusterWatcher(
         return Task.CompletedTask;
     }
 
-    private async Task UpsertAsync(ClusterSpec spec)
+    /// <summary>
+    /// Brings the member's grain in line with the Cluster objects: a member that left is removed first (the grain
+    /// withdraws it; its credentials go only when this silo's call returned, which is after the withdrawal was handed
+    /// to its engine whichever silo's call ran it), then a current spec is upserted. Throws to be retried.
+    /// </summary>
+    private async Task HandOverAsync(string clusterKey, CancellationToken cancellationToken)
     {
+        var grain = grains.GetGrain<IClusterGrain>(clusterKey);
+        if (_leaving.TryGetValue(clusterKey, out var gone))
+        {
+            await Redacted(gone, () => grain.Remove(gone.ResourceVersion));
+            credentials.Forget(clusterKey);
+            _leaving.TryRemove(KeyValuePair.Create(clusterKey, gone));
+        }
+
+        if (_byName.Values.FirstOrDefault(s => s.ClusterKey == clusterKey) is not { } spec)
+        {
+            return;
+        }
+
         try
         {
             // Cached per resourceVersion: a resync reads a Secret again only while it could not be used.
-            await credentials.ResolveAsync(spec, refresh: false, CancellationToken.None);
+            await credentials.ResolveAsync(spec, refresh: false, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -109,14 +127,19 @@ public sealed partial class ClusterWatcher(
             LogCredentialsUnresolved(spec.ClusterKey, CredentialRedaction.Redact(ex.Message, spec.Kubeconfig));
         }
 
+        await Redacted(spec, () => grain.Upsert(spec));
+    }
+
+    /// <summary>A failed grain call, its message masked of the member's credentials (the queue logs it).</summary>
+    private static async Task Redacted(ClusterSpec spec, Func<Task> call)
+    {
         try
         {
-            await grains.GetGrain<IClusterGrain>(spec.ClusterKey).Upsert(spec);
+            await call();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The next resync retries; a silo being shut down is the usual cause.
-            LogUpsertFailed(spec.ClusterKey, CredentialRedaction.Redact(ex.Message, spec.Kubeconfig));
+            throw new ClusterHandOverException(CredentialRedaction.Redact(ex.Message, spec.Kubeconfig));
         }
     }
 
@@ -134,9 +157,9 @@ public sealed partial class ClusterWatcher(
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Cluster {ClusterKey} was deleted from the control plane")]
     private partial void LogRemoved(string clusterKey);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not hand Cluster {ClusterKey} to its grain; the next resync retries: {Message}")]
-    private partial void LogUpsertFailed(string clusterKey, string message);
-
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "No usable kubeconfig for Cluster {ClusterKey} yet: {Message}")]
     private partial void LogCredentialsUnresolved(string clusterKey, string message);
 }
+
+/// <summary>A Cluster could not be handed to its grain (the message is masked of credentials); retried after backoff.</summary>
+public sealed class ClusterHandOverException(string message) : Exception(message);

@@ -11,10 +11,13 @@ public static class KubeEvents
 {
     public const string Component = "erie-canal-orleans";
 
-    /// <summary>An event on a flomesh.io object; cluster-scoped objects' events go to the default namespace.</summary>
-    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// An event on a flomesh.io object; cluster-scoped objects' events go to the default namespace. Timestamps come
+    /// from <paramref name="time"/> (the system clock when none is given).
+    /// </summary>
+    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        var now = DateTime.UtcNow;
+        var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var eventNamespace = ns ?? "default";
         await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
         {

@@ -1,3 +1,5 @@
+using ErieCanal.Orleans.Watchers.Queues;
+
 namespace ErieCanal.Orleans.Watchers.Informers;
 
 /// <summary>Timing knobs of a <see cref="ResourceInformer{T}"/>.</summary>
@@ -15,4 +17,7 @@ public sealed record InformerOptions
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The informer's retries follow the one retry contract, with these two bounds.</summary>
+    public RetryOptions Retry => new() { InitialBackoff = InitialBackoff, MaxBackoff = MaxBackoff };
 }

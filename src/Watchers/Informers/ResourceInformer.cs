@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ErieCanal.Orleans.Watchers.Logging;
+using ErieCanal.Orleans.Watchers.Queues;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class ResourceInformer<T>
     private readonly IInformerHandler<T> _handler;
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
 
     // Deliveries the handler threw on: the next relist delivers them again even if the object did not change.
@@ -34,7 +36,7 @@ public sealed class ResourceInformer<T>
     private string _resourceVersion = "";
     private int _expiredInARow;
 
-    public ResourceInformer(IResourceSource<T> source, IInformerHandler<T> handler, InformerOptions options, ILogger logger)
+    public ResourceInformer(IResourceSource<T> source, IInformerHandler<T> handler, InformerOptions options, ILogger logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(handler);
@@ -44,6 +46,7 @@ public sealed class ResourceInformer<T>
         _handler = handler;
         _options = options;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>True once the first list has been delivered; a later outage does not clear it (the cache is stale, not empty).</summary>
@@ -60,7 +63,8 @@ public sealed class ResourceInformer<T>
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; API and transport failures are retried, never thrown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = new Backoff(_options.InitialBackoff, _options.MaxBackoff);
+        // The one retry contract (jittered: a member's informers often fail together); progress resets it.
+        var backoff = new RetryBackoff(_options.Retry, jitter: true);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -124,8 +128,8 @@ public sealed class ResourceInformer<T>
     }
 
     // Cancellation ends the wait quietly; the loop condition then stops the informer.
-    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        await Task.Delay(delay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
     private static string KeyOf(T obj) =>
         string.IsNullOrEmpty(obj.Metadata?.NamespaceProperty) ? obj.Metadata?.Name ?? "" : $"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}";
@@ -133,9 +137,9 @@ public sealed class ResourceInformer<T>
     private async Task ListAndDeliverAsync(CancellationToken cancellationToken)
     {
         ResourceList<T> list;
-        using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var bounded = new CancellationTokenSource(_options.RequestTimeout, _time))
+        using (cancellationToken.Register(bounded.Cancel))
         {
-            bounded.CancelAfter(_options.RequestTimeout);
             try
             {
                 list = await _source.ListAsync(bounded.Token);
@@ -203,10 +207,11 @@ public sealed class ResourceInformer<T>
     }
 
     /// <summary>One watch from the last resourceVersion; true when it delivered anything before it ended normally.</summary>
-    private async Task<bool> WatchOnceAsync(Backoff backoff, CancellationToken cancellationToken)
+    private async Task<bool> WatchOnceAsync(RetryBackoff backoff, CancellationToken cancellationToken)
     {
-        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        watchdog.CancelAfter(_options.Watchdog);
+        // On the informer's clock: CancelAfter of a source made with a TimeProvider uses its timers.
+        using var watchdog = new CancellationTokenSource(_options.Watchdog, _time);
+        using var linked = cancellationToken.Register(watchdog.Cancel);
         _logger.WatchStarted(_source.Description, _resourceVersion);
         var received = false;
         try
@@ -233,7 +238,7 @@ public sealed class ResourceInformer<T>
         return received;
     }
 
-    private void OnProgress(Backoff backoff)
+    private void OnProgress(RetryBackoff backoff)
     {
         backoff.Reset();
         _expiredInARow = 0;

@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Threading.Channels;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
@@ -14,13 +14,13 @@ using Microsoft.Extensions.Logging;
 namespace ErieCanal.Orleans.Watchers.Members;
 
 /// <summary>
-/// The connection of the system to one member cluster, owned by that member's ClusterGrain: takes the kubeconfig
-/// from the silo's <see cref="MemberCredentials"/>, claims the member (<see cref="MemberClaim"/>), checks its
-/// flomesh.io CRDs, runs its informers (ServiceExports, Services, EndpointSlices, Ingresses, GlobalTrafficPolicies)
-/// and feeds full observations to the export grains and policies to the member's writer, through its
-/// <see cref="IMemberSink"/>. Event-driven: informer changes enqueue service keys on a de-duplicating queue, and
-/// informer failures, syncs and recoveries wake the status loop; nothing polls.
-/// Runs off the grain scheduler and reaches the grains only through its sink.
+/// The connection of the system to one member cluster, started and stopped by the silo's <see cref="MemberSessions"/>
+/// for the member's ClusterGrain: takes the kubeconfig from the silo's <see cref="MemberCredentials"/>, claims the
+/// member (<see cref="MemberClaim"/>), checks its flomesh.io CRDs, runs its informers (ServiceExports, Services,
+/// EndpointSlices, Ingresses, GlobalTrafficPolicies) and feeds full observations to the export grains and policies to
+/// the member's writer, through its <see cref="IMemberSink"/>. Event-driven: informer changes enqueue service keys on
+/// a de-duplicating queue; informer failures, syncs and recoveries go to its <see cref="SessionReporter"/>. Every
+/// retry follows the one contract: the connection after <see cref="RetryOptions"/> backoff, sends on keyed queues.
 /// </summary>
 public sealed partial class MemberSession : IAsyncDisposable
 {
@@ -31,29 +31,22 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly ErieCanalOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _known;
-    private readonly Lock _gate = new();
+
+    // What this session knows the member to have fed: the grain's record at start, then what it fed since. The
+    // grain's persisted record stays the authority: it takes this set from the session's reports and its stop.
+    private readonly ConcurrentDictionary<string, bool> _fed;
     private readonly MemberObservations _observations;
     private readonly KeyedWorkQueue _dirty;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SessionReporter _reporter;
     private readonly FailureStreak _connectFailures = new();
-    private readonly FailureStreak _sinkFailures = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _run;
-    private GatewayAddress? _gateway;
-    private int _knownDirty;
+    private Task _run = Task.CompletedTask;
     private Task _dispatcher = Task.CompletedTask;
+    private volatile GatewayAddress? _gateway;
+    private volatile string? _kubeconfig;
 
-    public MemberSession(
-        ClusterSpec spec,
-        IEnumerable<string> knownExports,
-        IMemberSink sink,
-        MemberCredentials credentials,
-        ControlPlaneConnection controlPlane,
-        ErieCanalOptions options,
-        TimeProvider time,
-        ILogger logger)
+    public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IMemberSink sink, MemberCredentials credentials, ControlPlaneConnection controlPlane, ErieCanalOptions options, TimeProvider time, ILogger logger)
     {
         _spec = spec;
         _sink = sink;
@@ -62,33 +55,22 @@ public sealed partial class MemberSession : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _known = new HashSet<string>(knownExports, StringComparer.Ordinal);
+        _fed = new ConcurrentDictionary<string, bool>(knownExports.Select(k => KeyValuePair.Create(k, true)), StringComparer.Ordinal);
         _observations = new MemberObservations(options.IngressClass);
         _dirty = new KeyedWorkQueue(options.Retry, time, logger, $"observations of member {spec.Name}");
-        _dirty.Idle += () =>
-        {
-            if (Volatile.Read(ref _knownDirty) == 1)
-            {
-                Wake();
-            }
-        };
-        _run = Task.Run(() => RunAsync(_stop.Token));
+        _reporter = new SessionReporter(SessionId, spec.Name, sink, Redact, options.Retry, time, logger);
+
+        // Fed exports are recorded once a burst of observations is through, not after each one.
+        _dirty.Idle += _reporter.FlushExports;
     }
 
     /// <summary>Identifies this session's reports, so a replaced session's late reports are ignored.</summary>
     public string SessionId { get; } = Guid.NewGuid().ToString("N");
 
-    /// <summary>The exports this session has fed (including those not yet recorded by its owner).</summary>
-    public IReadOnlyCollection<string> KnownExports
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _known];
-            }
-        }
-    }
+    public string ClusterKey => _spec.ClusterKey;
+
+    /// <summary>The exports this session has fed, including those not yet recorded by its owner.</summary>
+    public ImmutableArray<string> Fed => [.. _fed.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Whether the member has a ServiceExport for the service; null until every watch has listed once.</summary>
     public bool? HasExport(string serviceKey) => _cachesSynced.Task.IsCompleted ? _observations.HasExport(serviceKey) : null;
@@ -96,45 +78,36 @@ public sealed partial class MemberSession : IAsyncDisposable
     /// <summary>The exported services with paths on the member's gateway, for per-service health probes.</summary>
     public ImmutableArray<ServiceProbeTarget> ServiceProbeTargets() => _observations.ProbeTargets();
 
+    /// <summary>Starts connecting, off the caller's scheduler.</summary>
+    public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
+
     /// <summary>
-    /// Stops feeding grains and waits until no observation is in flight, so nothing this session sends can land
-    /// after the owner withdrew the member. Safe to await from the owning grain: dispatchers never call it.
+    /// Stops feeding grains and waits until no observation is in flight (bounded), so nothing this session sends can
+    /// land after its owner withdrew the member. Its reports may still be waiting on a call into the owner: they
+    /// end with <see cref="DisposeAsync"/>, which the owner's turn must not await.
     /// </summary>
     public async Task StopFeedingAsync()
     {
         await _stop.CancelAsync();
-        try
-        {
-            await _dispatcher.WaitAsync(_options.SessionStopTimeout, _time);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
-        {
-        }
+        await _dispatcher.WaitAsync(_options.SessionStopTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>Stops it whole. Idempotent: a grain's stop and the registry's shutdown may both come (the token source holds no timer, so it is not disposed).</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        try
-        {
-            await _run;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
+        await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>Connects until it serves; a failure is reported and retried after the contract's backoff.</summary>
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = _options.Informer.InitialBackoff;
-        var attempt = 0;
+        var backoff = new RetryBackoff(_options.Retry);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await ConnectAndServeAsync(refreshCredentials: attempt++ > 0, cancellationToken);
+                await ConnectAndServeAsync(refreshCredentials: backoff.Failures > 0, cancellationToken);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -144,144 +117,80 @@ public sealed partial class MemberSession : IAsyncDisposable
             catch (Exception ex)
             {
                 var (reason, message) = ex is ClaimedElsewhereException ? (ConditionReasons.ManagedElsewhere, ex.Message) : ApiErrors.Describe(ex);
+                message = Redact(message);
                 if (_connectFailures.Fail(reason))
                 {
                     LogConnectFailed(_spec.ClusterKey, reason, message);
                 }
 
-                await SendAsync(() => _sink.ReportSession(new SessionReport(SessionId, false, false, reason, message)));
-                var wait = ex is InvalidKubeconfigException or ClaimedElsewhereException ? _options.ResyncInterval : backoff;
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.Informer.MaxBackoff.Ticks));
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await TryReportAsync(false, reason, message);
+
+                // A kubeconfig or claim that cannot work now waits for an edit (a new Upsert restarts the session).
+                var delay = backoff.Next();
+                var waitForEdit = ex is InvalidKubeconfigException or ClaimedElsewhereException;
+                await Task.Delay(waitForEdit && delay < _options.ResyncInterval ? _options.ResyncInterval : delay, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
     private async Task ConnectAndServeAsync(bool refreshCredentials, CancellationToken cancellationToken)
     {
-        await SendAsync(() => _sink.ReportSession(new SessionReport(SessionId, false, false, ConditionReasons.Connecting, "connecting to the member's API server")));
-        var kubeconfig = await _credentials.ResolveAsync(_spec, refreshCredentials, cancellationToken);
-        using var client = KubeconfigLoader.Load(kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
+        await TryReportAsync(false, ConditionReasons.Connecting, "connecting to the member's API server");
+        using var client = await CreateClientAsync(refreshCredentials, cancellationToken);
         await client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: cancellationToken);
         await MemberClaim.ClaimAsync(client, await _controlPlane.GetIdentityAsync(cancellationToken), _spec.ClusterKey, cancellationToken);
         _gateway = await GatewayResolver.ResolveAsync(_spec, _options.Health.ProbeTimeout, cancellationToken);
-        await CheckCrdsAsync(client, cancellationToken);
+        _reporter.Crds(await CheckCrdsAsync(client, cancellationToken));
         if (_connectFailures.Succeed())
         {
             LogConnected(_spec.ClusterKey);
         }
 
         var watches = new List<WatchState>();
-        ResourceInformer<T> Informer<T>(IResourceSource<T> source, IInformerHandler<T> handler)
+        Task Run<T>(IResourceSource<T> source, IInformerHandler<T> handler)
             where T : class, IKubernetesObject<V1ObjectMeta>
         {
-            var state = new WatchState(Wake);
+            var state = new WatchState(_reporter.WatchChanged);
             watches.Add(state);
-            return new ResourceInformer<T>(new ReportingSource<T>(source, state, cancellationToken), new SyncReporting<T>(handler, state), _options.Informer, _logger);
+            var informer = new ResourceInformer<T>(new ReportingSource<T>(source, state, cancellationToken), new SyncReporting<T>(handler, state), _options.Informer, _logger, _time);
+            return informer.RunAsync(cancellationToken);
         }
 
         var policies = new PolicyHandler(_sink);
+        var name = _spec.Name;
         var informers = new[]
         {
-            Informer(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {_spec.Name}"),
-                new ObservationHandler<ServiceExportResource>(MarkDirty, (o, present) => _observations.SetExport(o, present))).RunAsync(cancellationToken),
-            Informer(ResourceSources.Services(client, $"services on {_spec.Name}"),
-                new ObservationHandler<V1Service>(MarkDirty, (o, present) => _observations.SetService(o, present))).RunAsync(cancellationToken),
-            Informer(ResourceSources.EndpointSlices(client, $"endpointslices on {_spec.Name}"),
-                new ObservationHandler<V1EndpointSlice>(MarkDirty, (o, present) => _observations.SetSlice(o, present))).RunAsync(cancellationToken),
-            Informer(ResourceSources.Ingresses(client, $"ingresses on {_spec.Name}"), new IngressHandler(MarkDirty, _observations)).RunAsync(cancellationToken),
-            Informer(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {_spec.Name}"),
-                policies).RunAsync(cancellationToken),
+            Run(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {name}"),
+                new ObservationHandler<ServiceExportResource>(_dirty.Add, (o, present) => _observations.SetExport(o, present))),
+            Run(ResourceSources.Services(client, $"services on {name}"), new ObservationHandler<V1Service>(_dirty.Add, (o, present) => _observations.SetService(o, present))),
+            Run(ResourceSources.EndpointSlices(client, $"endpointslices on {name}"), new ObservationHandler<V1EndpointSlice>(_dirty.Add, (o, present) => _observations.SetSlice(o, present))),
+            Run(ResourceSources.Ingresses(client, $"ingresses on {name}"), new IngressHandler(_dirty.Add, _observations)),
+            Run(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {name}"), policies),
         };
         _dispatcher = DispatchAsync(cancellationToken);
-        var resync = ResyncAsync(client, policies, cancellationToken);
-        await ReportAsync(watches, cancellationToken);
-        await Task.WhenAll(informers.Append(_dispatcher).Append(resync));
+        var reports = _reporter.RunAsync(watches, ReconcileKnown, () => policies.Policies, () => Fed, cancellationToken);
+        await ResyncAsync(client, cancellationToken);
+        await Task.WhenAll(informers.Append(_dispatcher).Append(reports));
     }
 
-    /// <summary>
-    /// Reports the session's state whenever an informer syncs, fails or recovers, and records the fed exports when
-    /// they changed. Managed=True only once every watch has synced.
-    /// </summary>
-    private async Task ReportAsync(IReadOnlyList<WatchState> watches, CancellationToken cancellationToken)
+    /// <summary>The one place a session makes its member client (from the credentials this silo resolved).</summary>
+    private async Task<IKubernetes> CreateClientAsync(bool refreshCredentials, CancellationToken cancellationToken)
     {
-        var reported = (Connected: false, Synced: false, Reason: "");
-        var reconciledKnown = false;
-        var knownRecordedAt = _time.GetUtcNow();
-        Wake();
-        try
-        {
-            while (await _wake.Reader.WaitToReadAsync(cancellationToken))
-            {
-                _wake.Reader.TryRead(out _);
-                var synced = watches.All(w => w.Synced);
-                if (synced && !reconciledKnown)
-                {
-                    ReconcileKnown();
-                    reconciledKnown = true;
-                }
-
-                var error = watches.Select(w => w.Error).FirstOrDefault(e => e is not null);
-                var state = error is null
-                    ? (Connected: true, Synced: synced, Reason: synced ? ConditionReasons.Connected : ConditionReasons.Connecting)
-                    : (Connected: false, Synced: synced, Reason: ApiErrors.Describe(error).Reason);
-                if (state != reported)
-                {
-                    var message = error is null
-                        ? synced ? "connected; watches of ServiceExports, Services, EndpointSlices, Ingresses and GlobalTrafficPolicies are synced" : "watches are syncing"
-                        : ApiErrors.Describe(error).Message;
-                    if (await SendAsync(() => _sink.ReportSession(new SessionReport(SessionId, state.Connected, state.Synced, state.Reason, message))))
-                    {
-                        reported = state;
-                    }
-                    else
-                    {
-                        WakeLater();
-                    }
-                }
-
-                // The fed exports are recorded once a burst of observations is through (or every resync interval
-                // under constant churn), not after each one: each record carries the whole set.
-                var recordNow = _dirty.Pending == 0 || _time.GetUtcNow() - knownRecordedAt >= _options.ResyncInterval;
-                if (recordNow && Interlocked.Exchange(ref _knownDirty, 0) == 1)
-                {
-                    knownRecordedAt = _time.GetUtcNow();
-                    ImmutableArray<string> snapshot;
-                    lock (_gate)
-                    {
-                        snapshot = [.. _known];
-                    }
-
-                    if (!await SendAsync(() => _sink.RecordExports(SessionId, snapshot)))
-                    {
-                        Interlocked.Exchange(ref _knownDirty, 1);
-                        WakeLater();
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        _kubeconfig = await _credentials.ResolveAsync(_spec, refreshCredentials, cancellationToken);
+        return KubeconfigLoader.Load(_kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
     }
 
     /// <summary>
     /// Like WaitForCacheSync: nothing is sent until every cache is whole, so a restart never sends an export with
     /// half its picture (say, before its EndpointSlices were listed) and flaps its health. Then exports this member
-    /// fed before (persisted by the grain) but no longer has were deleted while nobody watched: withdraw them.
+    /// fed before (recorded by the grain) but no longer has were deleted while nobody watched: withdraw them.
     /// </summary>
     private void ReconcileKnown()
     {
         _cachesSynced.TrySetResult();
-        string[] missing;
-        lock (_gate)
+        foreach (var key in _fed.Keys.Where(k => !_observations.HasExport(k)).Concat(_observations.OrphanIngressKeys))
         {
-            missing = _known.Where(k => !_observations.HasExport(k)).ToArray();
-        }
-
-        foreach (var key in missing.Concat(_observations.OrphanIngressKeys))
-        {
-            MarkDirty(key);
+            _dirty.Add(key);
         }
     }
 
@@ -290,7 +199,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     /// in the member changed (the exports' observations and the writer's policies); and someone may have applied
     /// older CRDs since, so they are checked again.
     /// </summary>
-    private async Task ResyncAsync(IKubernetes client, PolicyHandler policies, CancellationToken cancellationToken)
+    private async Task ResyncAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         try
         {
@@ -300,11 +209,12 @@ public sealed partial class MemberSession : IAsyncDisposable
             {
                 foreach (var key in _observations.ExportKeys.Concat(_observations.OrphanIngressKeys))
                 {
-                    MarkDirty(key);
+                    _dirty.Add(key);
                 }
 
-                await SendAsync(() => _sink.SyncPolicies(policies.Policies));
-                await CheckCrdsAsync(client, cancellationToken);
+                _reporter.SyncPolicies();
+                _reporter.FlushExports();
+                _reporter.Crds(await CheckCrdsAsync(client, cancellationToken));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -312,40 +222,22 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
     }
 
-    private void Wake() => _wake.Writer.TryWrite(true);
-
-    /// <summary>After a failed report: try again once the retry delay passed, even if nothing else changes.</summary>
-    private void WakeLater() =>
-        _ = Task.Delay(_options.Retry.InitialBackoff, _time, _stop.Token).ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-
-    private void MarkDirty(string serviceKey) => _dirty.Add(serviceKey);
-
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await _cachesSynced.Task.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
+        await _cachesSynced.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (cancellationToken.IsCancellationRequested)
         {
             return;
         }
 
-        // A failed send throws; the queue puts the key back after its backoff (never dropped), and the session
-        // reports the failure streak.
-        await _dirty.RunAsync(_options.ObservationConcurrency, ObserveAsync, (_, ex) => SinkFailed(ex), cancellationToken);
+        // A failed send throws; the queue puts the key back after its backoff (never dropped) and logs the streak.
+        await _dirty.RunAsync(_options.ObservationConcurrency, ObserveAsync, cancellationToken);
     }
 
     /// <summary>Sends one service's full observation to its export grain.</summary>
     private async Task ObserveAsync(string key, CancellationToken cancellationToken)
     {
-        bool wasKnown;
-        lock (_gate)
-        {
-            wasKnown = _known.Contains(key);
-        }
-
-        if (!_observations.HasExport(key) && !wasKnown && !_observations.HasOurIngress(key))
+        if (!_observations.HasExport(key) && !_fed.ContainsKey(key) && !_observations.HasOurIngress(key))
         {
             // Nothing was ever fed for it and no Ingress of ours is left behind: nothing to tell anyone.
             return;
@@ -353,25 +245,18 @@ public sealed partial class MemberSession : IAsyncDisposable
 
         var observation = _observations.Observe(key, _gateway);
         await _sink.Observe(key, observation);
-        SinkSucceeded();
-        bool changed;
-        lock (_gate)
-        {
-            changed = observation.Export is null ? _known.Remove(key) : _known.Add(key);
-        }
-
+        var changed = observation.Export is null ? _fed.TryRemove(key, out _) : _fed.TryAdd(key, true);
         if (changed)
         {
-            Interlocked.Exchange(ref _knownDirty, 1);
-            Wake();
+            _reporter.ExportsChanged();
         }
     }
 
     /// <summary>
-    /// Checks that the member's flomesh.io CRDs can hold what the system writes, upgrading them when allowed, and
-    /// reports the outcome to the owner. Never fails the session: an incompatible member is reported, not dropped.
+    /// Whether the member's flomesh.io CRDs can hold what the system writes, upgrading them when allowed. Never fails
+    /// the session: an incompatible member is reported, not dropped.
     /// </summary>
-    private async Task CheckCrdsAsync(IKubernetes client, CancellationToken cancellationToken)
+    private async Task<CrdReport> CheckCrdsAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         CrdReport report;
         try
@@ -380,61 +265,32 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var (_, message) = ApiErrors.Describe(ex);
-            report = new CrdReport(false, ConditionReasons.CrdsUnreadable, $"cannot read the member's flomesh.io CRDs: {message}", []);
+            report = new CrdReport(false, ConditionReasons.CrdsUnreadable, $"cannot read the member's flomesh.io CRDs: {ApiErrors.Describe(ex).Message}", []);
         }
 
         if (!report.Compatible)
         {
-            LogCrdsIncompatible(_spec.ClusterKey, report.Message);
+            LogCrdsIncompatible(_spec.ClusterKey, Redact(report.Message));
         }
 
-        await SendAsync(() => _sink.ReportCrds(SessionId, report));
+        return report;
     }
 
-    /// <summary>One call through the sink; false when it failed (logged once per streak, not per retry).</summary>
-    private async Task<bool> SendAsync(Func<Task> call)
+    /// <summary>A connection report, sent at once (each is an Event); a failed send is logged, the next attempt reports again.</summary>
+    private async Task TryReportAsync(bool connected, string reason, string message)
     {
         try
         {
-            await call();
-            SinkSucceeded();
-            return true;
+            await _sink.ReportSession(new SessionReport(SessionId, connected, false, reason, message));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
         {
-            SinkFailed(ex);
-            return false;
+            LogReportFailed(_spec.ClusterKey, ex.Message);
         }
     }
 
-    private void SinkFailed(Exception ex)
-    {
-        bool first;
-        lock (_gate)
-        {
-            first = _sinkFailures.Fail(ex.GetType().FullName ?? "");
-        }
-
-        if (first)
-        {
-            LogGrainCallFailed(_spec.ClusterKey, ex.Message);
-        }
-    }
-
-    private void SinkSucceeded()
-    {
-        bool recovered;
-        lock (_gate)
-        {
-            recovered = _sinkFailures.Succeed();
-        }
-
-        if (recovered)
-        {
-            LogGrainCallsRecovered(_spec.ClusterKey);
-        }
-    }
+    /// <summary>A message with the member's credentials (inline, or from its Secret) masked.</summary>
+    private string Redact(string message) => CredentialRedaction.Redact(CredentialRedaction.Redact(message, _spec.Kubeconfig), _kubeconfig);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Member {ClusterKey} is not managed: {Reason}: {Message}; retrying, logged again when it connects")]
     private partial void LogConnectFailed(string clusterKey, string reason, string message);
@@ -445,9 +301,6 @@ public sealed partial class MemberSession : IAsyncDisposable
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Member {ClusterKey} has flomesh.io CRDs that cannot hold what the system writes: {Message}")]
     private partial void LogCrdsIncompatible(string clusterKey, string message);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Grain calls for member {ClusterKey} fail ({Message}); retrying, logged again when they succeed")]
-    private partial void LogGrainCallFailed(string clusterKey, string message);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Grain calls for member {ClusterKey} succeed again")]
-    private partial void LogGrainCallsRecovered(string clusterKey);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Could not report the connection of member {ClusterKey} to its grain ({Message}); its next attempt reports again")]
+    private partial void LogReportFailed(string clusterKey, string message);
 }

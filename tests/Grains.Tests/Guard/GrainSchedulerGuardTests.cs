@@ -9,20 +9,10 @@ namespace ErieCanal.Orleans.Grains.Tests.Guard;
 /// Orleans runs one turn at a time per activation only if a grain never leaves its scheduler, and a grain stays
 /// responsive only if it never waits on a member: no grain class (nor its lambdas and state machines) may hold or
 /// call the Kubernetes client or the member and control-plane connections, start thread-pool work, lock or share
-/// state between threads. I/O
-/// belongs in silo-local engines. Checked on the compiled types and their IL, not on the source text.
+/// state between threads. I/O belongs in silo-local engines. Checked on the compiled types and their IL, not on the source text.
 /// </summary>
 public sealed class GrainSchedulerGuardTests
 {
-    /// <summary>
-    /// ClusterGrain still does its member and control-plane I/O itself until its split (issue 13) lands; what it does
-    /// now is listed exactly, so it cannot do more, and this list must shrink to nothing as the split lands.
-    /// </summary>
-    private static readonly Dictionary<string, string[]> NotYetSplit = new(StringComparer.Ordinal)
-    {
-        [nameof(ClusterGrain)] = ClusterGrainOffences.Known,
-    };
-
     [Fact]
     public void No_grain_holds_a_Kubernetes_client_or_a_connection_nor_leaves_its_scheduler()
     {
@@ -32,20 +22,9 @@ public sealed class GrainSchedulerGuardTests
         Assert.Contains(typeof(ClusterGrain), grains);
 
         var offences = grains
-            .SelectMany(g => GrainScanner.Offences(g).Except(NotYetSplit.GetValueOrDefault(g.Name) ?? []).Select(o => $"{g.Name}: {o}"))
+            .SelectMany(g => GrainScanner.Offences(g).Select(o => $"{g.Name}: {o}"))
             .ToList();
         Assert.True(offences.Count == 0, "grains doing I/O or leaving their scheduler:\n" + string.Join("\n", offences));
-    }
-
-    [Fact]
-    public void The_grains_not_yet_split_do_no_less_than_listed_so_the_list_shrinks_as_they_are()
-    {
-        foreach (var (name, known) in NotYetSplit)
-        {
-            var grain = GrainScanner.Grains(typeof(ClusterGrain).Assembly).Single(g => g.Name == name);
-            var gone = known.Except(GrainScanner.Offences(grain)).ToList();
-            Assert.True(gone.Count == 0, $"{name} no longer does these; remove them from the list:\n" + string.Join("\n", gone));
-        }
     }
 
     [Fact]
@@ -66,5 +45,6 @@ public sealed class GrainSchedulerGuardTests
 
         // A grain that only decides has nothing to report.
         Assert.Empty(GrainScanner.Offences(typeof(ServiceExportGrain)));
+        Assert.Empty(GrainScanner.Offences(typeof(ClusterGrain)));
     }
 }
