@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using ErieCanal.Orleans.Grains.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
+using ErieCanal.Orleans.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace ErieCanal.Orleans.Failover.Bench;
 
 /// <summary>
-/// One in-process silo (localhost clustering on free ports, in-memory storage) running the reconciler against the
+/// One in-process silo (localhost clustering on ports from LocalPorts, in-memory storage) running the reconciler against the
 /// environment's control plane, with the production defaults plus the compared configuration's silo settings.
 /// Logs at Warning and above go to stderr.
 /// </summary>
@@ -33,7 +32,7 @@ public sealed class BenchSilo : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
+            silo.UseLocalhostClustering(siloPort: LocalPorts.Reserve(), gatewayPort: LocalPorts.Reserve());
             silo.AddErieCanalStorage(redisConnectionString: null);
             silo.AddErieCanal(builder.Configuration);
         });
@@ -47,12 +46,5 @@ public sealed class BenchSilo : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _host.StopAsync(timeout.Token);
         _host.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Faults;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Autorest;

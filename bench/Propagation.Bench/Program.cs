@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ErieCanal.Orleans.Propagation.Bench;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 
 // End-to-end propagation, ServiceExport in one member → ServiceImport seen by a watch in every member: first a
 // minimal KubernetesClient pipeline (the floor) on a sandbox of its own, then ErieCanal.Orleans (one in-process

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ErieCanal.Orleans.Grains.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
+using ErieCanal.Orleans.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace ErieCanal.Orleans.Propagation.Bench;
 
 /// <summary>
-/// ErieCanal.Orleans itself: one in-process silo (localhost clustering on free ports, in-memory storage) running the
+/// ErieCanal.Orleans itself: one in-process silo (localhost clustering on ports from LocalPorts, in-memory storage) running the
 /// reconciler against the environment's control plane, with the production option defaults except RepairInterval.
 /// Logs at Warning and above go to stderr.
 /// </summary>
@@ -37,7 +36,7 @@ public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings 
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
+            silo.UseLocalhostClustering(siloPort: LocalPorts.Reserve(), gatewayPort: LocalPorts.Reserve());
             silo.AddErieCanalStorage(redisConnectionString: null);
             silo.AddErieCanal(builder.Configuration);
         });
@@ -53,12 +52,5 @@ public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings 
             await _host.StopAsync(timeout.Token);
             _host.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
