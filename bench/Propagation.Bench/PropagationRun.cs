@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ErieCanal.Orleans.Sandbox.Bench;
 using ErieCanal.Orleans.Embedded;
 using k8s;
 

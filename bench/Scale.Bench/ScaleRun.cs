@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ErieCanal.Orleans.Propagation.Bench;
-using ErieCanal.Orleans.Sandbox.Bench;
 using ErieCanal.Orleans.Embedded;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
