@@ -21,14 +21,14 @@ var hops = commandLine.Has("--hops");
 var relay = commandLine.Has("--relay");
 string? soakPath = null;
 var soak = TimeSpan.Zero;
-if (commandLine.Values("--soak") is [var path, var secondsText])
+if (commandLine.Values("--soak") is [var soakName, var secondsText])
 {
     if (!int.TryParse(secondsText, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
     {
         return BenchCommandLine.Fail($"bad --soak seconds '{secondsText}': expected a positive number");
     }
 
-    soakPath = path;
+    soakPath = soakName;
     soak = TimeSpan.FromSeconds(seconds);
 }
 

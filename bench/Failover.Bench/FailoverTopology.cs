@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Faults;
-using ErieCanal.Orleans.Bench.Common;
 using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;

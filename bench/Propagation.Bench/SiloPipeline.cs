@@ -1,5 +1,4 @@
 using System.Globalization;
-using ErieCanal.Orleans.Bench.Common;
 using ErieCanal.Orleans.Embedded;
 
 namespace ErieCanal.Orleans.Propagation.Bench;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ErieCanal.Orleans.Scale.Bench;
 
 // How cost grows with members × services: for each size, on a fresh in-process sandbox with one in-process silo,
