@@ -8,9 +8,10 @@ namespace ErieCanal.Orleans.TestSupport;
 /// ports (a silo advertises the port it is configured with, so 0 would advertise 0), Redis, Azurite, the
 /// dashboard's own listener (its pages are routed by port). A server that can bind port 0 and report what it got
 /// (the silo's API) does that instead.
-/// A port is taken from below the kernel's ephemeral range, so no bind-to-0 and no outgoing connection can be
-/// handed it meanwhile; it is never handed out twice in this process; and a lock file per port keeps it from the
-/// other test processes <c>dotnet test</c> runs in parallel, for as long as this process lives.
+/// A port is taken from outside the kernel's ephemeral range (and Orleans TestCluster's ranges), so no bind-to-0 and
+/// no outgoing connection can be handed it meanwhile; it is never handed out twice in this process; and a lock file
+/// per port keeps it from the other test processes <c>dotnet test</c> runs in parallel, for as long as this process
+/// lives.
 /// </summary>
 public static class LocalPorts
 {
@@ -56,12 +57,14 @@ public static class LocalPorts
         }
     }
 
-    /// <summary>The range the kernel does not hand out on its own (below /proc/sys/net/ipv4/ip_local_port_range).</summary>
-    internal static (int First, int Last) OutsideEphemeralRange()
+    /// <summary>The range the kernel does not hand out on its own (around /proc/sys/net/ipv4/ip_local_port_range).</summary>
+    private static (int First, int Last) OutsideEphemeralRange()
     {
-        const int lowest = 20000;
+        // Orleans' TestCluster, in the same test processes, takes its silo and gateway ports from 12000-30000 on its own.
+        const int lowest = 30000;
+        // Elsewhere than Linux: Linux's default start, and the top of the IANA dynamic range Windows and macOS use.
         var ephemeralFirst = 32768;
-        var ephemeralLast = 60999;
+        var ephemeralLast = 65535;
         try
         {
             var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
@@ -70,10 +73,10 @@ public static class LocalPorts
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
-            // Not Linux: the defaults above (the IANA dynamic range 49152-65535 lies above them too).
+            // Not Linux: the defaults above.
         }
 
-        // The larger gap around the ephemeral range, from 20000 up (lower ports are where well-known services live).
+        // The larger gap around the ephemeral range, from 30000 up.
         var below = (First: lowest, Last: ephemeralFirst - 1);
         var above = (First: Math.Max(ephemeralLast + 1, lowest), Last: 65535);
         return below.Last - below.First >= above.Last - above.First ? below : above;
