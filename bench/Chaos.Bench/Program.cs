@@ -7,41 +7,49 @@ using ErieCanal.Orleans.Chaos.Bench;
 // frozen, compacted, watches dropped, control plane offline); after the last fault every member's ServiceImports and
 // routing must equal what an independent oracle computes from the objects that exist. Markdown on stdout, progress on
 // stderr; exit 1 on any lost or extra import or mismatch.
-var seed = 9;
-int? operations = null;
-var store = StoreKind.Redis;
-var quick = false;
-foreach (var arg in args)
+var commandLine = BenchCommandLine.Parse(args, """
+    usage: chaos-bench [--seed=N] [--ops=N] [--store=memory|redis|azure] [--quick]
+      --seed=N    the seed of the operations and the fault schedule (default 9)
+      --ops=N     operations (default 400; 120 with --quick)
+      --store=…   grain state and clustering: memory (one silo), redis (redis-server on PATH, the default),
+                  azure (azurite-table on PATH, Orleans:AzureStorage)
+      --quick     every fault kind once, 2 silos, fewer services (a smoke run)
+    """, ["--quick"], new Dictionary<string, int> { ["--seed"] = 1, ["--ops"] = 1, ["--store"] = 1 });
+if (commandLine.Exit is { } exit)
 {
-    var (name, value) = arg.IndexOf('=') is var eq and > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, "");
-    switch (name)
-    {
-        case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out var s):
-            seed = s;
-            break;
-        case "--ops" when int.TryParse(value, CultureInfo.InvariantCulture, out var o) && o > 0:
-            operations = o;
-            break;
-        case "--store" when value is "memory" or "redis" or "azure":
-            store = value switch { "memory" => StoreKind.Memory, "redis" => StoreKind.Redis, _ => StoreKind.AzureTable };
-            break;
-        case "--quick":
-            quick = true;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: chaos-bench [--seed=N] [--ops=N] [--store=memory|redis|azure] [--quick]");
-            Console.WriteLine("  --seed=N    the seed of the operations and the fault schedule (default 9)");
-            Console.WriteLine("  --ops=N     operations (default 400; 120 with --quick)");
-            Console.WriteLine("  --store=…   grain state and clustering: memory (one silo), redis (redis-server on PATH, the default),");
-            Console.WriteLine("              azure (azurite-table on PATH, Orleans:AzureStorage)");
-            Console.WriteLine("  --quick     every fault kind once, 2 silos, fewer services (a smoke run)");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown or malformed argument '{arg}' (try --help)");
-            return 2;
-    }
+    return exit;
 }
 
+var seed = 9;
+if (commandLine.Value("--seed") is { } seedText && !int.TryParse(seedText, CultureInfo.InvariantCulture, out seed))
+{
+    return BenchCommandLine.Fail($"bad --seed '{seedText}': expected a number");
+}
+
+int? operations = null;
+if (commandLine.Value("--ops") is { } opsText)
+{
+    if (!int.TryParse(opsText, CultureInfo.InvariantCulture, out var o) || o <= 0)
+    {
+        return BenchCommandLine.Fail($"bad --ops '{opsText}': expected a positive number");
+    }
+
+    operations = o;
+}
+
+StoreKind? chosen = commandLine.Value("--store") switch
+{
+    null or "redis" => StoreKind.Redis,
+    "memory" => StoreKind.Memory,
+    "azure" => StoreKind.AzureTable,
+    _ => null,
+};
+if (chosen is not { } store)
+{
+    return BenchCommandLine.Fail($"bad --store '{commandLine.Value("--store")}': expected memory, redis or azure");
+}
+
+var quick = commandLine.Has("--quick");
 var settings = quick ? ChaosSettings.Quick(seed, store) : ChaosSettings.Full(seed, store);
 if (operations is { } ops)
 {

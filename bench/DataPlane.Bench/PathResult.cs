@@ -1,4 +1,3 @@
-using ErieCanal.Orleans.Sandbox.Bench;
 
 namespace ErieCanal.Orleans.DataPlane.Bench;
 

@@ -4,41 +4,32 @@ using ErieCanal.Orleans.DataPlane.Bench;
 // The data plane against its floor, in one run: GET http://httpbin.httpbin:8080/ from cluster-2 through its
 // client-side proxy → cluster-1's gateway address → gateway → an httpbin pod, and the same GET straight to a pod.
 // Paced (open loop) and flat out (closed loop). Bounded in count and time; loopback only; Markdown on stdout.
-var settings = BenchSettings.Full;
-var hops = false;
-var relay = false;
+var commandLine = BenchCommandLine.Parse(args, """
+    usage: data-plane-bench [--quick] [--hops] [--relay] [--soak <path> <seconds>]
+      --quick  a smoke run of a few seconds
+      --hops   also measure the parts of the path (a bare relay, the gateway alone, gateway address + gateway, proxy → pods, proxy → the gateway's own port)
+      --relay  the gateway address relays to the gateway over TCP (as before) instead of handing connections over
+      --soak   only load one path flat out (16 clients) for a profiler to attach: floor, system, or a word of a hop's name
+    """, ["--quick", "--hops", "--relay"], new Dictionary<string, int> { ["--soak"] = 2 });
+if (commandLine.Exit is { } exit)
+{
+    return exit;
+}
+
+var settings = commandLine.Has("--quick") ? BenchSettings.Quick : BenchSettings.Full;
+var hops = commandLine.Has("--hops");
+var relay = commandLine.Has("--relay");
 string? soakPath = null;
 var soak = TimeSpan.Zero;
-for (var i = 0; i < args.Length; i++)
+if (commandLine.Values("--soak") is [var soakName, var secondsText])
 {
-    var arg = args[i];
-    switch (arg)
+    if (!int.TryParse(secondsText, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
     {
-        case "--soak" when i + 2 < args.Length && int.TryParse(args[i + 2], out var seconds) && seconds > 0:
-            soakPath = args[i + 1];
-            soak = TimeSpan.FromSeconds(seconds);
-            i += 2;
-            break;
-        case "--quick":
-            settings = BenchSettings.Quick;
-            break;
-        case "--hops":
-            hops = true;
-            break;
-        case "--relay":
-            relay = true;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: data-plane-bench [--quick] [--hops] [--relay] [--soak <path> <seconds>]");
-            Console.WriteLine("  --quick  a smoke run of a few seconds");
-            Console.WriteLine("  --hops   also measure the parts of the path (a bare relay, the gateway alone, gateway address + gateway, proxy → pods, proxy → the gateway's own port)");
-            Console.WriteLine("  --relay  the gateway address relays to the gateway over TCP (as before) instead of handing connections over");
-            Console.WriteLine("  --soak   only load one path flat out (16 clients) for a profiler to attach: floor, system, or a word of a hop's name");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
-            return 2;
+        return BenchCommandLine.Fail($"bad --soak seconds '{secondsText}': expected a positive number");
     }
+
+    soakPath = soakName;
+    soak = TimeSpan.FromSeconds(seconds);
 }
 
 settings = settings with { Hops = hops, Relay = relay };

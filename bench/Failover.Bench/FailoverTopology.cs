@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Faults;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Autorest;
@@ -37,7 +37,7 @@ public sealed class FailoverTopology : IAsyncDisposable
 
     private readonly EmbeddedEnvironment _environment;
     private readonly Dictionary<string, Kubernetes> _clients;
-    private BenchSilo? _silo;
+    private InProcessSilo? _silo;
 
     private FailoverTopology(EmbeddedEnvironment environment)
     {
@@ -62,7 +62,7 @@ public sealed class FailoverTopology : IAsyncDisposable
         try
         {
             progress($"{configuration.Name}: silo starting ({(configuration.Silo.Count == 0 ? "defaults" : string.Join(", ", configuration.Silo.Select(s => $"{s.Key}={s.Value}")))})");
-            topology._silo = await BenchSilo.StartAsync(environment, configuration, cancellationToken);
+            topology._silo = await InProcessSilo.StartAsync(environment.ControlPlaneKubeconfig, configuration.Silo, fromEnvironment: false, cancellationToken);
             await topology.SetUpAsync(settings, progress, cancellationToken);
             return topology;
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ErieCanal.Orleans.Sandbox.Bench;
 
 namespace ErieCanal.Orleans.Failover.Bench;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using ErieCanal.Orleans.DataPlane.Bench;
 
 namespace ErieCanal.Orleans.Failover.Bench;
 

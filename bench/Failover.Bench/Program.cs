@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ErieCanal.Orleans.DataPlane.Bench;
 using ErieCanal.Orleans.Failover.Bench;
 
 // Failover under live traffic: three members, an ActiveActive and a FailOver service consumed from cluster-2 through
@@ -7,29 +6,18 @@ using ErieCanal.Orleans.Failover.Bench;
 // against ErieCanal.Orleans as configured by default, then against an ErieCanal-equivalent configuration (no health
 // checking, no passive ejection, retries only to FailOver standbys) on a fresh environment. Bounded in time;
 // loopback only; Markdown on stdout, progress on stderr.
-var settings = BenchSettings.Full;
-var configurations = new List<SystemConfiguration> { SystemConfiguration.Ours, SystemConfiguration.ErieCanalEquivalent };
-foreach (var arg in args)
+var commandLine = BenchCommandLine.Parse(args, """
+    usage: failover-bench [--quick] [--ours-only]
+      --quick      short holds and recovery waits (a smoke run, about 2 minutes)
+      --ours-only  skip the ErieCanal-equivalent configuration
+    """, ["--quick", "--ours-only"]);
+if (commandLine.Exit is { } exit)
 {
-    switch (arg)
-    {
-        case "--quick":
-            settings = BenchSettings.Quick;
-            break;
-        case "--ours-only":
-            configurations = [SystemConfiguration.Ours];
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: failover-bench [--quick] [--ours-only]");
-            Console.WriteLine("  --quick      short holds and recovery waits (a smoke run, about 2 minutes)");
-            Console.WriteLine("  --ours-only  skip the ErieCanal-equivalent configuration");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
-            return 2;
-    }
+    return exit;
 }
 
+var settings = commandLine.Has("--quick") ? BenchSettings.Quick : BenchSettings.Full;
+List<SystemConfiguration> configurations = commandLine.Has("--ours-only") ? [SystemConfiguration.Ours] : [SystemConfiguration.Ours, SystemConfiguration.ErieCanalEquivalent];
 using var deadline = new CancellationTokenSource(settings.RunTimeout);
 var token = deadline.Token;
 var started = Stopwatch.GetTimestamp();

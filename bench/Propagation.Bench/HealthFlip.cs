@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Storage;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using k8s;
 using k8s.Models;
 

@@ -1,38 +1,26 @@
 using System.Diagnostics;
 using ErieCanal.Orleans.Propagation.Bench;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 
 // End-to-end propagation, ServiceExport in one member → ServiceImport seen by a watch in every member: first a
 // minimal KubernetesClient pipeline (the floor) on a sandbox of its own, then ErieCanal.Orleans (one in-process
 // silo) on a fresh sandbox, same workload, plus a health flip of one member with the cold start's imports in place.
 // Neither sandbox runs the members' data plane: its gateways and proxies watch every import, CPU neither pipeline needs.
 // Bounded in count and time; loopback only; prints Markdown to stdout.
-var settings = BenchSettings.Full;
-TimeSpan? repairInterval = null;
-var flipHealth = true;
-foreach (var arg in args)
+var commandLine = BenchCommandLine.Parse(args, "usage: propagation-bench [--quick] [--repair-interval=SECONDS] [--no-flip]", ["--quick", "--no-flip"], new Dictionary<string, int> { ["--repair-interval"] = 1 });
+if (commandLine.Exit is { } exit)
 {
-    switch (arg)
-    {
-        case "--quick":
-            settings = BenchSettings.Quick;
-            break;
-        case not null when arg.StartsWith("--repair-interval=", StringComparison.Ordinal)
-            && double.TryParse(arg["--repair-interval=".Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
-            repairInterval = TimeSpan.FromSeconds(seconds);
-            break;
-        case "--no-flip":
-            flipHealth = false;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: propagation-bench [--quick] [--repair-interval=SECONDS] [--no-flip]");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
-            return 2;
-    }
+    return exit;
 }
 
+var repairInterval = commandLine.Seconds("--repair-interval", out var validRepairInterval);
+if (!validRepairInterval)
+{
+    return BenchCommandLine.Fail($"bad --repair-interval '{commandLine.Value("--repair-interval")}': expected a positive number of seconds");
+}
+
+var settings = commandLine.Has("--quick") ? BenchSettings.Quick : BenchSettings.Full;
+var flipHealth = !commandLine.Has("--no-flip");
 settings = settings with { RepairInterval = repairInterval ?? settings.RepairInterval };
 using var deadline = new CancellationTokenSource(settings.RunTimeout);
 var token = deadline.Token;

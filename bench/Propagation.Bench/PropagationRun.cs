@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using ErieCanal.Orleans.Sandbox.Bench;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using k8s;
 
 namespace ErieCanal.Orleans.Propagation.Bench;

@@ -1,64 +1,33 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using ErieCanal.Orleans.Grains.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using ErieCanal.Orleans.Embedded;
 
 namespace ErieCanal.Orleans.Propagation.Bench;
 
 /// <summary>
-/// ErieCanal.Orleans itself: one in-process silo (localhost clustering on free ports, in-memory storage) running the
-/// reconciler against the environment's control plane, with the production option defaults except RepairInterval.
-/// Logs at Warning and above go to stderr.
+/// ErieCanal.Orleans itself: the benchmarks' in-process silo against the environment's control plane, with the
+/// production option defaults except RepairInterval; any ErieCanal__* environment variable overrides, to measure a
+/// configuration (e.g. probe intervals).
 /// </summary>
 public sealed class SiloPipeline(EmbeddedEnvironment environment, BenchSettings settings) : IPropagationPipeline
 {
-    private IHost? _host;
+    private InProcessSilo? _silo;
 
     public string Name => "ErieCanal.Orleans";
 
     /// <summary>The silo host's services (its grain factory, for the management grain), once started.</summary>
-    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the silo has not started");
+    public IServiceProvider Services => _silo?.Services ?? throw new InvalidOperationException("the silo has not started");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ErieCanal:ControlPlaneKubeconfig"] = environment.ControlPlaneKubeconfig,
-            ["ErieCanal:RepairInterval"] = settings.RepairInterval.ToString("c", CultureInfo.InvariantCulture),
-        });
-
-        // Any ErieCanal__* setting from the environment overrides, to measure a configuration (e.g. probe intervals).
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort());
-            silo.AddErieCanalStorage(redisConnectionString: null);
-            silo.AddErieCanal(builder.Configuration);
-        });
-        _host = builder.Build();
-        await _host.StartAsync(cancellationToken);
+        var repair = new Dictionary<string, string?> { ["ErieCanal:RepairInterval"] = settings.RepairInterval.ToString("c", CultureInfo.InvariantCulture) };
+        _silo = await InProcessSilo.StartAsync(environment.ControlPlaneKubeconfig, repair, fromEnvironment: true, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_host is not null)
+        if (_silo is not null)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _host.StopAsync(timeout.Token);
-            _host.Dispose();
+            await _silo.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

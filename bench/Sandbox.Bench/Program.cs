@@ -5,23 +5,13 @@ using k8s;
 
 // Capacity of the sandbox itself, through the real KubernetesClient over loopback HTTP: write throughput and
 // watch-event delivery latency. Bounded in count and time; prints Markdown tables to stdout.
-var settings = BenchSettings.Full;
-foreach (var arg in args)
+var commandLine = BenchCommandLine.Parse(args, "usage: sandbox-bench [--quick]", ["--quick"]);
+if (commandLine.Exit is { } exit)
 {
-    switch (arg)
-    {
-        case "--quick":
-            settings = BenchSettings.Quick;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: sandbox-bench [--quick]");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
-            return 2;
-    }
+    return exit;
 }
 
+var settings = commandLine.Has("--quick") ? BenchSettings.Quick : BenchSettings.Full;
 using var deadline = new CancellationTokenSource(settings.RunTimeout);
 var token = deadline.Token;
 var started = Stopwatch.GetTimestamp();

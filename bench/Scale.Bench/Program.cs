@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ErieCanal.Orleans.Scale.Bench;
 
 // How cost grows with members × services: for each size, on a fresh in-process sandbox with one in-process silo,
@@ -7,38 +6,32 @@ using ErieCanal.Orleans.Scale.Bench;
 // in time; loopback only; Markdown on stdout, progress on stderr; exits 1 if anything never converged.
 ScaleSize[] full = [new(10, 1_000), new(30, 1_000), new(100, 1_000), new(10, 10_000)];
 ScaleSize[] quick = [new(3, 100), new(5, 200)];
-var sizes = full;
-var repairInterval = TimeSpan.FromSeconds(30);
-foreach (var arg in args)
+var commandLine = BenchCommandLine.Parse(args, $"""
+    usage: scale-bench [--quick | --sizes=MxS,...] [--repair-interval=SECONDS]
+      default sizes: {string.Join(", ", full.Select(s => s.ToString()))}; --quick: {string.Join(", ", quick.Select(s => s.ToString()))}
+    """, ["--quick"], new Dictionary<string, int> { ["--sizes"] = 1, ["--repair-interval"] = 1 });
+if (commandLine.Exit is { } exit)
 {
-    switch (arg)
-    {
-        case "--quick":
-            sizes = quick;
-            break;
-        case not null when arg.StartsWith("--sizes=", StringComparison.Ordinal):
-            var parsed = arg["--sizes=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => ScaleSize.TryParse(s, out var size) ? size : null).ToList();
-            if (parsed.Count == 0 || parsed.Any(s => s is null))
-            {
-                await Console.Error.WriteLineAsync($"bad --sizes '{arg}': expected e.g. --sizes=10x1000,30x1000");
-                return 2;
-            }
+    return exit;
+}
 
-            sizes = [.. parsed.OfType<ScaleSize>()];
-            break;
-        case not null when arg.StartsWith("--repair-interval=", StringComparison.Ordinal)
-            && double.TryParse(arg["--repair-interval=".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
-            repairInterval = TimeSpan.FromSeconds(seconds);
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: scale-bench [--quick | --sizes=MxS,...] [--repair-interval=SECONDS]");
-            Console.WriteLine($"  default sizes: {string.Join(", ", full.Select(s => s.ToString()))}; --quick: {string.Join(", ", quick.Select(s => s.ToString()))}");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"unknown argument '{arg}' (try --help)");
-            return 2;
+var sizes = commandLine.Has("--quick") ? quick : full;
+if (commandLine.Value("--sizes") is { } sizesText)
+{
+    var parsed = sizesText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => ScaleSize.TryParse(s, out var size) ? size : null).ToList();
+    if (parsed.Count == 0 || parsed.Any(s => s is null))
+    {
+        return BenchCommandLine.Fail($"bad --sizes '{sizesText}': expected e.g. --sizes=10x1000,30x1000");
     }
+
+    sizes = [.. parsed.OfType<ScaleSize>()];
+}
+
+var repairInterval = commandLine.Seconds("--repair-interval", out var validRepairInterval) ?? TimeSpan.FromSeconds(30);
+if (!validRepairInterval)
+{
+    return BenchCommandLine.Fail($"bad --repair-interval '{commandLine.Value("--repair-interval")}': expected a positive number of seconds");
 }
 
 var started = Stopwatch.GetTimestamp();

@@ -1,5 +1,4 @@
 using ErieCanal.Orleans.Propagation.Bench;
-using ErieCanal.Orleans.Sandbox.Bench;
 
 namespace ErieCanal.Orleans.Scale.Bench;
 

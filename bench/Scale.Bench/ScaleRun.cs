@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ErieCanal.Orleans.Propagation.Bench;
-using ErieCanal.Orleans.Sandbox.Bench;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using Xunit;
 

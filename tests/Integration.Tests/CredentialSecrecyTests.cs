@@ -4,7 +4,7 @@ using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Models;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Grains.Members;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Models;

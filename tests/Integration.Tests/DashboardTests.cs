@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -8,71 +7,24 @@ using Xunit.Abstractions;
 namespace ErieCanal.Orleans.Integration.Tests;
 
 /// <summary>
-/// The silo as users start it (src/Silo's Program, the embedded default, a separate process): <c>/metrics</c> on
+/// The silo as users start it (the embedded default, src/Embedded, a separate process): <c>/metrics</c> on
 /// its API listener, and the Orleans Dashboard on its own loopback listener, loaded in a real headless browser
 /// (Debian's chromium; .ci/run installs it) with the screenshot kept as a test artifact.
 /// </summary>
 public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "erie-canal-dashboard-tests", Guid.NewGuid().ToString("N"));
-    private readonly StringBuilder _log = new();
-    private Process _silo = null!;
+    private SiloProcess _silo = null!;
     private Uri _api = null!;
     private Uri _dashboard = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _api = new Uri($"http://127.0.0.1:{LocalPorts.Free()}/");
-        _dashboard = new Uri($"http://127.0.0.1:{LocalPorts.Free()}/");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ErieCanal.Orleans.Silo.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        start.Environment["Embedded__Directory"] = Path.Combine(_directory, "sandbox");
-        start.Environment["Embedded__Members"] = "cluster-1,cluster-2";
-        start.Environment["Orleans__SiloPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Orleans__GatewayPort"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Http__Urls"] = _api.ToString().TrimEnd('/');
-        start.Environment["Dashboard__Url"] = _dashboard.ToString().TrimEnd('/');
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        _silo = Process.Start(start) ?? throw new InvalidOperationException("the silo process did not start");
-        _silo.OutputDataReceived += (_, e) => Append(e.Data);
-        _silo.ErrorDataReceived += (_, e) => Append(e.Data);
-        _silo.BeginOutputReadLine();
-        _silo.BeginErrorReadLine();
-
-        using var http = new HttpClient { BaseAddress = _api, Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.Until(async () =>
-        {
-            if (_silo.HasExited)
-            {
-                throw new WaitAbortedException($"the silo exited: {Log()}");
-            }
-
-            return (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK;
-        }, "the embedded silo ready", TimeSpan.FromSeconds(120));
+        _silo = await SiloProcess.StartEmbeddedAsync(new Dictionary<string, string>(), members: "cluster-1,cluster-2");
+        _api = _silo.Api;
+        _dashboard = _silo.Dashboard;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (!_silo.HasExited)
-        {
-            _silo.Kill(entireProcessTree: true);
-            await _silo.WaitForExitAsync();
-        }
-
-        _silo.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     [Fact]
     public async Task The_silo_serves_metrics_on_its_API_port_with_every_member_s_health()
@@ -149,25 +101,6 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             return chromium.ExitCode == 0 ? await stdout : throw new InvalidOperationException($"chromium exited {chromium.ExitCode}: {await stderr}");
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
-
-    private string Log()
-    {
-        lock (_log)
-        {
-            return _log.ToString();
         }
     }
 }

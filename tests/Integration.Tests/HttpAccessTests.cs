@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using Xunit;
 
 namespace ErieCanal.Orleans.Integration.Tests;
@@ -22,7 +21,7 @@ public sealed class HttpAccessTests
         await File.WriteAllTextAsync(tokenFile, Token + "\n");
         try
         {
-            await using var silo = await EmbeddedSiloProcess.StartAsync(new Dictionary<string, string> { ["Http__BearerTokenFile"] = tokenFile });
+            await using var silo = await SiloProcess.StartEmbeddedAsync(new Dictionary<string, string> { ["Http__BearerTokenFile"] = tokenFile });
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
             foreach (var probe in new[] { "healthz", "readyz" })
@@ -70,7 +69,7 @@ public sealed class HttpAccessTests
     [Fact]
     public async Task Without_a_token_loopback_is_open_and_an_exposed_listener_is_warned_about()
     {
-        await using var silo = await EmbeddedSiloProcess.StartAsync(new Dictionary<string, string>(), apiHost: "0.0.0.0");
+        await using var silo = await SiloProcess.StartEmbeddedAsync(new Dictionary<string, string> { ["Http__Urls"] = "http://0.0.0.0:0" });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(silo.Api, "api/v1/clusters"))).StatusCode);
         await Eventually.Until(() => silo.Output.Contains("SECURITY: the HTTP listener http://0.0.0.0:", StringComparison.Ordinal), "the start-up warning about the exposed API listener");

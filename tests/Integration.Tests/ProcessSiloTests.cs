@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using Xunit;
 
 namespace ErieCanal.Orleans.Integration.Tests;
@@ -30,12 +30,14 @@ public sealed class ProcessSiloTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
+    private Dictionary<string, string> Redis() => new() { ["Orleans__Redis"] = _redis.ConnectionString };
+
     [Fact]
     public async Task Silos_in_two_regions_host_their_members_and_survive_losing_one()
     {
         var clusterId = $"process-{Guid.NewGuid():N}";
-        await using var eu = await SiloProcess.StartAsync("silo-eu", "eu", _environment.ControlPlaneKubeconfig, _redis.ConnectionString, clusterId);
-        await using var us = await SiloProcess.StartAsync("silo-us", "us", _environment.ControlPlaneKubeconfig, _redis.ConnectionString, clusterId);
+        await using var eu = await SiloProcess.StartAsync("silo-eu", "eu", _environment.ControlPlaneKubeconfig, clusterId, Redis());
+        await using var us = await SiloProcess.StartAsync("silo-us", "us", _environment.ControlPlaneKubeconfig, clusterId, Redis());
         using var euApi = new HttpClient { BaseAddress = eu.Api };
         using var usApi = new HttpClient { BaseAddress = us.Api };
 

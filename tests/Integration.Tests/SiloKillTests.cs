@@ -5,7 +5,7 @@ using System.Text.Json;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Sandbox.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using Xunit;

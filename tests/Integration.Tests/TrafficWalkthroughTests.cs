@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+using ErieCanal.Orleans.TestSupport.Kubectl;
 using k8s;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
+using ErieCanal.Orleans.TestSupport;
 using k8s;
 
 namespace ErieCanal.Orleans.Chaos.Bench;
@@ -46,7 +47,7 @@ public sealed class ChaosRun
 
             var clusterId = $"chaos-{Guid.NewGuid():N}";
             var silos = Enumerable.Range(1, _settings.SiloCount)
-                .Select(i => new SiloProcess($"silo-{i}", environment.ControlPlaneKubeconfig, clusterId, store?.SiloEnvironment ?? new Dictionary<string, string>()))
+                .Select(i => SiloProcess.Create($"silo-{i}", "default", environment.ControlPlaneKubeconfig, clusterId, SiloSettings(store)))
                 .ToList();
             try
             {
@@ -91,6 +92,18 @@ public sealed class ChaosRun
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>The silos' settings: the store's, and a contribution refresh short enough to happen within a run.</summary>
+    private static Dictionary<string, string> SiloSettings(StoreServer? store)
+    {
+        var settings = new Dictionary<string, string> { ["ErieCanal__ContributionRefreshInterval"] = "00:00:20" };
+        foreach (var (key, value) in store?.SiloEnvironment ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     private async Task<(Dictionary<OperationKind, int> Operations, int Failed, Dictionary<FaultKind, int> Faults, long LastHealed)> OperateAsync(

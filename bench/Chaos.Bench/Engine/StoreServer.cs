@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ErieCanal.Orleans.TestSupport;
 
 namespace ErieCanal.Orleans.Chaos.Bench;
 
@@ -14,7 +17,7 @@ public abstract class StoreServer : IAsyncDisposable
     {
         Directory.CreateDirectory(directory);
         DataDirectory = directory;
-        Port = LocalPorts.Free();
+        Port = LocalPorts.Reserve();
     }
 
     public int Port { get; }
@@ -84,7 +87,17 @@ public abstract class StoreServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var process = _process;
-        await LocalPorts.WaitAcceptingAsync(Port, Name, () => process.HasExited, TimeSpan.FromSeconds(60));
+        await Eventually.Until(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new WaitAbortedException($"{Name} exited before accepting connections");
+            }
+
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            return true;
+        }, $"{Name} accepting connections on {Port}", TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()

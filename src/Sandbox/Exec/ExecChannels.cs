@@ -20,14 +20,28 @@ public sealed class ExecChannels : IAsyncDisposable
     private const byte ErrorChannel = 3;
     private const int MaxFrame = 32 * 1024;
 
+    /// <summary>
+    /// How long after the upgrade the first frame waits. kubectl 1.32's WebSocket executor starts reading before it
+    /// has created its streams: a frame that arrives first is discarded ("Unknown stream id") and a close that arrives
+    /// first fails the exec ("error: closed all streams", exit 1). A real container takes longer than this to start;
+    /// the sandbox's programs answer at once (a name that does not resolve, in microseconds), which lost that race
+    /// under load.
+    /// </summary>
+    public static readonly TimeSpan StartupTime = TimeSpan.FromMilliseconds(100);
+
     private readonly WebSocket _socket;
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly CancellationTokenSource _clientGone;
     private readonly Task _reader;
+    private readonly TimeProvider _time;
+    private readonly long _accepted;
+    private bool _started;
 
-    public ExecChannels(WebSocket socket, ExecRequest request, CancellationToken requestAborted)
+    public ExecChannels(WebSocket socket, ExecRequest request, CancellationToken requestAborted, TimeProvider? time = null)
     {
         _socket = socket;
+        _time = time ?? TimeProvider.System;
+        _accepted = _time.GetTimestamp();
         _clientGone = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         Stdout = !request.Stdout ? ProcessOutput.Discard
             : request.Tty ? new ProcessOutput((d, ct) => SendAsync(StdoutChannel, Terminal(d), ct))
@@ -83,6 +97,7 @@ public sealed class ExecChannels : IAsyncDisposable
         await _send.WaitAsync(cancellationToken);
         try
         {
+            await StartedAsync(cancellationToken);
             do
             {
                 var chunk = data[..Math.Min(data.Length, MaxFrame)];
@@ -98,6 +113,23 @@ public sealed class ExecChannels : IAsyncDisposable
             _send.Release();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Waits out <see cref="StartupTime"/> before the first frame (called under the send lock).</summary>
+    private async ValueTask StartedAsync(CancellationToken cancellationToken)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        var remaining = StartupTime - _time.GetElapsedTime(_accepted);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, _time, cancellationToken);
+        }
+
+        _started = true;
     }
 
     /// <summary>What a terminal's line discipline does to output (ONLCR): every newline becomes CR LF.</summary>

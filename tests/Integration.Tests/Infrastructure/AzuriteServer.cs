@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A real Azurite Table service (<c>azurite-table</c>, the Azure Storage emulator) on 127.0.0.1 and a free port,
+/// A real Azurite Table service (<c>azurite-table</c>, the Azure Storage emulator) on 127.0.0.1 and a port from LocalPorts,
 /// persisting to its own directory so it can be stopped and started again on the same data. .ci/run installs it.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
@@ -33,7 +33,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         var location = Path.Combine(Path.GetTempPath(), "erie-canal-azurite", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(location);
-        var server = new AzuriteServer(LocalPorts.Free(), location);
+        var server = new AzuriteServer(LocalPorts.Reserve(), location);
         await server.StartAgainAsync();
         return server;
     }

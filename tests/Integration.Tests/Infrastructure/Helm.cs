@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+using ErieCanal.Orleans.TestSupport.Kubectl;
 using k8s;
 using k8s.Models;
 using Xunit;

@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Grains.Hosting;
 using ErieCanal.Orleans.Sandbox.Hosting;
-using ErieCanal.Orleans.Silo.Embedded;
+using ErieCanal.Orleans.Embedded;
 using k8s;
 using Orleans.TestingHost;
 using Xunit;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace ErieCanal.Orleans.Integration.Tests.Infrastructure;
 
-/// <summary>A real redis-server on 127.0.0.1 and a free port, for the durable-state tests. .ci/run installs it.</summary>
+/// <summary>A real redis-server on 127.0.0.1 and a port from LocalPorts, for the durable-state tests. .ci/run installs it.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process _process;
@@ -21,7 +21,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var port = LocalPorts.Free();
+        var port = LocalPorts.Reserve();
         var start = new ProcessStartInfo("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
             RedirectStandardOutput = true,

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+namespace ErieCanal.Orleans.TestSupport.Kubectl;
 
 /// <summary>
 /// kubectl's human-readable table, cut at the header's column positions (tabwriter left-aligns cells, so a cell

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ErieCanal.Orleans.Sandbox.Bench;
+namespace ErieCanal.Orleans.Bench.Common;
 
 /// <summary>Runs operations 0..count-1 on a fixed number of workers that take the next index as they free up.</summary>
 public static class ConcurrentRunner

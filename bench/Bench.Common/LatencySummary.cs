@@ -1,4 +1,4 @@
-namespace ErieCanal.Orleans.Sandbox.Bench;
+namespace ErieCanal.Orleans.Bench.Common;
 
 /// <summary>Percentiles (nearest rank) of a set of latencies, in milliseconds.</summary>
 public sealed record LatencySummary(int Count, double P50, double P90, double P99, double Max)

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace ErieCanal.Orleans.DataPlane.Bench;
+namespace ErieCanal.Orleans.Bench.Common;
 
 /// <summary>
 /// Blocks the calling thread until a <see cref="Stopwatch"/> timestamp without spinning. Thread.Sleep and timers
 /// round to whole milliseconds, which at 500 requests/s would send requests up to a millisecond late; usleep(3)
 /// wakes within tens of microseconds on Linux.
 /// </summary>
-internal static partial class PreciseWait
+public static partial class PreciseWait
 {
     // usleep overshoots by the kernel's timer slack (50 µs by default): ask for a little less.
     private const double SlackMicroseconds = 60;

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+namespace ErieCanal.Orleans.TestSupport.Kubectl;
 
 /// <summary>What one kubectl run produced; <see cref="TimedOut"/> means the runner killed it.</summary>
 public sealed record KubectlResult(string Command, int ExitCode, string Stdout, string Stderr, bool TimedOut)

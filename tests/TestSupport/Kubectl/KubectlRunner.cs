@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+namespace ErieCanal.Orleans.TestSupport.Kubectl;
 
 /// <summary>
 /// Runs the real kubectl against one kubeconfig. Every run has a timeout after which the process (tree) is killed,

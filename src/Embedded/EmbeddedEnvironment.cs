@@ -8,7 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Silo.Embedded;
+namespace ErieCanal.Orleans.Embedded;
 
 /// <summary>
 /// The embedded default: an in-process sandbox with a control plane and members, the CRDs applied everywhere, the

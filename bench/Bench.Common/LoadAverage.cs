@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ErieCanal.Orleans.DataPlane.Bench;
+namespace ErieCanal.Orleans.Bench.Common;
 
 /// <summary>The machine's 1/5/15-minute load averages (Linux), so a reader can tell a quiet run from a crowded one.</summary>
 public static class LoadAverage

@@ -1,4 +1,4 @@
-namespace ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+namespace ErieCanal.Orleans.TestSupport.Kubectl;
 
 /// <summary>Files of the repository the tests run from (found by walking up to the solution file).</summary>
 public static class RepoPaths

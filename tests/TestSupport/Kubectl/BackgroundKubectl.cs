@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Xunit;
 
-namespace ErieCanal.Orleans.Sandbox.Tests.Kubectl;
+namespace ErieCanal.Orleans.TestSupport.Kubectl;
 
 /// <summary>
 /// A kubectl that keeps running (a watch). Output lines are collected as they arrive; the process is killed on
