@@ -81,18 +81,15 @@ public sealed class MemberTeardownTests : SandboxContext
             TimeProvider.System, NullLogger<MemberEngine>.Instance);
     }
 
-    /// <summary>
-    /// A grain factory whose export and writer grains record their calls; export calls are refused while
-    /// <see cref="RefuseFirst"/> lasts.
-    /// </summary>
-    public sealed class RecordingGrains
+    /// <summary>Export and writer grains that record their calls; export calls are refused while <see cref="RefuseFirst"/> lasts.</summary>
+    private sealed class RecordingGrains
     {
         private readonly ConcurrentQueue<string> _calls = new();
         private int _refuse;
 
         public RecordingGrains()
         {
-            Factory = GrainProxy<IGrainFactory>.Create(this, null);
+            Factory = new FakeGrains(Invoke).Factory;
         }
 
         public IGrainFactory Factory { get; }
@@ -105,13 +102,8 @@ public sealed class MemberTeardownTests : SandboxContext
 
         public IReadOnlyList<string> Calls => [.. _calls];
 
-        internal object? Invoke(Type grain, string? key, MethodInfo method, object?[]? args)
+        private object? Invoke(Type grain, string key, MethodInfo method, object?[] args)
         {
-            if (method.Name == nameof(IGrainFactory.GetGrain) && args is [string grainKey, ..])
-            {
-                return typeof(GrainProxy<>).MakeGenericType(method.ReturnType).GetMethod(nameof(GrainProxy<IGrain>.Create))!.Invoke(null, [this, grainKey]);
-            }
-
             if (grain == typeof(IServiceExportGrain) && method.Name == nameof(IServiceExportGrain.MemberLeft))
             {
                 _calls.Enqueue($"ExportGrain:{key}");
@@ -126,23 +118,5 @@ public sealed class MemberTeardownTests : SandboxContext
 
             throw new NotSupportedException($"{grain.Name}.{method.Name}");
         }
-    }
-
-    /// <summary>An interface implemented by <see cref="RecordingGrains"/>.</summary>
-    public class GrainProxy<T> : DispatchProxy
-    {
-        private RecordingGrains _owner = null!;
-        private string? _key;
-
-        public static T Create(RecordingGrains owner, string? key)
-        {
-            var proxy = DispatchProxy.Create<T, GrainProxy<T>>();
-            var self = (GrainProxy<T>)(object)proxy!;
-            self._owner = owner;
-            self._key = key;
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => _owner.Invoke(typeof(T), _key, targetMethod!, args);
     }
 }
