@@ -4,11 +4,9 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Logging;
 using ErieCanal.Orleans.Watchers.Queues;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace ErieCanal.Orleans.Watchers.Members;
@@ -146,31 +144,11 @@ public sealed partial class MemberSession : IAsyncDisposable
             LogConnected(_spec.ClusterKey);
         }
 
-        var watches = new List<WatchState>();
-        Task Run<T>(IResourceSource<T> source, IInformerHandler<T> handler)
-            where T : class, IKubernetesObject<V1ObjectMeta>
-        {
-            var state = new WatchState(_reporter.WatchChanged);
-            watches.Add(state);
-            var informer = new ResourceInformer<T>(new ReportingSource<T>(source, state, cancellationToken), new SyncReporting<T>(handler, state), _options.Informer, _logger, _time);
-            return informer.RunAsync(cancellationToken);
-        }
-
-        var policies = new PolicyHandler(_sink);
-        var name = _spec.Name;
-        var informers = new[]
-        {
-            Run(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {name}"),
-                new ObservationHandler<ServiceExportResource>(_dirty.Add, (o, present) => _observations.SetExport(o, present))),
-            Run(ResourceSources.Services(client, $"services on {name}"), new ObservationHandler<V1Service>(_dirty.Add, (o, present) => _observations.SetService(o, present))),
-            Run(ResourceSources.EndpointSlices(client, $"endpointslices on {name}"), new ObservationHandler<V1EndpointSlice>(_dirty.Add, (o, present) => _observations.SetSlice(o, present))),
-            Run(ResourceSources.Ingresses(client, $"ingresses on {name}"), new IngressHandler(_dirty.Add, _observations)),
-            Run(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {name}"), policies),
-        };
+        var watches = SessionWatches.Start(client, _spec.Name, _observations, _dirty.Add, _sink, _reporter.WatchChanged, _options.Informer, _logger, _time, cancellationToken);
         _dispatcher = DispatchAsync(cancellationToken);
-        var reports = _reporter.RunAsync(watches, ReconcileKnown, () => policies.Policies, () => Fed, cancellationToken);
+        var reports = _reporter.RunAsync(watches.States, ReconcileKnown, () => watches.Policies.Policies, () => Fed, cancellationToken);
         await ResyncAsync(client, cancellationToken);
-        await Task.WhenAll(informers.Append(_dispatcher).Append(reports));
+        await Task.WhenAll(watches.Running, _dispatcher, reports);
     }
 
     /// <summary>The one place a session makes its member client (from the credentials this silo resolved).</summary>

@@ -1,0 +1,50 @@
+using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Informers;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace ErieCanal.Orleans.Watchers.Members;
+
+/// <summary>
+/// The informers of a serving member session: ServiceExports, Services, EndpointSlices and Ingresses feed its
+/// observations and mark services dirty; GlobalTrafficPolicies go to the member's writer through
+/// <see cref="Policies"/>. Each reports its sync and failures through its own <see cref="WatchState"/>.
+/// </summary>
+internal sealed class SessionWatches
+{
+    private readonly List<WatchState> _states = [];
+    private readonly List<Task> _running = [];
+
+    private SessionWatches(IMemberSink sink) => Policies = new PolicyHandler(sink);
+
+    public PolicyHandler Policies { get; }
+
+    public IReadOnlyList<WatchState> States => _states;
+
+    /// <summary>The informers, running until the session is cancelled.</summary>
+    public Task Running => Task.WhenAll(_running);
+
+    public static SessionWatches Start(IKubernetes client, string memberName, MemberObservations observations, Action<string> markDirty, IMemberSink sink,
+        Action changed, InformerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var watches = new SessionWatches(sink);
+        void Run<T>(IResourceSource<T> source, IInformerHandler<T> handler)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+        {
+            var state = new WatchState(changed);
+            watches._states.Add(state);
+            var informer = new ResourceInformer<T>(new ReportingSource<T>(source, state, cancellationToken), new SyncReporting<T>(handler, state), options, logger, time);
+            watches._running.Add(informer.RunAsync(cancellationToken));
+        }
+
+        Run(ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports on {memberName}"),
+            new ObservationHandler<ServiceExportResource>(markDirty, (o, present) => observations.SetExport(o, present)));
+        Run(ResourceSources.Services(client, $"services on {memberName}"), new ObservationHandler<V1Service>(markDirty, (o, present) => observations.SetService(o, present)));
+        Run(ResourceSources.EndpointSlices(client, $"endpointslices on {memberName}"), new ObservationHandler<V1EndpointSlice>(markDirty, (o, present) => observations.SetSlice(o, present)));
+        Run(ResourceSources.Ingresses(client, $"ingresses on {memberName}"), new IngressHandler(markDirty, observations));
+        Run(ResourceSources.Custom<GlobalTrafficPolicyResource>(client, GlobalTrafficPolicyResource.Group, GlobalTrafficPolicyResource.Version, GlobalTrafficPolicyResource.Plural, namespaced: true, $"globaltrafficpolicies on {memberName}"),
+            watches.Policies);
+        return watches;
+    }
+}
