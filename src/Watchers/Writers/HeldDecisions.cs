@@ -41,7 +41,10 @@ public sealed class HeldDecisions
     /// <summary>The spec decided for the import, if it should exist.</summary>
     public ApplyImport? Wanted(WorkKey key) => Import(key)?.Apply;
 
-    /// <summary>Every held import decision, a moment's snapshot (for the level-triggered resync).</summary>
+    /// <summary>
+    /// Every held import decision, for the level-triggered resync; read while it may change, which is safe: a decision
+    /// held meanwhile is queued by its own <see cref="MemberImportWriter.Submit"/>.
+    /// </summary>
     public IEnumerable<KeyValuePair<WorkKey, ImportSlot>> Imports => _imports;
 
     /// <summary>A delete landed: forget it, unless a newer decision came meanwhile.</summary>
