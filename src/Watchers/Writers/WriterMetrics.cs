@@ -53,6 +53,23 @@ internal static class WriterMetrics
 
     public static void Untrack(MemberImportWriter writer) => Live.TryRemove(writer, out _);
 
+    /// <summary>One write to a member as a client span, a child of the deciding change's span; a failure marks it.</summary>
+    public static async Task Traced(string name, string member, WorkKey key, WorkOrigin? origin, Func<Task> write)
+    {
+        using var span = Source.StartActivity(name, ActivityKind.Client, origin?.Parent ?? default);
+        span?.SetTag("eriecanal.member", member);
+        span?.SetTag("eriecanal.service", $"{key.Namespace}/{key.Name}");
+        try
+        {
+            await write();
+        }
+        catch (Exception ex)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
     private static IEnumerable<Measurement<int>> ObserveActiveEndpoints() =>
         Live.Keys.SelectMany(writer => writer.ActiveEndpointsByMember().Select(a => new Measurement<int>(a.Count,
             new KeyValuePair<string, object?>("service", a.Service), ConsumingMember(writer.ClusterKey), new KeyValuePair<string, object?>("member", a.Member))));
