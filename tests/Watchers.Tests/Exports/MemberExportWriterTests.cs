@@ -86,6 +86,11 @@ public sealed class MemberExportWriterTests : IAsyncLifetime
     [Fact]
     public async Task A_leaving_member_clears_the_conditions_in_place_of_a_pending_write()
     {
+        // One worker, held by another export's delete: the conditions cannot start before the clear replaces them
+        // (with more workers an idle one may take the conditions between the two submits).
+        await _writer.DisposeAsync();
+        _writer = new MemberExportWriter("r/z/g/m1", _api, new WriterSettings(1, new RetryOptions(), TimeSpan.FromSeconds(10)), _clock, _logger);
+        _writer.Start();
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _api.Hold = hold;
         _writer.Submit(new DeleteExportIngress("ns", "held"));
