@@ -22,9 +22,11 @@ internal static class CleartextHttp2
 
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ConnectionCounts counts) => next => async connection =>
+    /// <param name="counts">Where the open connections are counted.</param>
+    /// <param name="detect">False: HTTP/1.1 only (the connections are counted still).</param>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ConnectionCounts counts, bool detect) => next => async connection =>
     {
-        var http2 = await StartsWithPrefaceAsync(connection.Transport.Input, connection.ConnectionClosed);
+        var http2 = detect && await StartsWithPrefaceAsync(connection.Transport.Input, connection.ConnectionClosed);
         if (http2)
         {
             connection.Features.Set<ITlsConnectionFeature>(NoClientCertificate.Instance);

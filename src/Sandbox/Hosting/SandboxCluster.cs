@@ -153,8 +153,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         {
             k.Listen(IPAddress.Loopback, port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.Use(CleartextHttp2.Middleware(Connections));
+                listen.Protocols = Options.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                listen.Use(CleartextHttp2.Middleware(Connections, detect: Options.Http2));
             });
 
             // HTTP/2 connections carry the TLS feature the preface detection sets, so Kestrel takes the transport

@@ -161,7 +161,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     {
         await SendAsync(() => _sink.ReportSession(new SessionReport(SessionId, false, false, ConditionReasons.Connecting, "connecting to the member's API server")));
         var kubeconfig = await _credentials.ResolveAsync(_spec, refreshCredentials, cancellationToken);
-        using var client = KubeconfigLoader.Load(kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
+        using var client = _credentials.Connections.Load(kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
         await client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: cancellationToken);
         await MemberClaim.ClaimAsync(client, await _controlPlane.GetIdentityAsync(cancellationToken), _spec.ClusterKey, cancellationToken);
         _gateway = await GatewayResolver.ResolveAsync(_spec, _options.Health.ProbeTimeout, cancellationToken);
