@@ -36,7 +36,8 @@ public sealed partial class HealthProber(
 
     private readonly Dictionary<string, ProbeLoop> _loops = new(StringComparer.Ordinal);
 
-    // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled.
+    // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled
+    // (the probes in flight per target are bounded, so are their connections).
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -162,8 +163,12 @@ public sealed partial class HealthProber(
     private ProbeLoop MemberLoop(ClusterInfo member, CancellationToken cancellationToken)
     {
         var clusterKey = member.ClusterKey;
+        var waiting = new Waiting();
         return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Streak(Health.MemberFreshness),
-            ct => ProbeMemberAsync(member, ct),
+            ct => ProbeMemberAsync(member, waiting, ct),
+            () => Volatile.Read(ref waiting.ApiServer) > 0
+                ? new ProbeResult(false, ConditionReasons.ApiServerUnreachable, $"API server: {NoAnswer}")
+                : new ProbeResult(false, ConditionReasons.GatewayUnreachable, $"gateway {HealthPath}: {NoAnswer}"),
             report => grains.GetGrain<IClusterGrain>(clusterKey).ReportProbe(report),
             ex => LogReportFailed(clusterKey, ex.Message),
             time, cancellationToken);
@@ -175,6 +180,7 @@ public sealed partial class HealthProber(
         var exportKey = ServiceKeys.Export(clusterKey, ns, name);
         return new ProbeLoop(Health.ServiceProbeInterval, MaxInFlight(Health.ServiceProbeInterval), Streak(Health.ServiceFreshness),
             ct => ProbePathsAsync(gateway, service.Paths, ct),
+            () => new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {service.Paths.FirstOrDefault()} {NoAnswer}"),
             report => grains.GetGrain<IServiceExportGrain>(exportKey).ReportPathProbe(report),
             ex => LogReportFailed(exportKey, ex.Message),
             time, cancellationToken);
@@ -184,12 +190,18 @@ public sealed partial class HealthProber(
     private ProbeStreak Streak(TimeSpan freshness) =>
         new(identity.SiloName, Math.Max(Health.UnhealthyThreshold, Health.HealthyThreshold), freshness / 3);
 
-    /// <summary>Enough overlapping probes that one starts every interval while earlier ones wait for their timeout.</summary>
-    private int MaxInFlight(TimeSpan interval) => (int)Math.Ceiling(Health.ProbeTimeout / interval) + 1;
+    /// <summary>
+    /// Probes of one target that may wait at once: those still within their timeout (a probe started that many
+    /// intervals ago has timed out by now, a failure of its own), at least two; so a slow target holds at most that
+    /// many probes and their connections, and an interval that finds them all waiting counts as failed.
+    /// </summary>
+    private int MaxInFlight(TimeSpan interval) => Math.Max(2, (int)Math.Ceiling(Health.ProbeTimeout / interval));
 
-    private async Task<ProbeResult?> ProbeMemberAsync(ClusterInfo member, CancellationToken cancellationToken)
+    private string NoAnswer => $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms";
+
+    private async Task<ProbeResult?> ProbeMemberAsync(ClusterInfo member, Waiting waiting, CancellationToken cancellationToken)
     {
-        var api = ProbeApiServerAsync(member.ClusterKey, cancellationToken);
+        var api = waiting.OnApiServer(ProbeApiServerAsync(member.ClusterKey, cancellationToken));
         var gateway = member.Gateway is { } address ? ProbeGatewayAsync(address, cancellationToken) : Task.FromResult<string?>(null);
         var (apiFailure, gatewayFailure) = (await api, await gateway);
         if (cancellationToken.IsCancellationRequested)
@@ -290,6 +302,25 @@ public sealed partial class HealthProber(
         request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
         return (int)response.StatusCode;
+    }
+
+    /// <summary>How many of a member's probes wait for its API server now, to tell which part a busy interval blames.</summary>
+    private sealed class Waiting
+    {
+        public int ApiServer;
+
+        public async Task<string?> OnApiServer(Task<string?> probe)
+        {
+            Interlocked.Increment(ref ApiServer);
+            try
+            {
+                return await probe;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref ApiServer);
+            }
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Probe of {Target} ({What}) failed: {Message}")]
