@@ -34,7 +34,13 @@ public sealed partial class HealthProber(
     /// <summary>How often the set of targets (members, exported services) is read again; new targets need no hurry.</summary>
     private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(2);
 
+    /// <summary>A gateway probe's request runs on after the probe failed on its timeout, up to this many timeouts.</summary>
+    private const int RequestCap = 10;
+
     private readonly Dictionary<string, ProbeLoop> _loops = new(StringComparer.Ordinal);
+
+    // Gateway requests running per gateway and path (they may outlive their probe).
+    private readonly Dictionary<string, int> _outstanding = new(StringComparer.Ordinal);
 
     // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled
     // (the probes in flight per target are bounded, so are their connections).
@@ -292,16 +298,62 @@ public sealed partial class HealthProber(
         return answers.Any(a => a.Answered) ? ProbeResult.Success : null;
     }
 
-    /// <summary>GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.</summary>
+    /// <summary>
+    /// GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.
+    /// No answer within the probe timeout fails the probe then (<see cref="OperationCanceledException"/>), but the
+    /// request runs on, up to <see cref="RequestCap"/> timeouts: an HTTP/1.1 request aborted mid-way takes its
+    /// connection with it, and on a slow gateway every probe would open a new one. At most
+    /// <see cref="MaxInFlight"/> requests per gateway path run at once; beyond that a probe fails without sending.
+    /// </summary>
     private async Task<int> GetAsync(GatewayAddress gateway, string path, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Health.ProbeTimeout);
         var host = string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip;
-        using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, path).Uri);
-        request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-        return (int)response.StatusCode;
+        var key = $"{host}:{gateway.Port}{path}";
+        lock (_outstanding)
+        {
+            var running = _outstanding.GetValueOrDefault(key);
+            if (running >= MaxInFlight(Health.ProbeInterval))
+            {
+                throw new OperationCanceledException($"{running} earlier probes of {path} are still unanswered");
+            }
+
+            _outstanding[key] = running + 1;
+        }
+
+        var send = SendAsync(host, gateway, path, key, cancellationToken);
+        try
+        {
+            return await send.WaitAsync(Health.ProbeTimeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Observed here, so a late failure of the request running on is not an unobserved exception.
+            _ = send.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new OperationCanceledException($"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private async Task<int> SendAsync(string host, GatewayAddress gateway, string path, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var cap = new CancellationTokenSource(Health.ProbeTimeout * RequestCap, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cap.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, path).Uri);
+            request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
+            return (int)response.StatusCode;
+        }
+        finally
+        {
+            lock (_outstanding)
+            {
+                if (--_outstanding[key] == 0)
+                {
+                    _outstanding.Remove(key);
+                }
+            }
+        }
     }
 
     /// <summary>How many of a member's probes wait for its API server now, to tell which part a busy interval blames.</summary>
