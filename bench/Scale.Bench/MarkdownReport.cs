@@ -64,6 +64,17 @@ public static class MarkdownReport
         }
 
         text.AppendLine();
+        text.AppendLine("| Sockets: members × services | After | Process sockets | Per member | Established to member API ports | API port connections per member (max) | Of them HTTP/2 (the silo's) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            foreach (var s in r.Sockets)
+            {
+                text.AppendLine(Invariant($"| {r.Size} | {s.Phase} | {s.ProcessSockets} | {s.SocketsPerMember:F1} | {s.EstablishedToMembers} | {s.ApiConnections / (double)s.Members:F1} ({s.MaxApiConnections}) | {s.Http2Connections} |"));
+            }
+        }
+
+        text.AppendLine();
         text.AppendLine("Activations by grain type:");
         text.AppendLine();
         foreach (var r in results)

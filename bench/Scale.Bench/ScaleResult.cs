@@ -8,6 +8,7 @@ namespace ErieCanal.Orleans.Scale.Bench;
 /// silo stopped, the sandbox still holding every import. Steady − Stopped is what the silo held. The cold start is
 /// <see cref="ColdStart"/> until every import is visible everywhere and <see cref="ColdSettled"/> until the last
 /// ServiceImport write (the status patches trail the specs); <see cref="ColdWrites"/> counts those writes.
+/// <see cref="Sockets"/>: the process's sockets at the end of each phase.
 /// </summary>
 public sealed record ScaleResult(
     ScaleSize Size,
@@ -26,7 +27,8 @@ public sealed record ScaleResult(
     MemorySample Stopped,
     long Activations,
     IReadOnlyList<(string GrainType, long Activations)> ActivationsByType,
-    int WatchErrors)
+    int WatchErrors,
+    IReadOnlyList<SocketSample> Sockets)
 {
     /// <summary>Imports the silo holds at the steady sample: the cold start's and the paced phase's.</summary>
     public long Imports => Size.Members * (long)(Size.Services + PacedExports);

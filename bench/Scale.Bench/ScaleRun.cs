@@ -50,6 +50,16 @@ public static class ScaleRun
             await Require("Service creates", ConcurrentRunner.RunAsync(n, settings.SetupConcurrency, i => workload.CreateServiceAsync(writers[i % size.Members], i, cancellationToken), cancellationToken));
             await Require("export creates", ConcurrentRunner.RunAsync(n, settings.SetupConcurrency, i => workload.CreateExportAsync(writers[i % size.Members], i, cancellationToken), cancellationToken));
             var baseline = MemorySample.Take();
+            var members = workload.MemberNames.Select(m => environment.Sandbox[m]).ToList();
+            var sockets = new List<SocketSample>();
+            void Sockets(string phase)
+            {
+                var sample = SocketSample.Take(phase, members);
+                sockets.Add(sample);
+                progress($"{size}: sockets after {sample}");
+            }
+
+            Sockets("setup");
 
             var pipeline = new SiloPipeline(environment, settings);
             using var counter = new ImportWriteCounter([.. workload.MemberNames.Select(m => environment.Sandbox[m].Store)]);
@@ -86,9 +96,11 @@ public static class ScaleRun
                 coldCpu = Environment.CpuUsage.TotalTime - cpu;
                 coldWrites = counter.Take();
                 progress($"{size}: writes settled after {settled.TotalSeconds:F1} s ({coldWrites.Creates} creates, {coldWrites.Status} status, {coldWrites.MainResource} main-resource changes)");
+                Sockets("cold start");
 
                 progress($"{size}: {paced} exports paced at {settings.PacedRate}/s ({settings.PacedRate * size.Members} imports/s)");
                 (latency, pacedMissed, pacedCpu) = await PacedAsync(writers, recorder, workload, settings, n, paced, cancellationToken);
+                Sockets("paced");
 
                 steady = MemorySample.Take();
                 var management = pipeline.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
@@ -108,8 +120,9 @@ public static class ScaleRun
             }
 
             var stopped = MemorySample.Take();
+            Sockets("silo stopped");
             return new ScaleResult(size, coldStart, settled, coldWrites, coldCpu, coldMissed, settings.PacedRate, paced, latency, pacedMissed, pacedCpu,
-                baseline, steady, stopped, activations, byType, recorder.WatchErrors);
+                baseline, steady, stopped, activations, byType, recorder.WatchErrors, sockets);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Health;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Queues;
@@ -42,6 +43,9 @@ public sealed class ErieCanalOptions
 
     /// <summary>Bound on one request to a member or the control plane.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How the silo connects to members' API servers: HTTP/2 where offered, else a bounded HTTP/1.1 pool.</summary>
+    public MemberConnectionOptions MemberConnections { get; set; } = new();
 
     /// <summary>How many observations one member session sends to export grains at once.</summary>
     public int ObservationConcurrency { get; set; } = 16;
@@ -105,6 +109,11 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         if (options.ObservationConcurrency is < 1 or > 256)
         {
             failures.Add($"{ErieCanalOptions.Section}:ObservationConcurrency must be between 1 and 256 (was {options.ObservationConcurrency})");
+        }
+
+        if (options.MemberConnections.Http1RequestConnections is < 1 or > 64)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:MemberConnections:Http1RequestConnections must be between 1 and 64 (was {options.MemberConnections.Http1RequestConnections})");
         }
 
         Positive(options.Retry.InitialBackoff, "Retry:InitialBackoff");

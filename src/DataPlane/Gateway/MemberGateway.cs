@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ErieCanal.Orleans.DataPlane.Gateway;
@@ -28,17 +29,17 @@ public static class MemberGateway
     public static Task<DataPlaneServer> StartAsync(GatewayOptions options, string kubeconfig, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new GatewayOptionsValidator());
-        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.FromKubeconfigAsync(kubeconfig, options.KubernetesRequestTimeout, (client, owned) => StartCoreAsync(options, client, owned, loggerFactory, TimeProvider.System, cancellationToken));
     }
 
     /// <summary>Starts a gateway over a client the caller owns (and disposes after the gateway).</summary>
     public static Task<DataPlaneServer> StartAsync(GatewayOptions options, IKubernetes client, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         DataPlaneStart.Validate(options, new GatewayOptionsValidator());
-        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, cancellationToken));
+        return DataPlaneStart.WithClientAsync(client, (c, owned) => StartCoreAsync(options, c, owned, loggerFactory, TimeProvider.System, cancellationToken));
     }
 
-    private static async Task<DataPlaneServer> StartCoreAsync(GatewayOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<DataPlaneServer> StartCoreAsync(GatewayOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(MemberGateway).FullName!);
         var member = string.IsNullOrEmpty(options.MemberName) ? "the member" : options.MemberName;
@@ -53,8 +54,10 @@ public static class MemberGateway
         var labels = new ServiceLabels();
         var table = IngressRouteTable.Empty;
 
+        var clustersApplied = new ClustersApplied();
         var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
         builder.Services.AddSingleton<IProxyConfigProvider>(provider);
+        builder.Services.AddSingleton<IClusterChangeListener>(clustersApplied);
         builder.Services.AddDataPlaneMetrics(metrics);
         builder.Services.AddReverseProxy().AddTransforms(context => context.AddRequestTransform(transform =>
         {
@@ -135,7 +138,7 @@ public static class MemberGateway
                     var changed = provider.Update(next);
                     if (changed)
                     {
-                        await WaitUntilAppliedAsync(lookup, next, logger, member, stop.Token);
+                        await WaitUntilAppliedAsync(lookup, clustersApplied.Signal, next, time, logger, member, stop.Token);
                     }
 
                     Volatile.Write(ref table, next);
@@ -163,22 +166,42 @@ public static class MemberGateway
         return server;
     }
 
-    /// <summary>YARP applies a new config on its change callback; routes go live only once their backends exist there.</summary>
-    private static async Task WaitUntilAppliedAsync(IProxyStateLookup lookup, IngressRouteTable table, ILogger logger, string member, CancellationToken cancellationToken)
+    /// <summary>
+    /// YARP applies a new config on its change callback; routes go live only once their backends exist there. Waits
+    /// for YARP's cluster changes (no polling), up to <see cref="ApplyWait"/>.
+    /// </summary>
+    private static async Task WaitUntilAppliedAsync(IProxyStateLookup lookup, ChangeSignal clustersChanged, IngressRouteTable table, TimeProvider time, ILogger logger, string member, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + ApplyWait;
+        using var timeout = new CancellationTokenSource(ApplyWait, time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         foreach (var id in table.Clusters.Keys)
         {
             while (!lookup.TryGetCluster(id, out _))
             {
-                if (DateTime.UtcNow > deadline)
+                try
+                {
+                    await clustersChanged.WaitAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     logger.ClusterNotApplied(member, id, ApplyWait);
                     return;
                 }
-
-                await Task.Delay(5, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Raised whenever YARP adds or changes a cluster (after it can be looked up).</summary>
+    private sealed class ClustersApplied : IClusterChangeListener
+    {
+        public ChangeSignal Signal { get; } = new();
+
+        public void OnClusterAdded(ClusterState cluster) => Signal.Raise();
+
+        public void OnClusterChanged(ClusterState cluster) => Signal.Raise();
+
+        public void OnClusterRemoved(ClusterState cluster)
+        {
         }
     }
 }

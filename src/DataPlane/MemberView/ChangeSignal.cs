@@ -9,6 +9,9 @@ public sealed class ChangeSignal
 
     public void Raise() => _pending.Writer.TryWrite(true);
 
+    /// <summary>Waits for the next raise (or takes one pending since the last wait); the caller checks what changed.</summary>
+    public async Task WaitAsync(CancellationToken cancellationToken) => await _pending.Reader.ReadAsync(cancellationToken);
+
     /// <summary>Calls <paramref name="rebuild"/> once now and once after every (coalesced) change until cancelled.</summary>
     public async Task RunAsync(Func<Task> rebuild, Action<Exception> failed, CancellationToken cancellationToken)
     {

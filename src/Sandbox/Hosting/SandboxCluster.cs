@@ -8,6 +8,7 @@ using ErieCanal.Orleans.Sandbox.Simulation;
 using ErieCanal.Orleans.Sandbox.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ErieCanal.Orleans.Sandbox.Hosting;
 
@@ -48,6 +49,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     public ResourceCatalog Catalog { get; }
 
     public FaultInjector Faults { get; } = new();
+
+    /// <summary>The connections the API port holds open (HTTP/1.1 and HTTP/2 prior knowledge, both served there).</summary>
+    public ConnectionCounts Connections { get; } = new();
 
     /// <summary>The member's gateway address as the outside world sees it (not started until asked for).</summary>
     public SandboxGateway Gateway { get; }
@@ -147,7 +151,15 @@ public sealed class SandboxCluster : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, port);
+            k.Listen(IPAddress.Loopback, port, listen =>
+            {
+                listen.Protocols = Options.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                listen.Use(CleartextHttp2.Middleware(Connections, detect: Options.Http2));
+            });
+
+            // HTTP/2 connections carry the TLS feature the preface detection sets, so Kestrel takes the transport
+            // for https; the requests' own :scheme (http) is the one to believe.
+            k.AllowAlternateSchemes = true;
             k.Limits.MaxRequestBodySize = RequestBody.MaxBytes * 2L;
             k.AllowSynchronousIO = false;
         });

@@ -12,6 +12,12 @@ public sealed record SandboxClusterOptions
     /// <summary>How long a watch without timeoutSeconds stays open.</summary>
     public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Whether the API port also speaks HTTP/2 (prior knowledge, beside HTTP/1.1). Off: HTTP/1.1 only, as a server
+    /// behind a proxy that does not pass HTTP/2 on.
+    /// </summary>
+    public bool Http2 { get; init; } = true;
+
     /// <summary>How many events the watch history keeps before older resourceVersions answer 410 Gone.</summary>
     public int HistoryLimit { get; init; } = 100_000;
 }

@@ -18,7 +18,11 @@ public static class KubeconfigLoader
     /// an auth provider's <c>cmd-path</c>) to get credentials, so whoever may write a Cluster could run a command on
     /// every silo. Such a kubeconfig is refused before the client is built.
     /// </param>
-    public static Kubernetes Load(string kubeconfig, TimeSpan requestTimeout, bool allowExec = true)
+    public static Kubernetes Load(string kubeconfig, TimeSpan requestTimeout, bool allowExec = true) =>
+        Build(Configure(kubeconfig, requestTimeout, allowExec), kubeconfig);
+
+    /// <summary>The client configuration the kubeconfig describes, checked as <see cref="Load"/> describes.</summary>
+    public static KubernetesClientConfiguration Configure(string kubeconfig, TimeSpan requestTimeout, bool allowExec = true)
     {
         if (string.IsNullOrWhiteSpace(kubeconfig))
         {
@@ -48,9 +52,15 @@ public static class KubeconfigLoader
         }
 
         config.HttpClientTimeout = requestTimeout;
+        return config;
+    }
+
+    /// <summary>A client of <paramref name="config"/> (from <paramref name="kubeconfig"/>, which errors are masked of).</summary>
+    public static Kubernetes Build(KubernetesClientConfiguration config, string kubeconfig, params DelegatingHandler[] handlers)
+    {
         try
         {
-            return new Kubernetes(config);
+            return new Kubernetes(config, handlers);
         }
         catch (Exception ex) when (ex is KubeConfigException or ArgumentException or InvalidOperationException or NullReferenceException or FormatException or System.Security.Cryptography.CryptographicException)
         {

@@ -6,7 +6,8 @@ namespace ErieCanal.Orleans.Watchers.Clients;
 /// <summary>
 /// Silo-local cache of clients for member clusters, built from the silo's <see cref="MemberCredentials"/>, so any
 /// grain on any silo can write to any member without asking another grain; a client is rebuilt when the member's
-/// kubeconfig changes.
+/// kubeconfig changes. Clients cost no connections of their own: they send through the member's shared pool
+/// (<see cref="MemberConnections"/>).
 /// </summary>
 public sealed class MemberClients(MemberCredentials credentials, IOptions<ErieCanalOptions> options) : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class MemberClients(MemberCredentials credentials, IOptions<ErieCa
             return Task.FromResult<k8s.IKubernetes>(entry.Client);
         }
 
-        var client = KubeconfigLoader.Load(credential.Kubeconfig, options.Value.RequestTimeout, options.Value.AllowMemberExecCredentials);
+        var client = credentials.Connections.Load(credential.Kubeconfig, options.Value.RequestTimeout, options.Value.AllowMemberExecCredentials);
         var fresh = new Entry(credential.Version, client);
         if (entry is null ? _clients.TryAdd(clusterKey, fresh) : _clients.TryUpdate(clusterKey, fresh, entry))
         {

@@ -3,21 +3,23 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Watchers.Clients;
 
 /// <summary>
 /// Silo-local cache of every member's kubeconfig, fed by this silo's <see cref="ClusterWatcher"/> (every silo holds
 /// every Cluster spec): the inline kubeconfig, or the one in the Secret that spec.kubeconfigSecretRef names. Member
-/// clients and sessions read it here, so no grain is asked for credentials.
+/// clients and sessions read it here, so no grain is asked for credentials, and build their clients on
+/// <see cref="Connections"/>, so all of them share one connection pool per member.
 /// </summary>
-public sealed class MemberCredentials
+public sealed class MemberCredentials : IDisposable
 {
     private readonly Func<SecretRef, CancellationToken, Task<V1Secret?>> _readSecret;
     private readonly ConcurrentDictionary<string, MemberCredential> _byCluster = new(StringComparer.Ordinal);
     private long _versions;
 
-    public MemberCredentials(ControlPlaneConnection controlPlane)
+    public MemberCredentials(ControlPlaneConnection controlPlane, IOptions<ErieCanalOptions> options)
         : this(async (secretRef, cancellationToken) =>
         {
             try
@@ -28,15 +30,19 @@ public sealed class MemberCredentials
             {
                 return null;
             }
-        })
+        }, options.Value.MemberConnections)
     {
     }
 
     /// <summary>For tests: reads Secrets through <paramref name="readSecret"/> (null: the Secret does not exist).</summary>
-    public MemberCredentials(Func<SecretRef, CancellationToken, Task<V1Secret?>> readSecret)
+    public MemberCredentials(Func<SecretRef, CancellationToken, Task<V1Secret?>> readSecret, MemberConnectionOptions? connections = null)
     {
         _readSecret = readSecret;
+        Connections = new MemberConnections(connections ?? new MemberConnectionOptions());
     }
+
+    /// <summary>The silo's connections to members: every member client is built here.</summary>
+    public MemberConnections Connections { get; }
 
     /// <summary>The member's credential as last resolved, or null when this silo has not seen its Cluster yet.</summary>
     public MemberCredential? Find(string clusterKey) => _byCluster.TryGetValue(clusterKey, out var credential) ? credential : null;
@@ -67,6 +73,8 @@ public sealed class MemberCredentials
 
     /// <summary>The member left: its credentials go (after its grain finished withdrawing it).</summary>
     public void Forget(string clusterKey) => _byCluster.TryRemove(clusterKey, out _);
+
+    public void Dispose() => Connections.Dispose();
 
     private async Task<string> ReadAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {

@@ -4,16 +4,22 @@ using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Watchers.ControlPlane;
 
-/// <summary>The silo's client for the control-plane cluster (Cluster objects, their Secrets, status and events).</summary>
+/// <summary>
+/// The silo's client for the control-plane cluster (Cluster objects, their Secrets, status and events). Its requests
+/// go through a connection pool as members' do (<see cref="MemberConnections"/>): one HTTP/2 connection where
+/// offered, a bounded HTTP/1.1 pool otherwise, however many Cluster grains write status at once.
+/// </summary>
 public sealed class ControlPlaneConnection : IDisposable
 {
     private readonly Lazy<Kubernetes> _client;
     private readonly ErieCanalOptions _options;
+    private readonly MemberConnections _connections;
     private string? _identity;
 
     public ControlPlaneConnection(IOptions<ErieCanalOptions> options)
     {
         _options = options.Value;
+        _connections = new MemberConnections(_options.MemberConnections);
         _client = new Lazy<Kubernetes>(Create);
     }
 
@@ -43,7 +49,7 @@ public sealed class ControlPlaneConnection : IDisposable
     {
         if (!string.IsNullOrEmpty(_options.ControlPlaneKubeconfig))
         {
-            return KubeconfigLoader.Load(File.ReadAllText(_options.ControlPlaneKubeconfig), _options.RequestTimeout);
+            return _connections.Load(File.ReadAllText(_options.ControlPlaneKubeconfig), _options.RequestTimeout, allowExec: true);
         }
 
         var config = KubernetesClientConfiguration.InClusterConfig();
@@ -57,5 +63,7 @@ public sealed class ControlPlaneConnection : IDisposable
         {
             _client.Value.Dispose();
         }
+
+        _connections.Dispose();
     }
 }

@@ -4,13 +4,16 @@ namespace ErieCanal.Orleans.Watchers.Health;
 
 /// <summary>
 /// Probes one target on its own schedule, so a slow or blackholed target never delays another's probes. A probe
-/// starts every interval even while earlier ones still wait for their timeout (up to <c>maxInFlight</c>), so a
-/// blackhole is counted once per interval rather than once per timeout. A probe that yields no result (null: it
-/// could not tell, say the transport failed where another probe owns that verdict) is not counted.
+/// starts every interval even while earlier ones still wait for their timeout, up to <c>maxInFlight</c>: so a
+/// blackhole is counted once per interval rather than once per timeout, and a slow target never gathers more than
+/// that many probes (nor their connections). An interval whose probe cannot start because that many still wait
+/// counts as the failure <c>busy</c> describes. A probe that yields no result (null: it could not tell, say the
+/// transport failed where another probe owns that verdict) is not counted.
 /// </summary>
 public sealed class ProbeLoop : IAsyncDisposable
 {
     private readonly Func<CancellationToken, Task<ProbeResult?>> _probe;
+    private readonly Func<ProbeResult> _busy;
     private readonly Func<ProbeReport, Task> _report;
     private readonly Action<Exception> _reportFailed;
     private readonly ProbeStreak _streak;
@@ -27,12 +30,13 @@ public sealed class ProbeLoop : IAsyncDisposable
         int maxInFlight,
         ProbeStreak streak,
         Func<CancellationToken, Task<ProbeResult?>> probe,
+        Func<ProbeResult> busy,
         Func<ProbeReport, Task> report,
         Action<Exception> reportFailed,
         TimeProvider time,
         CancellationToken stopping)
     {
-        (_interval, _maxInFlight, _streak, _probe, _report, _reportFailed, _time) = (interval, maxInFlight, streak, probe, report, reportFailed, time);
+        (_interval, _maxInFlight, _streak, _probe, _busy, _report, _reportFailed, _time) = (interval, maxInFlight, streak, probe, busy, report, reportFailed, time);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
@@ -59,6 +63,11 @@ public sealed class ProbeLoop : IAsyncDisposable
                     Interlocked.Increment(ref _inFlight);
                     _ = ProbeOnceAsync(++sequence, _time.GetUtcNow(), cancellationToken);
                 }
+                else
+                {
+                    // The waiting probes have each been unanswered for an interval or more: as good as a failure.
+                    _ = CountAsync(++sequence, _time.GetUtcNow(), _busy(), cancellationToken);
+                }
             }
             while (await timer.WaitForNextTickAsync(cancellationToken));
         }
@@ -69,9 +78,33 @@ public sealed class ProbeLoop : IAsyncDisposable
 
     private async Task ProbeOnceAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        ProbeResult? result;
         try
         {
-            if (await _probe(cancellationToken) is not { } result || _streak.Count(sequence, at, result) is not { } report)
+            result = await _probe(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        finally
+        {
+            // The probe is done once it has its result: a slow report must not make the next interval busy.
+            Interlocked.Decrement(ref _inFlight);
+        }
+
+        if (result is not null)
+        {
+            await CountAsync(sequence, at, result, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts a probe's result in the streak and reports it when the streak says so.</summary>
+    private async Task CountAsync(long sequence, DateTimeOffset at, ProbeResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_streak.Count(sequence, at, result) is not { } report)
             {
                 return;
             }
@@ -93,10 +126,6 @@ public sealed class ProbeLoop : IAsyncDisposable
         {
             _streak.ReportFailed();
             _reportFailed(ex);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
         }
     }
 }

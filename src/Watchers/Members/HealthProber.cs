@@ -34,9 +34,16 @@ public sealed partial class HealthProber(
     /// <summary>How often the set of targets (members, exported services) is read again; new targets need no hurry.</summary>
     private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(2);
 
+    /// <summary>A gateway probe's request runs on after the probe failed on its timeout, up to this many timeouts.</summary>
+    private const int RequestCap = 10;
+
     private readonly Dictionary<string, ProbeLoop> _loops = new(StringComparer.Ordinal);
 
-    // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled.
+    // Gateway requests running per gateway and path (they may outlive their probe).
+    private readonly Dictionary<string, int> _outstanding = new(StringComparer.Ordinal);
+
+    // Gateways are reached directly: never through a proxy from the environment, never following redirects; pooled
+    // (the probes in flight per target are bounded, so are their connections).
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -162,8 +169,12 @@ public sealed partial class HealthProber(
     private ProbeLoop MemberLoop(ClusterInfo member, CancellationToken cancellationToken)
     {
         var clusterKey = member.ClusterKey;
+        var waiting = new Waiting();
         return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Streak(Health.MemberFreshness),
-            ct => ProbeMemberAsync(member, ct),
+            ct => ProbeMemberAsync(member, waiting, ct),
+            () => Volatile.Read(ref waiting.ApiServer) > 0
+                ? new ProbeResult(false, ConditionReasons.ApiServerUnreachable, $"API server: {NoAnswer}")
+                : new ProbeResult(false, ConditionReasons.GatewayUnreachable, $"gateway {HealthPath}: {NoAnswer}"),
             report => grains.GetGrain<IClusterGrain>(clusterKey).ReportProbe(report),
             ex => LogReportFailed(clusterKey, ex.Message),
             time, cancellationToken);
@@ -175,6 +186,7 @@ public sealed partial class HealthProber(
         var exportKey = ServiceKeys.Export(clusterKey, ns, name);
         return new ProbeLoop(Health.ServiceProbeInterval, MaxInFlight(Health.ServiceProbeInterval), Streak(Health.ServiceFreshness),
             ct => ProbePathsAsync(gateway, service.Paths, ct),
+            () => new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {service.Paths.FirstOrDefault()} {NoAnswer}"),
             report => grains.GetGrain<IServiceExportGrain>(exportKey).ReportPathProbe(report),
             ex => LogReportFailed(exportKey, ex.Message),
             time, cancellationToken);
@@ -184,12 +196,18 @@ public sealed partial class HealthProber(
     private ProbeStreak Streak(TimeSpan freshness) =>
         new(identity.SiloName, Math.Max(Health.UnhealthyThreshold, Health.HealthyThreshold), freshness / 3);
 
-    /// <summary>Enough overlapping probes that one starts every interval while earlier ones wait for their timeout.</summary>
-    private int MaxInFlight(TimeSpan interval) => (int)Math.Ceiling(Health.ProbeTimeout / interval) + 1;
+    /// <summary>
+    /// Probes of one target that may wait at once: those still within their timeout (a probe started that many
+    /// intervals ago has timed out by now, a failure of its own), at least two; so a slow target holds at most that
+    /// many probes and their connections, and an interval that finds them all waiting counts as failed.
+    /// </summary>
+    private int MaxInFlight(TimeSpan interval) => Math.Max(2, (int)Math.Ceiling(Health.ProbeTimeout / interval));
 
-    private async Task<ProbeResult?> ProbeMemberAsync(ClusterInfo member, CancellationToken cancellationToken)
+    private string NoAnswer => $"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms";
+
+    private async Task<ProbeResult?> ProbeMemberAsync(ClusterInfo member, Waiting waiting, CancellationToken cancellationToken)
     {
-        var api = ProbeApiServerAsync(member.ClusterKey, cancellationToken);
+        var api = waiting.OnApiServer(ProbeApiServerAsync(member.ClusterKey, cancellationToken));
         var gateway = member.Gateway is { } address ? ProbeGatewayAsync(address, cancellationToken) : Task.FromResult<string?>(null);
         var (apiFailure, gatewayFailure) = (await api, await gateway);
         if (cancellationToken.IsCancellationRequested)
@@ -280,16 +298,81 @@ public sealed partial class HealthProber(
         return answers.Any(a => a.Answered) ? ProbeResult.Success : null;
     }
 
-    /// <summary>GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.</summary>
+    /// <summary>
+    /// GET <paramref name="path"/> on the gateway with the Host an Ingress without host rules expects; the status code.
+    /// No answer within the probe timeout fails the probe then (<see cref="OperationCanceledException"/>), but the
+    /// request runs on, up to <see cref="RequestCap"/> timeouts: an HTTP/1.1 request aborted mid-way takes its
+    /// connection with it, and on a slow gateway every probe would open a new one. At most
+    /// <see cref="MaxInFlight"/> requests per gateway path run at once; beyond that a probe fails without sending.
+    /// </summary>
     private async Task<int> GetAsync(GatewayAddress gateway, string path, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Health.ProbeTimeout);
         var host = string.IsNullOrEmpty(gateway.Ip) ? gateway.Host : gateway.Ip;
-        using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, path).Uri);
-        request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-        return (int)response.StatusCode;
+        var key = $"{host}:{gateway.Port}{path}";
+        lock (_outstanding)
+        {
+            var running = _outstanding.GetValueOrDefault(key);
+            if (running >= MaxInFlight(Health.ProbeInterval))
+            {
+                throw new OperationCanceledException($"{running} earlier probes of {path} are still unanswered");
+            }
+
+            _outstanding[key] = running + 1;
+        }
+
+        var send = SendAsync(host, gateway, path, key, cancellationToken);
+        try
+        {
+            return await send.WaitAsync(Health.ProbeTimeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Observed here, so a late failure of the request running on is not an unobserved exception.
+            _ = send.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new OperationCanceledException($"no answer within {Health.ProbeTimeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private async Task<int> SendAsync(string host, GatewayAddress gateway, string path, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var cap = new CancellationTokenSource(Health.ProbeTimeout * RequestCap, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cap.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder("http", host, gateway.Port, path).Uri);
+            request.Headers.Host = $"{gateway.Host}:{gateway.Port}";
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
+            return (int)response.StatusCode;
+        }
+        finally
+        {
+            lock (_outstanding)
+            {
+                if (--_outstanding[key] == 0)
+                {
+                    _outstanding.Remove(key);
+                }
+            }
+        }
+    }
+
+    /// <summary>How many of a member's probes wait for its API server now, to tell which part a busy interval blames.</summary>
+    private sealed class Waiting
+    {
+        public int ApiServer;
+
+        public async Task<string?> OnApiServer(Task<string?> probe)
+        {
+            Interlocked.Increment(ref ApiServer);
+            try
+            {
+                return await probe;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref ApiServer);
+            }
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Probe of {Target} ({What}) failed: {Message}")]

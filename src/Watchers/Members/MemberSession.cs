@@ -155,7 +155,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private async Task<IKubernetes> CreateClientAsync(bool refreshCredentials, CancellationToken cancellationToken)
     {
         _kubeconfig = await _credentials.ResolveAsync(_spec, refreshCredentials, cancellationToken);
-        return KubeconfigLoader.Load(_kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
+        return _credentials.Connections.Load(_kubeconfig, _options.RequestTimeout, _options.AllowMemberExecCredentials);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Health;
 using ErieCanal.Orleans.Watchers.Queues;
 using Xunit;
@@ -53,6 +54,14 @@ public sealed class ErieCanalOptionsValidatorTests
         Assert.Contains("ErieCanal:ObservationConcurrency", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:SessionStopTimeout", message, StringComparison.Ordinal);
         Assert.Contains("ErieCanal:Retry:MaxBackoff", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_http1_connection_bound_is_checked()
+    {
+        var result = _validator.Validate(null, new ErieCanalOptions { MemberConnections = new MemberConnectionOptions { Http1RequestConnections = 0 } });
+
+        Assert.Contains("ErieCanal:MemberConnections:Http1RequestConnections", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
