@@ -15,8 +15,17 @@ public sealed class MemberClients(MemberCredentials credentials, IOptions<ErieCa
 
     public Task<k8s.IKubernetes> GetAsync(string clusterKey)
     {
-        var credential = credentials.Find(clusterKey)
-            ?? throw new MemberUnavailableException($"member {clusterKey} is not known to this silo (yet)");
+        var credential = credentials.Find(clusterKey);
+        if (credential is null)
+        {
+            // A member that left keeps the client it had here until its teardown drops it (Invalidate): its
+            // withdrawal (the writer deleting its imports, the exports clearing their conditions) runs after the
+            // control-plane watcher forgot the member's credentials, on this silo or on the writer's.
+            return _clients.TryGetValue(clusterKey, out var left)
+                ? Task.FromResult<k8s.IKubernetes>(left.Client)
+                : throw new MemberUnavailableException($"member {clusterKey} is not known to this silo (yet)");
+        }
+
         if (_clients.TryGetValue(clusterKey, out var entry) && entry.Version == credential.Version)
         {
             return Task.FromResult<k8s.IKubernetes>(entry.Client);
