@@ -6,8 +6,9 @@ namespace ErieCanal.Orleans.Watchers.Health;
 /// Probes one target on its own schedule, so a slow or blackholed target never delays another's probes. A probe
 /// starts every interval even while earlier ones still wait for their timeout, up to <c>maxInFlight</c>: so a
 /// blackhole is counted once per interval rather than once per timeout, and a slow target never gathers more than
-/// that many probes (nor their connections). An interval whose probe cannot start because that many still wait
-/// counts as the failure <c>busy</c> describes. A probe that yields no result (null: it could not tell, say the
+/// that many probes (nor their connections). An interval whose probe cannot start because that many still wait, the
+/// oldest past its timeout, counts as the failure <c>busy</c> describes (bunched ticks of a starved timer, with the
+/// waiting probes still in time, are skipped). A probe that yields no result (null: it could not tell, say the
 /// transport failed where another probe owns that verdict) is not counted.
 /// </summary>
 public sealed class ProbeLoop : IAsyncDisposable
@@ -19,15 +20,17 @@ public sealed class ProbeLoop : IAsyncDisposable
     private readonly ProbeStreak _streak;
     private readonly TimeSpan _interval;
     private readonly int _maxInFlight;
+    private readonly TimeSpan _timeout;
+    private readonly List<DateTimeOffset> _started = [];
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _stop;
     private readonly Task _run;
-    private int _inFlight;
 
     public ProbeLoop(
         TimeSpan interval,
         int maxInFlight,
+        TimeSpan timeout,
         ProbeStreak streak,
         Func<CancellationToken, Task<ProbeResult?>> probe,
         Func<ProbeResult> busy,
@@ -36,7 +39,7 @@ public sealed class ProbeLoop : IAsyncDisposable
         TimeProvider time,
         CancellationToken stopping)
     {
-        (_interval, _maxInFlight, _streak, _probe, _busy, _report, _reportFailed, _time) = (interval, maxInFlight, streak, probe, busy, report, reportFailed, time);
+        (_interval, _maxInFlight, _timeout, _streak, _probe, _busy, _report, _reportFailed, _time) = (interval, maxInFlight, timeout, streak, probe, busy, report, reportFailed, time);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _run = Task.Run(() => RunAsync(_stop.Token));
     }
@@ -58,15 +61,26 @@ public sealed class ProbeLoop : IAsyncDisposable
             long sequence = 0;
             do
             {
-                if (Volatile.Read(ref _inFlight) < _maxInFlight)
+                var now = _time.GetUtcNow();
+                bool start, overdue;
+                lock (_started)
                 {
-                    Interlocked.Increment(ref _inFlight);
-                    _ = ProbeOnceAsync(++sequence, _time.GetUtcNow(), cancellationToken);
+                    start = _started.Count < _maxInFlight;
+                    overdue = !start && now - _started.Min() >= _timeout;
+                    if (start)
+                    {
+                        _started.Add(now);
+                    }
                 }
-                else
+
+                if (start)
                 {
-                    // The waiting probes have each been unanswered for an interval or more: as good as a failure.
-                    _ = CountAsync(++sequence, _time.GetUtcNow(), _busy(), cancellationToken);
+                    _ = ProbeOnceAsync(++sequence, now, cancellationToken);
+                }
+                else if (overdue)
+                {
+                    // The oldest waiting probe is past its timeout: as good as a failure.
+                    _ = CountAsync(++sequence, now, _busy(), cancellationToken);
                 }
             }
             while (await timer.WaitForNextTickAsync(cancellationToken));
@@ -90,7 +104,10 @@ public sealed class ProbeLoop : IAsyncDisposable
         finally
         {
             // The probe is done once it has its result: a slow report must not make the next interval busy.
-            Interlocked.Decrement(ref _inFlight);
+            lock (_started)
+            {
+                _started.Remove(at);
+            }
         }
 
         if (result is not null)

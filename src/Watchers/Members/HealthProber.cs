@@ -170,7 +170,7 @@ public sealed partial class HealthProber(
     {
         var clusterKey = member.ClusterKey;
         var waiting = new Waiting();
-        return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Streak(Health.MemberFreshness),
+        return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Health.ProbeTimeout, Streak(Health.MemberFreshness),
             ct => ProbeMemberAsync(member, waiting, ct),
             () => Volatile.Read(ref waiting.ApiServer) > 0
                 ? new ProbeResult(false, ConditionReasons.ApiServerUnreachable, $"API server: {NoAnswer}")
@@ -184,7 +184,7 @@ public sealed partial class HealthProber(
     {
         var (ns, name) = ServiceKeys.ParseService(service.ServiceKey);
         var exportKey = ServiceKeys.Export(clusterKey, ns, name);
-        return new ProbeLoop(Health.ServiceProbeInterval, MaxInFlight(Health.ServiceProbeInterval), Streak(Health.ServiceFreshness),
+        return new ProbeLoop(Health.ServiceProbeInterval, MaxInFlight(Health.ServiceProbeInterval), Health.ProbeTimeout, Streak(Health.ServiceFreshness),
             ct => ProbePathsAsync(gateway, service.Paths, ct),
             () => new ProbeResult(false, ConditionReasons.ServiceErrors, $"GET {service.Paths.FirstOrDefault()} {NoAnswer}"),
             report => grains.GetGrain<IServiceExportGrain>(exportKey).ReportPathProbe(report),

@@ -15,7 +15,7 @@ public sealed class ProbeLoopTests
         var started = 0;
         var never = new TaskCompletionSource<ProbeResult?>();
         var reports = new ConcurrentQueue<ProbeReport>();
-        var loop = new ProbeLoop(TimeSpan.FromSeconds(1), maxInFlight: 2, new ProbeStreak("silo", 10, TimeSpan.FromMinutes(1)),
+        var loop = new ProbeLoop(TimeSpan.FromSeconds(1), maxInFlight: 2, timeout: TimeSpan.FromSeconds(1), new ProbeStreak("silo", 10, TimeSpan.FromMinutes(1)),
             ct =>
             {
                 Interlocked.Increment(ref started);
