@@ -1,14 +1,14 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
+using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Grains.Members;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Watchers.Crds;
-using k8s;
-using k8s.Models;
 using StackExchange.Redis;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Integration.Tests;
 

@@ -138,7 +138,7 @@ public sealed class InvalidInputTests(ReconcilerFixture fixture)
     {
         using var controlPlane = fixture.Client("control-plane");
         using var member = fixture.Client("cluster-2");
-        var claim = await member.CoreV1.ReadNamespacedConfigMapAsync(Watchers.Members.MemberClaim.Name, Watchers.Members.MemberClaim.Namespace);
+        var claim = await member.CoreV1.ReadNamespacedConfigMapAsync(Watchers.Sessions.MemberClaim.Name, Watchers.Sessions.MemberClaim.Namespace);
         var ours = claim.Data["controlPlane"];
         claim.Data["controlPlane"] = "another-control-plane";
         await member.CoreV1.ReplaceNamespacedConfigMapAsync(claim, claim.Metadata.Name, claim.Metadata.NamespaceProperty);

@@ -1,9 +1,9 @@
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Members;
-using k8s;
+using ErieCanal.Orleans.Watchers.Sessions;
 using Xunit;
+using k8s;
 
 namespace ErieCanal.Orleans.Integration.Tests;
 

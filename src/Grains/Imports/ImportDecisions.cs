@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ErieCanal.Orleans.Grains.Kubernetes;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Writers;

@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Health;
 using ErieCanal.Orleans.Grains.Placement;
 using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Members;
+using ErieCanal.Orleans.Watchers.Sessions;
+using ErieCanal.Orleans.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ErieCanal.Orleans.Grains.Health;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Members;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Members;
+using ErieCanal.Orleans.Watchers.Sessions;
 
 namespace ErieCanal.Orleans.Grains.Members;
 

@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Members;
-using k8s;
+using ErieCanal.Orleans.Watchers.Sessions;
 using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Exports;
 

@@ -4,9 +4,9 @@ using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Queues;
-using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Members;
 

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
-using k8s;
+using ErieCanal.Orleans.Watchers.Sessions;
 using Microsoft.Extensions.Logging;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Members;
 

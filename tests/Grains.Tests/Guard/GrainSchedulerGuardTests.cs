@@ -1,6 +1,6 @@
+using ErieCanal.Orleans.Grains.Exports;
 using ErieCanal.Orleans.Grains.Imports;
 using ErieCanal.Orleans.Grains.Members;
-using ErieCanal.Orleans.Grains.Services;
 using Xunit;
 
 namespace ErieCanal.Orleans.Grains.Tests.Guard;

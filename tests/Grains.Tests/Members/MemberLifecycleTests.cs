@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Grains.Health;
 using ErieCanal.Orleans.Grains.Members;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Members;

@@ -1,6 +1,6 @@
-using k8s;
 using ErieCanal.Orleans.Watchers.Clients;
 using Xunit;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Clients;
 

@@ -1,7 +1,7 @@
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Clients;
 

@@ -1,8 +1,8 @@
 using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Watchers.Clients;
-using k8s;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Clients;
 

@@ -8,11 +8,11 @@ using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Queues;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.ControlPlane;
 

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Crds;
 

@@ -1,9 +1,9 @@
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Crds;
 

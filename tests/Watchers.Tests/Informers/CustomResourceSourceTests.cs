@@ -1,13 +1,13 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Informers;
 

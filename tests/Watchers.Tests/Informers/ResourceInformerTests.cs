@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Informers;
 

@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Watchers.Informers;
-using k8s;
 using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Infrastructure;
 

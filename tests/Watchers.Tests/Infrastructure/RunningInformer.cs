@@ -1,7 +1,7 @@
 using ErieCanal.Orleans.Watchers.Informers;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using ErieCanal.Orleans.Sandbox.Hosting;
-using k8s;
 using Xunit;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Infrastructure;
 

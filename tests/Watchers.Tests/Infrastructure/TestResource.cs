@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using k8s;
+using System.Text.Json;
 using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Infrastructure;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Members;
 

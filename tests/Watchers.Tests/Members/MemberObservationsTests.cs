@@ -1,7 +1,7 @@
 using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Members;
-using k8s.Models;
+using ErieCanal.Orleans.Watchers.Sessions;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Members;
 

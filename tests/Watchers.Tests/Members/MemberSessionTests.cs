@@ -4,13 +4,13 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
-using ErieCanal.Orleans.Watchers.Members;
 using ErieCanal.Orleans.Watchers.Queues;
+using ErieCanal.Orleans.Watchers.Sessions;
 using ErieCanal.Orleans.Watchers.Tests.Infrastructure;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
+using k8s.Models;
+using k8s;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Members;
 

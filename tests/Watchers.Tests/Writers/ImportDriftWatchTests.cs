@@ -4,8 +4,8 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Tests.Queues;
 using ErieCanal.Orleans.Watchers.Writers;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Writers;
 

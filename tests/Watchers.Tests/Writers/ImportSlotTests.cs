@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Writers;
-using k8s.Models;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Writers;
 

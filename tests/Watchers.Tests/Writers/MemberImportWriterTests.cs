@@ -4,10 +4,10 @@ using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Queues;
 using ErieCanal.Orleans.Watchers.Tests.Queues;
 using ErieCanal.Orleans.Watchers.Writers;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Writers;
 

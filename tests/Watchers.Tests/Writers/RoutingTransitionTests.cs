@@ -1,15 +1,15 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Queues;
 using ErieCanal.Orleans.Watchers.Tests.Queues;
 using ErieCanal.Orleans.Watchers.Writers;
-using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Tests.Writers;
 

@@ -1,7 +1,7 @@
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Exports;
 
-namespace ErieCanal.Orleans.Grains.Services;
+namespace ErieCanal.Orleans.Grains.Exports;
 
 /// <summary>
 /// What one ServiceExport in one member means and what must be written for it, decided single-threaded inside its

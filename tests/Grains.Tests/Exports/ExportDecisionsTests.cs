@@ -1,10 +1,10 @@
-using ErieCanal.Orleans.Grains.Services;
+using ErieCanal.Orleans.Grains.Exports;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Exports;
 using Xunit;
 using static ErieCanal.Orleans.Grains.Tests.Logic.Fixtures;
 
-namespace ErieCanal.Orleans.Grains.Tests.Services;
+namespace ErieCanal.Orleans.Grains.Tests.Exports;
 
 /// <summary>An export's decisions, counted as its engine's work: a repeated observation costs nothing.</summary>
 public sealed class ExportDecisionsTests

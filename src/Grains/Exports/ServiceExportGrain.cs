@@ -1,12 +1,12 @@
-using ErieCanal.Orleans.Grains.Members;
+using ErieCanal.Orleans.Grains.Health;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
-using ErieCanal.Orleans.Watchers;
 using ErieCanal.Orleans.Watchers.Exports;
+using ErieCanal.Orleans.Watchers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ErieCanal.Orleans.Grains.Services;
+namespace ErieCanal.Orleans.Grains.Exports;
 
 /// <summary>
 /// One ServiceExport in one member. It turns the member's observation into a contribution (or a clear reason why

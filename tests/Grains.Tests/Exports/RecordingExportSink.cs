@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Watchers.Exports;
 
-namespace ErieCanal.Orleans.Grains.Tests.Services;
+namespace ErieCanal.Orleans.Grains.Tests.Exports;
 
 /// <summary>Records the decisions an export grain hands its member's engine.</summary>
 internal sealed class RecordingExportSink : IExportWorkSink

@@ -6,7 +6,7 @@ using ErieCanal.Orleans.Watchers.ControlPlane;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// The silo's member sessions, one per member whose ClusterGrain is active here (key: clusterKey), started and

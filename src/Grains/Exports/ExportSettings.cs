@@ -1,4 +1,4 @@
-namespace ErieCanal.Orleans.Grains.Services;
+namespace ErieCanal.Orleans.Grains.Exports;
 
 /// <summary>The options an export's decisions depend on.</summary>
 /// <param name="IngressClass">The class of the Ingresses written for exports (the gateway's).</param>

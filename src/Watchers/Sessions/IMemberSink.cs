@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// Everything a member session tells the grains, and nothing else: the narrow port between the silo-local session

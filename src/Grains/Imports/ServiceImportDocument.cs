@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Grains.Kubernetes;
+namespace ErieCanal.Orleans.Grains.Imports;
 
 /// <summary>
 /// The ServiceImport object written from a merged import, typed. Its spec carries no health and no version, so

@@ -6,10 +6,10 @@ using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Logging;
 using ErieCanal.Orleans.Watchers.Queues;
-using k8s;
 using Microsoft.Extensions.Logging;
+using k8s;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// The connection of the system to one member cluster, started and stopped by the silo's <see cref="MemberSessions"/>

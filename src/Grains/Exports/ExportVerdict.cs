@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Interfaces;
 
-namespace ErieCanal.Orleans.Grains.Services;
+namespace ErieCanal.Orleans.Grains.Exports;
 
 /// <summary>
 /// What one observation of an export means: valid or not (with the condition's reason and message), what it

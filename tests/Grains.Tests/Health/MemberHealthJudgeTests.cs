@@ -1,8 +1,9 @@
-using ErieCanal.Orleans.Grains.Members;
+using ErieCanal.Orleans.Grains.Health;
+using ErieCanal.Orleans.Grains.Tests.Members;
 using ErieCanal.Orleans.Interfaces;
 using Xunit;
 
-namespace ErieCanal.Orleans.Grains.Tests.Members;
+namespace ErieCanal.Orleans.Grains.Tests.Health;
 
 /// <summary>
 /// The judge as the grains use it: silos report each probe's result with its streak (as <c>ProbeStreak</c> counts

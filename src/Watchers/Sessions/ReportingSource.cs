@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using ErieCanal.Orleans.Watchers.Informers;
-using k8s;
 using k8s.Models;
+using k8s;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// A resource source that tells a <see cref="WatchState"/> when its calls fail or succeed, so a session learns of

@@ -1,9 +1,9 @@
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
-using k8s;
 using k8s.Models;
+using k8s;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// The claim protocol: a ConfigMap in the member records which control plane manages it, so two control planes never

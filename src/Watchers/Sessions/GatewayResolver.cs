@@ -1,7 +1,7 @@
 using System.Net;
 using ErieCanal.Orleans.Interfaces;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>The member's gateway address for its exports' endpoints: an IP literal as is, a name resolved once per connection.</summary>
 public static class GatewayResolver

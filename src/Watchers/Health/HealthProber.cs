@@ -1,13 +1,12 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
-using ErieCanal.Orleans.Watchers.Health;
-using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using k8s;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Health;
 
 /// <summary>The name this silo signs its probe reports with.</summary>
 public sealed record ProbeIdentity(string SiloName);

@@ -1,10 +1,10 @@
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
+using k8s.Models;
+using k8s;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// The informers of a serving member session: ServiceExports, Services, EndpointSlices and Ingresses feed its

@@ -3,7 +3,7 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// Names, labels and annotations of the Ingresses written for ServiceExports, and how an Ingress in a member reads

@@ -3,7 +3,7 @@ using ErieCanal.Orleans.Interfaces;
 using Microsoft.Extensions.Logging;
 using Orleans.BroadcastChannel;
 
-namespace ErieCanal.Orleans.Grains.Imports;
+namespace ErieCanal.Orleans.Grains.Health;
 
 /// <summary>
 /// Receives every member's health on the health channel and tells every member's writer, one-way. Stale or

@@ -1,4 +1,4 @@
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// One informer of a member session as the session sees it: synced yet, and the failure it is retrying (null when

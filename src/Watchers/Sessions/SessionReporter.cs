@@ -4,7 +4,7 @@ using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Logging;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// What a serving member session tells its grains, level-triggered: each kind of report is a key on one

@@ -1,6 +1,6 @@
 using ErieCanal.Orleans.Interfaces;
 
-namespace ErieCanal.Orleans.Grains.Members;
+namespace ErieCanal.Orleans.Grains.Health;
 
 /// <summary>
 /// Decides the health of a probe target (a member, or one exported service's gateway path in a member) from every

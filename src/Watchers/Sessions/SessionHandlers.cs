@@ -4,7 +4,7 @@ using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 // The informer handlers of a member session: each turns changes into observation state and service keys to send.
 

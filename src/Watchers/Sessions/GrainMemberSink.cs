@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>The member session's port over grain calls: its ClusterGrain, its export grains and its writer.</summary>
 public sealed class GrainMemberSink(IGrainFactory grains, string clusterKey) : IMemberSink

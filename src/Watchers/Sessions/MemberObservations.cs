@@ -4,7 +4,7 @@ using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s.Models;
 
-namespace ErieCanal.Orleans.Watchers.Members;
+namespace ErieCanal.Orleans.Watchers.Sessions;
 
 /// <summary>
 /// The member's exports, Services, endpoint readiness and Ingresses as its informers last saw them, indexed by
