@@ -46,7 +46,6 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<ControlPlaneConnection>();
         silo.Services.AddSingleton<MemberCredentials>();
         silo.Services.AddSingleton<MemberClients>();
-        silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<MemberImportWriters>();
         silo.Services.AddSingleton<MemberExportWriters>();
         silo.Services.AddSingleton<MemberSessions>();

@@ -161,7 +161,7 @@ public sealed partial class HealthProber(
 
         foreach (var (key, start) in wanted.Where(w => !_loops.ContainsKey(w.Key)))
         {
-            _loops[key] = start();
+            _loops[key] = start().Start();
         }
     }
 

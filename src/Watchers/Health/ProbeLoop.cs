@@ -25,7 +25,7 @@ public sealed class ProbeLoop : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _stop;
-    private readonly Task _run;
+    private Task _run = Task.CompletedTask;
 
     public ProbeLoop(
         TimeSpan interval,
@@ -41,7 +41,13 @@ public sealed class ProbeLoop : IAsyncDisposable
     {
         (_interval, _maxInFlight, _timeout, _streak, _probe, _busy, _report, _reportFailed, _time) = (interval, maxInFlight, timeout, streak, probe, busy, report, reportFailed, time);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    }
+
+    /// <summary>Starts probing; the owner starts a loop once it holds it, so a disposal always finds the loop it stops.</summary>
+    public ProbeLoop Start()
+    {
         _run = Task.Run(() => RunAsync(_stop.Token));
+        return this;
     }
 
     public async ValueTask DisposeAsync()

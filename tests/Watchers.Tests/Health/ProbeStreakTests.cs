@@ -1,7 +1,7 @@
 using ErieCanal.Orleans.Watchers.Health;
 using Xunit;
 
-namespace ErieCanal.Orleans.Watchers.Tests.Members;
+namespace ErieCanal.Orleans.Watchers.Tests.Health;
 
 public sealed class ProbeStreakTests
 {

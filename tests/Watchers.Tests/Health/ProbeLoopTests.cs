@@ -4,7 +4,7 @@ using ErieCanal.Orleans.Watchers.Health;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
-namespace ErieCanal.Orleans.Watchers.Tests.Members;
+namespace ErieCanal.Orleans.Watchers.Tests.Health;
 
 public sealed class ProbeLoopTests
 {
@@ -29,7 +29,7 @@ public sealed class ProbeLoopTests
             },
             _ => { },
             time,
-            CancellationToken.None);
+            CancellationToken.None).Start();
         try
         {
             // Each look moves the clock one interval on.
