@@ -11,7 +11,8 @@ public sealed class FailoverRecorderTests
 {
     private const string M2 = "r/z/g/m2";
     private const string M3 = "r/z/g/m3";
-    private static readonly WorkKey Web = new(WorkTarget.ServiceImport, "ns", "web");
+    // A namespace of its own: the failover counter is process-wide, and RoutingTransitionTests counts ns/web in parallel.
+    private static readonly WorkKey Web = new(WorkTarget.ServiceImport, "recorder", "web");
     private readonly FakeMemberImportApi _api = new();
     private readonly RecordingLogger _logger = new();
     private readonly FailoverRecorder _recorder;
@@ -28,7 +29,7 @@ public sealed class FailoverRecorderTests
         await _recorder.LandedAsync(Web, Routing((M2, EndpointStates.Unhealthy), (M3, EndpointStates.Active)), Shown((M2, EndpointStates.Active), (M3, EndpointStates.Active)), CancellationToken.None);
 
         var told = Assert.Single(_api.Events);
-        Assert.Equal(("ns/web", true, RoutingEvents.FailedOver), (told.Import, told.Warning, told.Reason));
+        Assert.Equal(("recorder/web", true, RoutingEvents.FailedOver), (told.Import, told.Warning, told.Reason));
         Assert.Contains($"Endpoints of member {M2} are Unhealthy ({RoutingEvents.UnknownReason})", told.Message, StringComparison.Ordinal);
     }
 
@@ -36,14 +37,14 @@ public sealed class FailoverRecorderTests
     public async Task A_forgotten_import_starts_again_with_no_transition_and_leaves_the_gauge()
     {
         await _recorder.LandedAsync(Web, Routing((M2, EndpointStates.Active), (M3, EndpointStates.Active)), null, CancellationToken.None);
-        Assert.Equal([("ns/web", M2, 1), ("ns/web", M3, 1)], _recorder.ActiveEndpointsByMember().Order());
+        Assert.Equal([("recorder/web", M2, 1), ("recorder/web", M3, 1)], _recorder.ActiveEndpointsByMember().Order());
 
         // The member lost the import: the routing it gets next is a first one, whatever it says.
         _recorder.Forget(Web);
         Assert.Empty(_recorder.ActiveEndpointsByMember());
         await _recorder.LandedAsync(Web, Routing((M2, EndpointStates.Unhealthy), (M3, EndpointStates.Active)), null, CancellationToken.None);
         Assert.Empty(_api.Events);
-        Assert.Equal([("ns/web", M2, 0), ("ns/web", M3, 1)], _recorder.ActiveEndpointsByMember().Order());
+        Assert.Equal([("recorder/web", M2, 0), ("recorder/web", M3, 1)], _recorder.ActiveEndpointsByMember().Order());
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class FailoverRecorderTests
         Assert.Single(_logger.Lines, l => l.Message.Contains($"Could not record the {RoutingEvents.FailedOver} Event", StringComparison.Ordinal));
     }
 
-    private static PatchRouting Routing(params (string Member, string State)[] endpoints) => new("ns", "web", Shown(endpoints)!);
+    private static PatchRouting Routing(params (string Member, string State)[] endpoints) => new("recorder", "web", Shown(endpoints)!);
 
     private static Routing? Shown(params (string Member, string State)[] endpoints) =>
         new(LbTypes.ActiveActive, null,
