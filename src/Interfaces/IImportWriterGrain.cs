@@ -33,8 +33,11 @@ public interface IImportWriterGrain : IGrainWithStringKey
     [Alias("Retire")]
     Task Retire();
 
-    /// <summary>A member's health decision (fanned out from the health channel): routing status changes only.</summary>
-    [Alias("SetMemberHealth")]
+    /// <summary>
+    /// Members' health decisions (fanned out from the health channel, several at once when they arrive together):
+    /// routing status changes only.
+    /// </summary>
+    [Alias("SetMemberHealths")]
     [OneWay]
-    Task SetMemberHealth(MemberHealth health);
+    Task SetMemberHealth(ImmutableArray<MemberHealth> health);
 }

@@ -78,14 +78,26 @@ public sealed partial class ImportWriterGrain(
 
     public Task<Routing?> GetRouting(string ns, string name) => Task.FromResult(_decisions.RoutingOf(ServiceKeys.Service(ns, name)));
 
-    public Task SetMemberHealth(MemberHealth health)
+    public Task SetMemberHealth(ImmutableArray<MemberHealth> health)
     {
         // A child of the relay's call (Orleans propagates the trace): the routing patches it decides continue it.
         using var span = ErieCanalTelemetry.Source.StartActivity("ImportWriter.MemberHealth");
         span?.SetTag("eriecanal.member", _clusterKey);
-        span?.SetTag("eriecanal.health.member", health.ClusterKey);
-        span?.SetTag("eriecanal.health.healthy", health.Healthy);
-        if (_decisions.SetHealth(health, span is null ? null : new WorkOrigin(span.Context)))
+        span?.SetTag("eriecanal.health.members", health.Length);
+        if (health.Length == 1)
+        {
+            span?.SetTag("eriecanal.health.member", health[0].ClusterKey);
+            span?.SetTag("eriecanal.health.healthy", health[0].Healthy);
+        }
+
+        var origin = span is null ? null : new WorkOrigin(span.Context);
+        var changed = false;
+        foreach (var decision in health)
+        {
+            changed |= _decisions.SetHealth(decision, origin);
+        }
+
+        if (changed)
         {
             ReportHealth();
         }
