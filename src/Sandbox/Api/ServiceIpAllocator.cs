@@ -1,16 +1,15 @@
+using ErieCanal.Orleans.Sandbox.Pods;
+
 namespace ErieCanal.Orleans.Sandbox.Api;
 
 /// <summary>
-/// Hands out Service cluster IPs and pod IPs. They come from loopback ranges (127.x) on purpose: they are data in
-/// the sandbox, and nothing that reads them can ever send traffic off this machine.
+/// Hands out Service cluster IPs in 127.&lt;octet&gt;.0.0/16. They come from loopback on purpose: nothing that reads
+/// them can ever send traffic off this machine. With the cluster network served they are real listeners, so they
+/// are drawn like pod IPs: unique in the process and rarely shared with another process's sandbox.
 /// </summary>
 public sealed class ServiceIpAllocator(int secondOctet)
 {
-    private int _next;
+    private readonly PodIpAllocator _addresses = new(secondOctet);
 
-    public string Allocate()
-    {
-        var n = Interlocked.Increment(ref _next);
-        return $"127.{secondOctet}.{(n >> 8) & 0xFF}.{((n & 0xFF) == 0 ? 1 : n & 0xFF)}";
-    }
+    public string Allocate() => _addresses.Allocate();
 }

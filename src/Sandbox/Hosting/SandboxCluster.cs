@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
 using ErieCanal.Orleans.Sandbox.Faults;
+using ErieCanal.Orleans.Sandbox.Network;
 using ErieCanal.Orleans.Sandbox.Pods;
 using ErieCanal.Orleans.Sandbox.Resources;
 using ErieCanal.Orleans.Sandbox.Simulation;
@@ -36,7 +37,9 @@ public sealed class SandboxCluster : IAsyncDisposable
         Deleter = new ResourceHandler(this);
         Gateway = new SandboxGateway(name);
         PodServers = new PodServers(this);
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers]);
+        Names = new ClusterNames(this);
+        ServiceProxy = Options.ServeClusterNetwork ? new ServiceProxy(this, Names) : null;
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
         SeedNamespaces();
     }
 
@@ -69,6 +72,18 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>The HTTP servers of the pods that declare ports (they serve while the API server is offline too).</summary>
     public PodServers PodServers { get; }
 
+    /// <summary>The cluster's names and Service addresses, as its DNS and kube-proxy see them.</summary>
+    public ClusterNames Names { get; }
+
+    /// <summary>
+    /// The cluster's DNS server (port 53 on its own loopback address), once started, with
+    /// <see cref="SandboxClusterOptions.ServeClusterNetwork"/>; what real containers' resolv.conf names.
+    /// </summary>
+    public ClusterDnsServer? Dns { get; private set; }
+
+    /// <summary>kube-proxy's cluster IP listeners, with <see cref="SandboxClusterOptions.ServeClusterNetwork"/>.</summary>
+    public ServiceProxy? ServiceProxy { get; }
+
     /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
     public string Token { get; }
 
@@ -95,6 +110,11 @@ public sealed class SandboxCluster : IAsyncDisposable
             {
                 PodServers.Start();
                 _controllers.Start();
+                if (ServiceProxy is not null)
+                {
+                    Dns = ClusterDnsServer.Start(Names, IPAddress.Parse(PodIps.Allocate()));
+                    ServiceProxy.Start();
+                }
             }
 
             Port = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).First();
@@ -143,6 +163,12 @@ public sealed class SandboxCluster : IAsyncDisposable
         await GoOfflineAsync();
         await _controllers.DisposeAsync();
         await PodServers.DisposeAsync();
+        if (ServiceProxy is not null)
+        {
+            await ServiceProxy.DisposeAsync();
+        }
+
+        Dns?.Dispose();
         _lifecycle.Dispose();
     }
 

@@ -18,6 +18,14 @@ public sealed record SandboxClusterOptions
     /// </summary>
     public bool Http2 { get; init; } = true;
 
+    /// <summary>
+    /// Whether the cluster's network really serves, for real containers (which share the host's network namespace):
+    /// a DNS server for <c>cluster.local</c> on port 53 of its own loopback address, and every Service's cluster IP
+    /// ports listening and relaying to ready endpoints as kube-proxy's userspace mode did. Needs root (port 53). Off:
+    /// names and cluster IPs exist only for the simulated exec, as before.
+    /// </summary>
+    public bool ServeClusterNetwork { get; init; }
+
     /// <summary>How many events the watch history keeps before older resourceVersions answer 410 Gone.</summary>
     public int HistoryLimit { get; init; } = 100_000;
 }
