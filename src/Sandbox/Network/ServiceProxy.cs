@@ -86,6 +86,11 @@ public sealed class ServiceProxy : IClusterController, IAsyncDisposable
     {
         var service = _cluster.Store.Get(Services, ns, name);
         var wanted = service is null ? [] : WantedEndPoints(service);
+        if (service is not null && wanted.Count > 0)
+        {
+            AssignLoadBalancer(service, wanted[0].Address);
+        }
+
         if (_listening.TryGetValue((ns, name), out var current))
         {
             if (current.EndPoints.SequenceEqual(wanted))
@@ -93,14 +98,33 @@ public sealed class ServiceProxy : IClusterController, IAsyncDisposable
                 return;
             }
 
-            _listening.TryRemove((ns, name), out _);
+            // Closed before it leaves the map, so what Listening reports is never still accepting.
             await current.DisposeAsync();
+            _listening.TryRemove((ns, name), out _);
         }
 
         if (wanted.Count > 0)
         {
             _listening[(ns, name)] = ServiceListeners.Start(wanted, port => Route(ns, name, port), _stop.Token);
         }
+    }
+
+    /// <summary>
+    /// A LoadBalancer Service gets its cluster IP as its load balancer's address, as a bare-metal load balancer
+    /// (MetalLB, minikube tunnel) announces one: the address a member's gateway is reached at from other clusters.
+    /// </summary>
+    private void AssignLoadBalancer(JsonObject service, IPAddress address)
+    {
+        var ip = address.ToString();
+        if (service["spec"]?["type"]?.GetValue<string>() != "LoadBalancer"
+            || (service["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).Any(i => i?["ip"]?.GetValue<string>() == ip))
+        {
+            return;
+        }
+
+        var status = service["status"]?.DeepClone() as JsonObject ?? [];
+        status["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = ip, ["ipMode"] = "VIP" }) };
+        StoreOps.SetStatus(_cluster.Store, Services, service["metadata"]?["namespace"]?.GetValue<string>() ?? "", StoreOps.Name(service), status);
     }
 
     private IPEndPoint? Route(string ns, string name, int port) =>

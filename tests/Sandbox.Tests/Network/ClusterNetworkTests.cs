@@ -124,6 +124,25 @@ public sealed class ClusterNetworkTests : IAsyncLifetime
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
     }
 
+    [Fact]
+    public async Task A_load_balancer_service_is_announced_at_its_cluster_ip()
+    {
+        var client = _fixture.Client();
+        await ReadyPods.DeployAsync(client, "edge", "gateway", 1);
+        var service = Objects.Service("gateway", "edge", "gateway");
+        service.Spec.Type = "LoadBalancer";
+        var created = await client.CoreV1.CreateNamespacedServiceAsync(service, "edge");
+        var pod = (await ReadyPods.WaitAsync(client, "edge", "gateway", 1)).Single();
+
+        var announced = await Eventually.Until(
+            () => client.CoreV1.ReadNamespacedServiceAsync("gateway", "edge"),
+            s => s.Status?.LoadBalancer?.Ingress?.Count > 0,
+            "the load balancer's address in status");
+        var ip = Assert.Single(announced.Status.LoadBalancer.Ingress).Ip;
+        Assert.Equal(created.Spec.ClusterIP, ip);
+        Assert.Equal(pod.Metadata.Name, (await _http.GetStringAsync(new Uri($"http://{ip}:8080/"))).Trim());
+    }
+
     private async Task<DigAnswer> DigAsync(string name)
     {
         var dns = _fixture.Cluster.Dns ?? throw new InvalidOperationException("the cluster DNS did not start");
