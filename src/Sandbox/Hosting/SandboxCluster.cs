@@ -36,7 +36,9 @@ public sealed class SandboxCluster : IAsyncDisposable
         Deleter = new ResourceHandler(this);
         Gateway = new SandboxGateway(name);
         PodServers = new PodServers(this);
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers]);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers,
+            new StatefulSetController(this), new ServiceAccountController(this), new ClusterRoleAggregationController(this),
+            new VolumeClaimBinder(this), new DisruptionBudgetController(this)]);
         SeedNamespaces();
     }
 
@@ -184,6 +186,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
                 ["status"] = new JsonObject { ["phase"] = "Active" },
             });
+            ServiceAccountController.EnsureDefault(Store, ns);
         }
     }
 }
