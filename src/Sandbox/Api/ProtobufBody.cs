@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Storage;
 
 namespace ErieCanal.Orleans.Sandbox.Api;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf wire format (the "k8s\0" magic, a runtime.Unknown envelope, then the object)
 /// for the kinds kubectl's generators send that way: <c>kubectl create namespace|configmap|secret|serviceaccount|deployment|role|
-/// clusterrole|rolebinding|clusterrolebinding|token</c> and <c>kubectl auth can-i|whoami</c>
+/// clusterrole|rolebinding|clusterrolebinding|poddisruptionbudget|token</c> and <c>kubectl auth can-i|whoami</c>
 /// post protobuf, not JSON. Only the fields those commands set are mapped; other kinds answer 415.
 /// </summary>
 public static class ProtobufBody
@@ -50,6 +51,9 @@ public static class ProtobufBody
         ["SelfSubjectRulesReview"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "SelfSubjectRulesReviewSpec") },
         ["SelfSubjectRulesReviewSpec"] = new() { [1] = ("namespace", "string") },
         ["SelfSubjectReview"] = new() { [1] = ("metadata", "ObjectMeta") },
+        ["PodDisruptionBudget"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "PodDisruptionBudgetSpec") },
+        ["PodDisruptionBudgetSpec"] = new() { [1] = ("minAvailable", "IntOrString"), [2] = ("selector", "LabelSelector"), [3] = ("maxUnavailable", "IntOrString") },
+        ["IntOrString"] = new() { [1] = ("type", "int"), [2] = ("intVal", "int"), [3] = ("strVal", "string") },
         ["PodTemplateSpec"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "PodSpec") },
         ["PodSpec"] = new() { [2] = ("containers", "[]Container"), [3] = ("restartPolicy", "string") },
         ["Container"] = new() { [1] = ("name", "string"), [2] = ("image", "string"), [3] = ("command", "strings"), [4] = ("args", "strings"), [6] = ("ports", "[]ContainerPort"), [8] = ("resources", "ResourceRequirements") },
@@ -62,7 +66,7 @@ public static class ProtobufBody
         "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/RoleBinding",
         "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "authentication.k8s.io/v1/TokenRequest", "authentication.k8s.io/v1/SelfSubjectReview",
         "authorization.k8s.io/v1/SelfSubjectAccessReview", "authorization.k8s.io/v1/SubjectAccessReview",
-        "authorization.k8s.io/v1/LocalSubjectAccessReview", "authorization.k8s.io/v1/SelfSubjectRulesReview",
+        "authorization.k8s.io/v1/LocalSubjectAccessReview", "authorization.k8s.io/v1/SelfSubjectRulesReview", "policy/v1/PodDisruptionBudget",
     };
 
     public static JsonObject Decode(ReadOnlySpan<byte> body)
@@ -159,6 +163,12 @@ public static class ProtobufBody
                 default:
                     obj[field.Name] = Message(reader.Bytes(), field.Type);
                     break;
+            }
+
+            if (field.Type == "IntOrString" && obj[field.Name] is JsonObject intOrString)
+            {
+                // intstr.IntOrString is a message on the wire and a bare number or string in JSON.
+                obj[field.Name] = JsonTree.GetInt64(intOrString, "type") == 1 ? intOrString["strVal"]?.DeepClone() ?? "" : JsonTree.GetInt64(intOrString, "intVal") ?? 0;
             }
         }
 
