@@ -32,7 +32,7 @@ await using var host = await SandboxHost.StartAsync(names, controlPort: controlP
 var files = host.WriteKubeconfigs(directory);
 foreach (var cluster in host.Clusters)
 {
-    Console.WriteLine($"cluster {cluster.Name,-16} {cluster.Server}  kubectl --kubeconfig {files[cluster.Name]} get ns");
+    Console.WriteLine($"cluster {cluster.Name,-16} {cluster.Server}  kubectl --kubeconfig {files[cluster.Name]} get ns  (HTTPS with RBAC: {cluster.SecureServer})");
 }
 
 Console.WriteLine($"merged kubeconfig: {files[""]} (one context per cluster: kubectl --kubeconfig {files[""]} --context <name> ...)");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Auth;
 using ErieCanal.Orleans.Sandbox.Exec;
 using ErieCanal.Orleans.Sandbox.Hosting;
 
@@ -9,6 +10,8 @@ public sealed class ClusterApi(SandboxCluster cluster)
 {
     private readonly ResourceHandler _resources = new(cluster);
     private readonly PodExecHandler _exec = new(cluster);
+    private readonly AccessReviewHandler _reviews = new(cluster.Auth);
+    private readonly TokenRequestHandler _tokens = new(cluster.Auth, cluster.Store);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,12 +35,8 @@ public sealed class ClusterApi(SandboxCluster cluster)
             }
 
             var path = context.Request.Path.Value ?? "/";
-            if (!IsPublic(path) && !Authenticated(context))
-            {
-                throw new ApiException(401, "Unauthorized", "Unauthorized");
-            }
-
-            await RouteAsync(context, path);
+            var user = Admit(context, path);
+            await RouteAsync(context, path, user);
         }
         catch (ApiException ex)
         {
@@ -57,7 +56,23 @@ public sealed class ClusterApi(SandboxCluster cluster)
         }
     }
 
-    private async Task RouteAsync(HttpContext context, string path)
+    /// <summary>
+    /// The user a request runs as. The plain-HTTP port is the old insecure port: the admin, without authorization.
+    /// The HTTPS port authenticates the bearer token (or none: anonymous) and asks RBAC.
+    /// </summary>
+    private UserInfo Admit(HttpContext context, string path)
+    {
+        if (!SandboxCluster.IsSecure(context))
+        {
+            return IsPublic(path) || Authenticated(context) ? UserInfo.Admin : throw new ApiException(401, "Unauthorized", "Unauthorized");
+        }
+
+        var user = cluster.Auth.Authenticate(context.Request.Headers.Authorization.ToString());
+        cluster.Auth.Authorize(user, RequestAttributes.From(context.Request.Method, path, context.Request.Query));
+        return user;
+    }
+
+    private async Task RouteAsync(HttpContext context, string path, UserInfo user)
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var catalog = cluster.Catalog;
@@ -74,7 +89,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
                 await context.Response.WriteAsync("ok", context.RequestAborted);
                 return;
             case ["api"]:
-                await Ok(context, Discovery.CoreVersions($"127.0.0.1:{cluster.Port}"));
+                await Ok(context, Discovery.CoreVersions($"127.0.0.1:{context.Connection.LocalPort}"));
                 return;
             case ["apis"]:
                 await Ok(context, Discovery.GroupList(catalog));
@@ -110,6 +125,18 @@ public sealed class ClusterApi(SandboxCluster cluster)
         }
 
         var target = RequestTarget.Parse(segments) ?? throw NotFound(path);
+        if (AccessReviewHandler.Handles(target))
+        {
+            await _reviews.HandleAsync(context, target, user);
+            return;
+        }
+
+        if (TokenRequestHandler.Handles(target))
+        {
+            await _tokens.HandleAsync(context, target);
+            return;
+        }
+
         if (PodExecHandler.Handles(target))
         {
             await _exec.HandleAsync(context, target);

@@ -6,7 +6,6 @@ namespace ErieCanal.Orleans.Sandbox.Api;
 /// <summary>Legacy (unaggregated) discovery documents: /api, /apis, /apis/{group} and each group/version.</summary>
 public static class Discovery
 {
-    private static readonly string[] AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
     private static readonly string[] SubresourceVerbs = ["get", "patch", "update"];
 
     public static JsonObject Version() => new()
@@ -59,7 +58,7 @@ public static class Discovery
                 ["singularName"] = t.Singular,
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
-                ["verbs"] = new JsonArray(AllVerbs.Select(v => (JsonNode?)v).ToArray()),
+                ["verbs"] = new JsonArray(t.Verbs.Select(v => (JsonNode?)v).ToArray()),
             };
             if (t.ShortNames.Count > 0)
             {
@@ -80,6 +79,13 @@ public static class Discovery
             if (t.Scale is not null)
             {
                 resources.Add(Subresource(t, "scale", "Scale", "autoscaling"));
+            }
+
+            foreach (var extra in t.ExtraSubresources)
+            {
+                var subresource = Subresource(t, extra.Name, extra.Kind, extra.Group);
+                subresource["verbs"] = new JsonArray(extra.Verbs.Select(v => (JsonNode?)v).ToArray());
+                resources.Add(subresource);
             }
         }
 

@@ -1,11 +1,13 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Sandbox.Storage;
 
 namespace ErieCanal.Orleans.Sandbox.Api;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf wire format (the "k8s\0" magic, a runtime.Unknown envelope, then the object)
-/// for the kinds kubectl's generators send that way: <c>kubectl create namespace|configmap|secret|serviceaccount|deployment</c>
+/// for the kinds kubectl's generators send that way: <c>kubectl create namespace|configmap|secret|serviceaccount|deployment|role|
+/// clusterrole|rolebinding|clusterrolebinding|poddisruptionbudget|token</c> and <c>kubectl auth can-i|whoami</c>
 /// post protobuf, not JSON. Only the fields those commands set are mapped; other kinds answer 415.
 /// </summary>
 public static class ProtobufBody
@@ -27,7 +29,31 @@ public static class ProtobufBody
         ["Deployment"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "DeploymentSpec") },
         ["DeploymentSpec"] = new() { [1] = ("replicas", "int"), [2] = ("selector", "LabelSelector"), [3] = ("template", "PodTemplateSpec"), [4] = ("strategy", "DeploymentStrategy") },
         ["DeploymentStrategy"] = new() { [1] = ("type", "string") },
-        ["LabelSelector"] = new() { [1] = ("matchLabels", "map") },
+        ["LabelSelector"] = new() { [1] = ("matchLabels", "map"), [2] = ("matchExpressions", "[]LabelSelectorRequirement") },
+        ["LabelSelectorRequirement"] = new() { [1] = ("key", "string"), [2] = ("operator", "string"), [3] = ("values", "strings") },
+        ["Role"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("rules", "[]PolicyRule") },
+        ["ClusterRole"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("rules", "[]PolicyRule"), [3] = ("aggregationRule", "AggregationRule") },
+        ["PolicyRule"] = new() { [1] = ("verbs", "strings"), [2] = ("apiGroups", "strings"), [3] = ("resources", "strings"), [4] = ("resourceNames", "strings"), [5] = ("nonResourceURLs", "strings") },
+        ["AggregationRule"] = new() { [1] = ("clusterRoleSelectors", "[]LabelSelector") },
+        ["RoleBinding"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("subjects", "[]Subject"), [3] = ("roleRef", "RoleRef") },
+        ["ClusterRoleBinding"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("subjects", "[]Subject"), [3] = ("roleRef", "RoleRef") },
+        ["Subject"] = new() { [1] = ("kind", "string"), [2] = ("apiGroup", "string"), [3] = ("name", "string"), [4] = ("namespace", "string") },
+        ["RoleRef"] = new() { [1] = ("apiGroup", "string"), [2] = ("kind", "string"), [3] = ("name", "string") },
+        ["TokenRequest"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "TokenRequestSpec") },
+        ["TokenRequestSpec"] = new() { [1] = ("audiences", "strings"), [3] = ("boundObjectRef", "BoundObjectReference"), [4] = ("expirationSeconds", "int") },
+        ["BoundObjectReference"] = new() { [1] = ("kind", "string"), [2] = ("apiVersion", "string"), [3] = ("name", "string"), [4] = ("uid", "string") },
+        ["SelfSubjectAccessReview"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "SubjectAccessReviewSpec") },
+        ["SubjectAccessReview"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "SubjectAccessReviewSpec") },
+        ["LocalSubjectAccessReview"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "SubjectAccessReviewSpec") },
+        ["SubjectAccessReviewSpec"] = new() { [1] = ("resourceAttributes", "ResourceAttributes"), [2] = ("nonResourceAttributes", "NonResourceAttributes"), [3] = ("user", "string"), [4] = ("groups", "strings"), [6] = ("uid", "string") },
+        ["ResourceAttributes"] = new() { [1] = ("namespace", "string"), [2] = ("verb", "string"), [3] = ("group", "string"), [4] = ("version", "string"), [5] = ("resource", "string"), [6] = ("subresource", "string"), [7] = ("name", "string") },
+        ["NonResourceAttributes"] = new() { [1] = ("path", "string"), [2] = ("verb", "string") },
+        ["SelfSubjectRulesReview"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "SelfSubjectRulesReviewSpec") },
+        ["SelfSubjectRulesReviewSpec"] = new() { [1] = ("namespace", "string") },
+        ["SelfSubjectReview"] = new() { [1] = ("metadata", "ObjectMeta") },
+        ["PodDisruptionBudget"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "PodDisruptionBudgetSpec") },
+        ["PodDisruptionBudgetSpec"] = new() { [1] = ("minAvailable", "IntOrString"), [2] = ("selector", "LabelSelector"), [3] = ("maxUnavailable", "IntOrString") },
+        ["IntOrString"] = new() { [1] = ("type", "int"), [2] = ("intVal", "int"), [3] = ("strVal", "string") },
         ["PodTemplateSpec"] = new() { [1] = ("metadata", "ObjectMeta"), [2] = ("spec", "PodSpec") },
         ["PodSpec"] = new() { [2] = ("containers", "[]Container"), [3] = ("restartPolicy", "string") },
         ["Container"] = new() { [1] = ("name", "string"), [2] = ("image", "string"), [3] = ("command", "strings"), [4] = ("args", "strings"), [6] = ("ports", "[]ContainerPort"), [8] = ("resources", "ResourceRequirements") },
@@ -35,7 +61,13 @@ public static class ProtobufBody
         ["ResourceRequirements"] = [],
     };
 
-    private static readonly HashSet<string> TopLevel = new(StringComparer.Ordinal) { "v1/Namespace", "v1/ConfigMap", "v1/Secret", "v1/ServiceAccount", "apps/v1/Deployment" };
+    private static readonly HashSet<string> TopLevel = new(StringComparer.Ordinal) {
+        "v1/Namespace", "v1/ConfigMap", "v1/Secret", "v1/ServiceAccount", "apps/v1/Deployment",
+        "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/RoleBinding",
+        "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "authentication.k8s.io/v1/TokenRequest", "authentication.k8s.io/v1/SelfSubjectReview",
+        "authorization.k8s.io/v1/SelfSubjectAccessReview", "authorization.k8s.io/v1/SubjectAccessReview",
+        "authorization.k8s.io/v1/LocalSubjectAccessReview", "authorization.k8s.io/v1/SelfSubjectRulesReview", "policy/v1/PodDisruptionBudget",
+    };
 
     public static JsonObject Decode(ReadOnlySpan<byte> body)
     {
@@ -131,6 +163,12 @@ public static class ProtobufBody
                 default:
                     obj[field.Name] = Message(reader.Bytes(), field.Type);
                     break;
+            }
+
+            if (field.Type == "IntOrString" && obj[field.Name] is JsonObject intOrString)
+            {
+                // intstr.IntOrString is a message on the wire and a bare number or string in JSON.
+                obj[field.Name] = JsonTree.GetInt64(intOrString, "type") == 1 ? intOrString["strVal"]?.DeepClone() ?? "" : JsonTree.GetInt64(intOrString, "intVal") ?? 0;
             }
         }
 

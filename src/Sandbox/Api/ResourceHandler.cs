@@ -474,6 +474,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             spec["clusterIPs"] ??= current["spec"]?["clusterIPs"]?.DeepClone();
         }
 
+        KindAdmission.Admit(type, obj, current);
         var warnings = AdmitSchema(type, obj, fieldValidation);
         ObjectRules.ValidateSpec(type, obj);
         return warnings;

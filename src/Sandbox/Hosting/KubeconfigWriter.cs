@@ -40,4 +40,34 @@ public static class KubeconfigWriter
         yaml.AppendLine($"current-context: {currentContext}");
         return yaml.ToString();
     }
+
+    /// <summary>
+    /// A kubeconfig for the cluster's HTTPS port that trusts the cluster's CA and carries <paramref name="token"/>
+    /// (a ServiceAccount token, or the admin token): what a user of a real cluster holds, authenticated and authorized.
+    /// </summary>
+    public static string WriteSecure(SandboxCluster cluster, string userName, string token, string ns = "default")
+    {
+        var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(cluster.CaCertificatePem));
+        var yaml = new StringBuilder();
+        yaml.AppendLine("apiVersion: v1");
+        yaml.AppendLine("kind: Config");
+        yaml.AppendLine("preferences: {}");
+        yaml.AppendLine("clusters:");
+        yaml.AppendLine($"- name: {cluster.Name}");
+        yaml.AppendLine("  cluster:");
+        yaml.AppendLine($"    server: {cluster.SecureServer.ToString().TrimEnd('/')}");
+        yaml.AppendLine($"    certificate-authority-data: {ca}");
+        yaml.AppendLine("users:");
+        yaml.AppendLine($"- name: {userName}");
+        yaml.AppendLine("  user:");
+        yaml.AppendLine($"    token: {token}");
+        yaml.AppendLine("contexts:");
+        yaml.AppendLine($"- name: {cluster.Name}");
+        yaml.AppendLine("  context:");
+        yaml.AppendLine($"    cluster: {cluster.Name}");
+        yaml.AppendLine($"    user: {userName}");
+        yaml.AppendLine($"    namespace: {ns}");
+        yaml.AppendLine($"current-context: {cluster.Name}");
+        return yaml.ToString();
+    }
 }

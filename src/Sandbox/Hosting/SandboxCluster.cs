@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
+using ErieCanal.Orleans.Sandbox.Auth;
 using ErieCanal.Orleans.Sandbox.Faults;
 using ErieCanal.Orleans.Sandbox.Network;
 using ErieCanal.Orleans.Sandbox.Pods;
@@ -9,6 +10,7 @@ using ErieCanal.Orleans.Sandbox.Simulation;
 using ErieCanal.Orleans.Sandbox.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ErieCanal.Orleans.Sandbox.Hosting;
@@ -34,13 +36,17 @@ public sealed class SandboxCluster : IAsyncDisposable
         ServiceIps = new ServiceIpAllocator(96 + (index % 32));
         PodIps = new PodIpAllocator(160 + (index % 32));
         Token = $"sandbox-{name}-{Guid.NewGuid():N}";
+        Auth = new ClusterAuth(name, Store, Token);
         Deleter = new ResourceHandler(this);
         Gateway = new SandboxGateway(name);
         PodServers = new PodServers(this);
         Names = new ClusterNames(this);
         ServiceProxy = Options.ServeClusterNetwork ? new ServiceProxy(this, Names) : null;
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers,
+            new StatefulSetController(this), new ServiceAccountController(this), new ClusterRoleAggregationController(this),
+            new VolumeClaimBinder(this), new DisruptionBudgetController(this), .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
         SeedNamespaces();
+        BootstrapPolicy.Seed(Store);
     }
 
     public string Name { get; }
@@ -87,9 +93,32 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
     public string Token { get; }
 
+    /// <summary>
+    /// The plain-HTTP API port: kube-apiserver's old "insecure port". No authentication or authorization runs there
+    /// (a request without credentials, or with the admin token, is the all-powerful admin), so the sandbox's own
+    /// kubeconfigs, tests and tools keep working; any other credential is refused with 401.
+    /// </summary>
     public int Port { get; private set; }
 
     public Uri Server => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The HTTPS API port (ALPN h2 and http/1.1): bearer tokens are authenticated and RBAC authorizes, as on a real cluster.</summary>
+    public int SecurePort { get; private set; }
+
+    public Uri SecureServer => new($"https://127.0.0.1:{SecurePort}");
+
+    /// <summary>Authentication (the admin and ServiceAccount tokens), RBAC, and the cluster's CA and serving certificate.</summary>
+    public ClusterAuth Auth { get; }
+
+    /// <summary>The cluster CA that signed the HTTPS port's certificate (PEM): a pod's ca.crt, a kubeconfig's certificate-authority-data.</summary>
+    public string CaCertificatePem => Auth.Certificates.AuthorityPem;
+
+    /// <summary>A token for a pod's ServiceAccount, as the kubelet projects it into the pod (for the pod runtime).</summary>
+    public string IssueServiceAccountToken(string ns, string serviceAccount, string podName, string podUid, TimeSpan lifetime) =>
+        Auth.IssueServiceAccountToken(ns, serviceAccount, podName, podUid, lifetime);
+
+    /// <summary>Whether a request came over the HTTPS port (a real TLS handshake), where authentication and RBAC apply.</summary>
+    internal static bool IsSecure(HttpContext context) => context.Features.Get<ITlsHandshakeFeature>() is not null;
 
     internal ResourceHandler Deleter { get; }
 
@@ -105,7 +134,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 return;
             }
 
-            _app = await ListenAsync(port == 0 ? Port : port, cancellationToken);
+            _app = await ListenAsync(port == 0 ? Port : port, SecurePort, cancellationToken);
             if (Port == 0)
             {
                 PodServers.Start();
@@ -117,7 +146,9 @@ public sealed class SandboxCluster : IAsyncDisposable
                 }
             }
 
-            Port = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a).Port).First();
+            var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+            Port = addresses.First(a => a.Scheme == "http").Port;
+            SecurePort = addresses.First(a => a.Scheme == "https").Port;
             Faults.Offline = false;
         }
         finally
@@ -169,10 +200,11 @@ public sealed class SandboxCluster : IAsyncDisposable
         }
 
         Dns?.Dispose();
+        Auth.Dispose();
         _lifecycle.Dispose();
     }
 
-    private async Task<WebApplication> ListenAsync(int port, CancellationToken cancellationToken)
+    private async Task<WebApplication> ListenAsync(int port, int securePort, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
@@ -181,6 +213,11 @@ public sealed class SandboxCluster : IAsyncDisposable
             {
                 listen.Protocols = Options.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                 listen.Use(CleartextHttp2.Middleware(Connections, detect: Options.Http2));
+            });
+            k.Listen(IPAddress.Loopback, securePort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(Auth.Certificates.Serving);
             });
 
             // HTTP/2 connections carry the TLS feature the preface detection sets, so Kestrel takes the transport
@@ -210,6 +247,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
                 ["status"] = new JsonObject { ["phase"] = "Active" },
             });
+            ServiceAccountController.EnsureDefault(Store, ns);
         }
     }
 }

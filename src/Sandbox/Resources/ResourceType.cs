@@ -24,6 +24,12 @@ public sealed record ResourceType
 
     public bool HasStatus { get; init; }
 
+    /// <summary>The verbs discovery advertises; the review kinds (access reviews, token reviews) only take create.</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+    /// <summary>Subresources beyond status and scale that discovery advertises, with their verbs (serviceaccounts/token).</summary>
+    public IReadOnlyList<(string Name, string Kind, string Group, IReadOnlyList<string> Verbs)> ExtraSubresources { get; init; } = [];
+
     /// <summary>Scale subresource paths (spec replicas, status replicas, label selector), when served.</summary>
     public ScaleSubresource? Scale { get; init; }
 
