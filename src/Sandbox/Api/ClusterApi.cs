@@ -9,6 +9,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
 {
     private readonly ResourceHandler _resources = new(cluster);
     private readonly PodExecHandler _exec = new(cluster);
+    private readonly Containers.PodLogHandler _logs = new(cluster);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -113,6 +114,11 @@ public sealed class ClusterApi(SandboxCluster cluster)
         if (PodExecHandler.Handles(target))
         {
             await _exec.HandleAsync(context, target);
+            return;
+        }
+
+        if (Containers.PodLogHandler.Handles(target) && await _logs.TryHandleAsync(context, target))
+        {
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
+using ErieCanal.Orleans.Sandbox.Containers;
 using ErieCanal.Orleans.Sandbox.Faults;
 using ErieCanal.Orleans.Sandbox.Pods;
 using ErieCanal.Orleans.Sandbox.Resources;
@@ -36,7 +37,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         Deleter = new ResourceHandler(this);
         Gateway = new SandboxGateway(name);
         PodServers = new PodServers(this);
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers]);
+        Kubelet = new ContainerKubelet(this);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, Kubelet]);
         SeedNamespaces();
     }
 
@@ -68,6 +70,9 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     /// <summary>The HTTP servers of the pods that declare ports (they serve while the API server is offline too).</summary>
     public PodServers PodServers { get; }
+
+    /// <summary>Runs the pods of given images as runc containers (the other pods stay simulated).</summary>
+    public ContainerKubelet Kubelet { get; }
 
     /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
     public string Token { get; }
@@ -143,6 +148,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         await GoOfflineAsync();
         await _controllers.DisposeAsync();
         await PodServers.DisposeAsync();
+        await Kubelet.DisposeAsync();
         _lifecycle.Dispose();
     }
 

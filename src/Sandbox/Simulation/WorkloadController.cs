@@ -40,7 +40,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
                     QueueReplicaSet(queue, e.Namespace, replicaSet);
                 }
 
-                if (e.Type == StoreEventType.Added && e.Object["status"]?["phase"]?.GetValue<string>() == "Pending")
+                if (e.Type == StoreEventType.Added && e.Object["status"]?["phase"]?.GetValue<string>() == "Pending" && !cluster.Kubelet.Runs(e.Object))
                 {
                     QueueReady(queue, cluster.Options.PodReadyDelay, e.Namespace, e.Name);
                 }

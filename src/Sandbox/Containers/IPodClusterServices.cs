@@ -1,0 +1,24 @@
+namespace ErieCanal.Orleans.Sandbox.Containers;
+
+/// <summary>
+/// What a container needs from the rest of the cluster: credentials for the API, where the API and DNS answer. The
+/// seam between the container runtime and the engineers who add service-account tokens, RBAC, an HTTPS API port and
+/// cluster DNS; <see cref="DefaultPodClusterServices"/> answers with what the sandbox has without them.
+/// </summary>
+public interface IPodClusterServices
+{
+    /// <summary>The bearer token mounted at <c>/var/run/secrets/kubernetes.io/serviceaccount/token</c>.</summary>
+    string IssueServiceAccountToken(string ns, string serviceAccount, string podName, string podUid, TimeSpan lifetime);
+
+    /// <summary>The API server's CA (PEM) for <c>ca.crt</c>; null writes an empty file.</summary>
+    string? CaCertificatePem { get; }
+
+    /// <summary>KUBERNETES_SERVICE_HOST.</summary>
+    string ApiHost { get; }
+
+    /// <summary>KUBERNETES_SERVICE_PORT (in-cluster clients speak https to it).</summary>
+    int ApiPort { get; }
+
+    /// <summary>The nameserver of the pods' /etc/resolv.conf; null leaves the host's nameservers.</summary>
+    string? DnsNameserver { get; }
+}
