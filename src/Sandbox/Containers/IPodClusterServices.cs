@@ -19,6 +19,6 @@ public interface IPodClusterServices
     /// <summary>KUBERNETES_SERVICE_PORT (in-cluster clients speak https to it).</summary>
     int ApiPort { get; }
 
-    /// <summary>The nameserver of the pods' /etc/resolv.conf; null leaves the host's nameservers.</summary>
+    /// <summary>The nameserver of the pods' /etc/resolv.conf; null writes 127.0.0.1 (the host's nameservers are off limits).</summary>
     string? DnsNameserver { get; }
 }

@@ -272,16 +272,12 @@ public sealed class PodVolumes
 
     private static string ResolvConf(JsonObject pod, string ns, IPodClusterServices services)
     {
-        var hostNameservers = File.Exists("/etc/resolv.conf")
-            ? File.ReadLines("/etc/resolv.conf").Where(l => l.StartsWith("nameserver", StringComparison.Ordinal)).ToList()
-            : [];
-        if (pod["spec"]?["dnsPolicy"]?.GetValue<string>() == "Default")
-        {
-            return string.Join('\n', hostNameservers) + "\n";
-        }
-
-        var nameservers = services.DnsNameserver is { } dns ? [$"nameserver {dns}"] : hostNameservers;
-        return $"search {ns}.svc.cluster.local svc.cluster.local cluster.local\n{string.Join('\n', nameservers)}\noptions ndots:5\n";
+        // Without a cluster DNS server the pods ask loopback (where nothing may answer), never the host's nameservers:
+        // the sandbox's traffic stays on 127.0.0.0/8.
+        var nameserver = $"nameserver {services.DnsNameserver ?? "127.0.0.1"}";
+        return pod["spec"]?["dnsPolicy"]?.GetValue<string>() == "Default"
+            ? nameserver + "\n"
+            : $"search {ns}.svc.cluster.local svc.cluster.local cluster.local\n{nameserver}\noptions ndots:5\n";
     }
 
     private static string Name(JsonObject pod) => pod["metadata"]?["name"]?.GetValue<string>() ?? "";

@@ -99,8 +99,8 @@ public sealed class ContainerLifecycleTests(ContainerSandboxFixture fixture)
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, unnamed.StatusCode);
         Assert.Contains("a container name must be specified for pod crasher, choose one of: [main steady]", await unnamed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("Defaulted container \"main\"", (await fixture.Kubectl.RunAsync("logs", "crasher")).AssertSuccess().Stderr, StringComparison.Ordinal);
-        var current = (await fixture.Kubectl.RunAsync("logs", "crasher", "-c", "main")).AssertSuccess().Lines;
-        Assert.Contains("to-stderr", current);
+        // The back-off is short here: the current run may have just started, so wait for its output.
+        var current = (await fixture.Kubectl.WaitForAsync(r => r.Lines.Contains("to-stderr"), "logs", "crasher", "-c", "main")).Lines;
         Assert.Single(current, l => l.StartsWith("run-", StringComparison.Ordinal));
         var previous = (await fixture.Kubectl.RunAsync("logs", "crasher", "-c", "main", "--previous")).AssertSuccess().Lines;
         Assert.Contains("to-stderr", previous);
