@@ -5,6 +5,8 @@ using ErieCanal.Orleans.Sandbox.Hosting;
 var names = new List<string> { "control-plane", "cluster-1", "cluster-2", "cluster-3" };
 var directory = ".sandbox";
 var controlPort = 0;
+var images = new List<ErieCanal.Orleans.Sandbox.Containers.GivenImage>();
+string? stateDirectory = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,8 +21,15 @@ for (var i = 0; i < args.Length; i++)
             controlPort = port;
             i++;
             break;
+        case "--image" when i + 1 < args.Length:
+            // name:tag=path.oci.tar, or path.oci.tar named by its index: pods of it run as runc containers.
+            images.Add(ErieCanal.Orleans.Sandbox.Containers.GivenImage.Parse(args[++i]));
+            break;
+        case "--state-dir" when i + 1 < args.Length:
+            stateDirectory = args[++i];
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: sandbox [--clusters a,b,c] [--dir .sandbox] [--control-port N]");
+            Console.WriteLine("usage: sandbox [--clusters a,b,c] [--dir .sandbox] [--control-port N] [--image name:tag=image.oci.tar ...] [--state-dir DIR]");
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown argument '{args[i]}' (try --help)");
@@ -28,7 +37,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-await using var host = await SandboxHost.StartAsync(names, controlPort: controlPort);
+await using var host = await SandboxHost.StartAsync(names, new SandboxClusterOptions { Images = images, StateDirectory = stateDirectory }, controlPort: controlPort);
 var files = host.WriteKubeconfigs(directory);
 foreach (var cluster in host.Clusters)
 {

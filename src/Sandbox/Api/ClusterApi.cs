@@ -12,6 +12,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
     private readonly PodExecHandler _exec = new(cluster);
     private readonly AccessReviewHandler _reviews = new(cluster.Auth);
     private readonly TokenRequestHandler _tokens = new(cluster.Auth, cluster.Store);
+    private readonly Containers.PodLogHandler _logs = new(cluster);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -140,6 +141,11 @@ public sealed class ClusterApi(SandboxCluster cluster)
         if (PodExecHandler.Handles(target))
         {
             await _exec.HandleAsync(context, target);
+            return;
+        }
+
+        if (Containers.PodLogHandler.Handles(target) && await _logs.TryHandleAsync(context, target))
+        {
             return;
         }
 

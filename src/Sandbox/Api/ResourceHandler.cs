@@ -354,6 +354,15 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             }
 
             var namespaceFinalizers = type.Kind == "Namespace" && current["spec"]?["finalizers"] is JsonArray { Count: > 0 };
+            if (type.Kind == "Pod" && cluster.Kubelet.DeletionGracePeriod(current, options) is { } grace)
+            {
+                // A pod on a node is deleted gracefully: marked, and gone once its kubelet has stopped it.
+                var already = JsonTree.GetInt64(metadata, "deletionGracePeriodSeconds");
+                metadata["deletionTimestamp"] ??= ObjectStore.FormatTime(Store.Now.AddSeconds(grace));
+                metadata["deletionGracePeriodSeconds"] = already is { } shorter && shorter < grace ? shorter : grace;
+                return current;
+            }
+
             if (finalizers.Count == 0 && !namespaceFinalizers)
             {
                 return null;

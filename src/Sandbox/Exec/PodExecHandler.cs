@@ -62,6 +62,14 @@ public sealed class PodExecHandler(SandboxCluster cluster)
 
     private async Task<int> RunAsync(JsonObject pod, JsonObject container, ExecRequest request, ExecChannels channels)
     {
+        if (cluster.Kubelet.Runs(pod))
+        {
+            // A real container: the real program runs in it.
+            var instance = cluster.Kubelet.Worker(pod["metadata"]?["uid"]?.GetValue<string>() ?? "")?.Find(container["name"]?.GetValue<string>())?.Current
+                ?? throw ApiException.BadRequest($"unable to upgrade connection: container not found (\"{container["name"]}\")");
+            return await cluster.Kubelet.Runc.ExecAsync(instance.Id, request.Command, channels.Stdout.WriteAsync, channels.Stderr.WriteAsync, channels.ClientGone);
+        }
+
         var executable = request.Command[0];
         var image = container["image"]?.GetValue<string>() ?? "";
         if (ContainerImage.Find(image, executable) is not { } program)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
 using ErieCanal.Orleans.Sandbox.Auth;
+using ErieCanal.Orleans.Sandbox.Containers;
 using ErieCanal.Orleans.Sandbox.Faults;
 using ErieCanal.Orleans.Sandbox.Network;
 using ErieCanal.Orleans.Sandbox.Pods;
@@ -42,7 +43,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         PodServers = new PodServers(this);
         Names = new ClusterNames(this);
         ServiceProxy = Options.ServeClusterNetwork ? new ServiceProxy(this, Names) : null;
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers,
+        Kubelet = new ContainerKubelet(this);
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, Kubelet,
             new StatefulSetController(this), new ServiceAccountController(this), new ClusterRoleAggregationController(this),
             new VolumeClaimBinder(this), new DisruptionBudgetController(this), .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
         SeedNamespaces();
@@ -89,6 +91,9 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     /// <summary>kube-proxy's cluster IP listeners, with <see cref="SandboxClusterOptions.ServeClusterNetwork"/>.</summary>
     public ServiceProxy? ServiceProxy { get; }
+
+    /// <summary>Runs the pods of given images as runc containers (the other pods stay simulated).</summary>
+    public ContainerKubelet Kubelet { get; }
 
     /// <summary>The bearer token the cluster's kubeconfig carries; any other credential gets 401.</summary>
     public string Token { get; }
@@ -193,6 +198,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         await Gateway.DisposeAsync();
         await GoOfflineAsync();
         await _controllers.DisposeAsync();
+        await Kubelet.DisposeAsync();
         await PodServers.DisposeAsync();
         if (ServiceProxy is not null)
         {

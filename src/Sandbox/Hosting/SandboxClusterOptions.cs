@@ -28,4 +28,22 @@ public sealed record SandboxClusterOptions
 
     /// <summary>How many events the watch history keeps before older resourceVersions answer 410 Gone.</summary>
     public int HistoryLimit { get; init; } = 100_000;
+
+    /// <summary>
+    /// Images given as OCI archives: pods whose containers name one run as real runc containers (root and runc
+    /// needed); pods of any other image stay simulated.
+    /// </summary>
+    public IReadOnlyList<Containers.GivenImage> Images { get; init; } = [];
+
+    /// <summary>Where given images are unpacked, once, and reused by later sandboxes.</summary>
+    public string ImageCacheDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "erie-canal-sandbox", "images");
+
+    /// <summary>
+    /// Where each cluster keeps its containers' state (runc root, pod volumes, logs) and persistent volume data, in a
+    /// subdirectory per cluster. Null: a fresh temporary directory, removed when the cluster is disposed.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>The first delay before a crashed container restarts (kubelet: 10 s, doubling to 5 min).</summary>
+    public TimeSpan ContainerRestartBackoff { get; init; } = TimeSpan.FromSeconds(10);
 }

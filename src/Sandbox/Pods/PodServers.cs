@@ -85,14 +85,15 @@ public sealed class PodServers : IClusterController, IAsyncDisposable
     {
         var pod = _cluster.Store.Get(Pods, ns, name);
         var uid = pod is null ? "" : StoreOps.Uid(pod);
-        var wanted = pod is not null && ShouldServe(pod, out _, out _);
+        // Pods of given images are real containers that listen for themselves.
+        var wanted = pod is not null && !_cluster.Kubelet.Runs(pod) && ShouldServe(pod, out _, out _);
         if (_serving.TryGetValue((ns, name), out var current) && (!wanted || current.Uid != uid))
         {
             _serving.TryRemove((ns, name), out _);
             await current.Server.DisposeAsync();
         }
 
-        if (pod is null || _serving.ContainsKey((ns, name)) || !ShouldServe(pod, out var address, out var ports))
+        if (pod is null || !wanted || _serving.ContainsKey((ns, name)) || !ShouldServe(pod, out var address, out var ports))
         {
             return;
         }

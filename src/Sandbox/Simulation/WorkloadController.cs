@@ -40,7 +40,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
                     QueueReplicaSet(queue, e.Namespace, replicaSet);
                 }
 
-                if (e.Type == StoreEventType.Added && e.Object["status"]?["phase"]?.GetValue<string>() == "Pending")
+                if (e.Type == StoreEventType.Added && e.Object["status"]?["phase"]?.GetValue<string>() == "Pending" && !cluster.Kubelet.Runs(e.Object))
                 {
                     QueueReady(queue, cluster.Options.PodReadyDelay, e.Namespace, e.Name);
                 }
@@ -161,7 +161,21 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
 
         foreach (var extra in pods.OrderByDescending(p => p["metadata"]?["creationTimestamp"]?.GetValue<string>(), StringComparer.Ordinal).Take(Math.Max(0, pods.Count - (int)want)))
         {
-            StoreOps.TryRemove(Store, Pods, ns, StoreOps.Name(extra));
+            if (cluster.Kubelet.Runs(extra) && cluster.Catalog.FindByStorageKey(Pods) is { } podType)
+            {
+                // A real container stops gracefully: the pod is marked and its kubelet removes it.
+                try
+                {
+                    cluster.Deleter.DeleteOne(podType, ns, StoreOps.Name(extra), null, dryRun: false);
+                }
+                catch (Api.ApiException ex) when (ex.Code == 404)
+                {
+                }
+            }
+            else
+            {
+                StoreOps.TryRemove(Store, Pods, ns, StoreOps.Name(extra));
+            }
         }
 
         pods = Store.List(Pods, ns).Items.Where(p => StoreOps.OwnedBy(p, uid) && !StoreOps.Deleting(p)).ToList();
