@@ -116,8 +116,8 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
             "NAME=world", "POD_NAME=envy", "POD_NAMESPACE=default", $"POD_UID={pod["metadata"]!["uid"]}", $"POD_IP={ip}", $"POD_IPS={ip}",
             "HOST_IP=127.0.0.1", "NODE=runtime-node", "SA=default", "APP_LABEL=envy", "NOTE=hello", "MEMORY_MI=64", "CPU_MILLI=500",
             "PASSWORD=s3cret", "COLOR=blue", "CM_color=blue", "CM_size=large", "FROM_IMAGE=image-env", "PATH=/bin", "HOSTNAME=envy",
-            "KUBERNETES_SERVICE_HOST=127.0.0.1", $"KUBERNETES_SERVICE_PORT={fixture.Cluster.Port}",
-            $"KUBERNETES_PORT=tcp://127.0.0.1:{fixture.Cluster.Port}",
+            "KUBERNETES_SERVICE_HOST=127.0.0.1", $"KUBERNETES_SERVICE_PORT={fixture.Cluster.SecurePort}",
+            $"KUBERNETES_PORT=tcp://127.0.0.1:{fixture.Cluster.SecurePort}",
         })
         {
             Assert.Contains(expected, log);

@@ -79,7 +79,8 @@ public sealed class ContainerVolumeTests(ContainerSandboxFixture fixture)
         Assert.Equal("400\n", await Exec("main", "stat", "-L", "-c", "%a", "/keys/tls.key"));
         var readOnly = await fixture.Kubectl.RunAsync("exec", "-n", "vol", "volumes", "-c", "main", "--", "touch", "/keys/new");
         Assert.NotEqual(0, readOnly.ExitCode);
-        Assert.Equal(fixture.Cluster.Token, await Exec("main", "cat", "/projected/sa-token"));
+        // The kubelet's tokens are the pod's ServiceAccount's, bound to the pod, which the cluster itself authenticates.
+        Assert.Equal("system:serviceaccount:vol:default", fixture.Cluster.Auth.Authenticate("Bearer " + await Exec("main", "cat", "/projected/sa-token")).Name);
         Assert.Equal("unused", await Exec("main", "cat", "/projected/cm/other"));
         Assert.Equal("public", await Exec("main", "cat", "/projected/crt"));
         Assert.Equal("tier=\"web\"", await Exec("main", "cat", "/projected/labels"));
@@ -88,9 +89,9 @@ public sealed class ContainerVolumeTests(ContainerSandboxFixture fixture)
         await Eventually.Until(async () => (await Exec("sidecar", "cat", "/shared/note")) == "shared-by-main\n", "the sidecar sees the emptyDir file main wrote");
 
         // The kubelet's own files: the service account, hosts, hostname, resolv.conf.
-        Assert.Equal(fixture.Cluster.Token, await Exec("main", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
+        Assert.Equal("system:serviceaccount:vol:default", fixture.Cluster.Auth.Authenticate("Bearer " + await Exec("main", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token")).Name);
         Assert.Equal("vol", await Exec("main", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/namespace"));
-        Assert.Equal("", await Exec("main", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"));
+        Assert.Equal(fixture.Cluster.CaCertificatePem, await Exec("main", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"));
         Assert.Equal("box\n", await Exec("main", "hostname"));
         var pod = (await PodJson.GetAsync(fixture.Kubectl, "vol", "volumes"))!;
         Assert.Contains($"{pod["status"]!["podIP"]}\tbox.stable.vol.svc.cluster.local\tbox", await Exec("main", "cat", "/etc/hosts"), StringComparison.Ordinal);
