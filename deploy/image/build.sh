@@ -4,10 +4,11 @@
 # makes once and caches; with --base any image buildah can read (e.g. mcr.microsoft.com/dotnet/aspnet:10.0 where
 # a registry is reachable, or oci-archive:/path).
 #
-#   deploy/image/build.sh [--output FILE] [--tag NAME:TAG] [--base IMAGE] [--cache DIR]
+#   deploy/image/build.sh [--output FILE] [--tag NAME:TAG] [--base IMAGE] [--cache DIR] [--no-build]
 #       FILE defaults to artifacts/erie-canal-orleans.oci.tar; NAME:TAG to
 #       ghcr.io/erie-canal/erie-canal-orleans:<appVersion of charts/erie-canal-orleans/Chart.yaml>, written as the
 #       archive's org.opencontainers.image.ref.name. Prints the archive's path and name:tag on its last line.
+#       --no-build publishes what a Release build already made (as tests do, beside their own build).
 #   deploy/image/build.sh --context DIR
 #       only publishes the apps into DIR (DIR/silo, DIR/dataplane): the build context for
 #       `docker build -f deploy/image/Dockerfile DIR` (see docs/image.md).
@@ -22,6 +23,7 @@ output="$repo/artifacts/erie-canal-orleans.oci.tar"
 tag="ghcr.io/erie-canal/erie-canal-orleans:${app_version}"
 base=""
 context_only=""
+no_build=()
 cache="${ERIE_CANAL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/erie-canal-orleans/image}"
 
 while [ $# -gt 0 ]; do
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
     --base) base="$2"; shift 2 ;;
     --cache) cache="$2"; shift 2 ;;
     --context) context_only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --no-build) no_build=(--no-build); shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -58,8 +61,8 @@ publish() {
   local into="$1"
   rm -rf "$into/silo" "$into/dataplane"
   for app in Silo:silo DataPlane:dataplane; do
-    dotnet publish "$repo/src/${app%%:*}/${app%%:*}.csproj" -c Release --nologo -v quiet \
-      -p:UseAppHost=false -p:SourceRevisionId="$revision" -o "$into/${app##*:}" >&2 \
+    dotnet publish "$repo/src/${app%%:*}/${app%%:*}.csproj" -c Release --nologo -v quiet "${no_build[@]}" \
+      -p:UseAppHost=false -o "$into/${app##*:}" >&2 \
       || die "dotnet publish src/${app%%:*} failed"
   done
   # The sandbox is a test tool: it must never ship.
