@@ -174,7 +174,6 @@ public sealed class RuncContainer : IAsyncDisposable
                     ["inheritable"] = new JsonArray(),
                     ["ambient"] = new JsonArray(),
                 },
-                ["rlimits"] = new JsonArray(new JsonObject { ["type"] = "RLIMIT_NOFILE", ["hard"] = 65536, ["soft"] = 65536 }),
                 ["noNewPrivileges"] = true,
             },
             ["root"] = new JsonObject { ["path"] = rootfs, ["readonly"] = true },
