@@ -52,9 +52,19 @@ public sealed class ImageFixture : IAsyncLifetime
             }
         }
 
-        var directory = Path.Combine(Path.GetTempPath(), "erie-canal-orleans-image", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var parent = Path.Combine(Path.GetTempPath(), "erie-canal-orleans-image");
+        var directory = Path.Combine(parent, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The archive is this process's; it goes when the process does, or, when the process was killed before its exit
+        // handler finished, with the next test process that builds.
+        foreach (var stale in Directory.Exists(parent) ? Directory.EnumerateDirectories(parent) : [])
+        {
+            if (int.TryParse(Path.GetFileName(stale), out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                DeleteQuietly(stale);
+            }
+        }
+
         Directory.CreateDirectory(directory);
-        // The archive is this process's; it goes when the process does (a test run leaves no image behind).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(directory);
         var archive = Path.Combine(directory, "erie-canal-orleans.oci.tar");
 
