@@ -61,7 +61,7 @@ if [ -s "$archive" ]; then
 fi
 work=$(mktemp -d "$cache/base-work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-echo "base.sh: building the $suite base with .NET $runtime (first time only; about two minutes)" >&2
+echo "base.sh: building the $suite base with .NET $runtime (first time only; a few minutes)" >&2
 
 # The runtime as Microsoft's images carry it: host, fxr and the two shared frameworks, nothing of the SDK.
 runtime_dir="$work/dotnet"
@@ -72,8 +72,9 @@ cp -a "$dotnet_root/shared/Microsoft.NETCore.App/$runtime" "$runtime_dir/shared/
 cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App/$runtime" "$runtime_dir/shared/Microsoft.AspNetCore.App/"
 
 # The essential variant (no apt, no package lists) with the libraries .NET loads; documentation and translations
-# left out. The user matches Microsoft's images: app, uid and gid 1654, so one chart works on either base.
-mmdebstrap --quiet --variant=essential --include="$packages" \
+# left out. The merged-usr hook lays out /usr itself, so the usrmerge package (and the perl it pulls, 50 MB) stays
+# out. The user matches Microsoft's images: app, uid and gid 1654, so one chart works on either base.
+mmdebstrap --variant=essential --include="$packages" --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -84,7 +85,8 @@ mmdebstrap --quiet --variant=essential --include="$packages" \
   --customize-hook="copy-in $runtime_dir /usr/share" \
   --customize-hook='ln -s /usr/share/dotnet/dotnet "$1/usr/bin/dotnet"' \
   --customize-hook='rm -rf "$1/var/cache/"* "$1/var/log/"*' \
-  "$suite" "$work/rootfs.tar" >&2
+  "$suite" "$work/rootfs.tar" > "$work/mmdebstrap.log" 2>&1 \
+  || { cat "$work/mmdebstrap.log" >&2; die "mmdebstrap failed (it needs Debian's package mirror, deb.debian.org)"; }
 
 # Into an image: one layer, the environment Microsoft's aspnet image sets.
 container=$(buildah "${storage[@]}" from --quiet scratch)
