@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using ErieCanal.Orleans.Embedded;
+using ErieCanal.Orleans.Integration.Tests.Infrastructure;
+using ErieCanal.Orleans.Interfaces;
+using Xunit;
+
+namespace ErieCanal.Orleans.Integration.Tests;
+
+/// <summary>
+/// A silo process's life as a pod sees it, on a real redis-server: /readyz answers only when the silo can serve, and
+/// SIGTERM (what the kubelet sends) stops it within its shutdown timeout, exit code 0, having written itself Dead in
+/// the membership table while its grains move to the survivor.
+/// </summary>
+public sealed class SiloLifecycleTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "erie-canal-lifecycle-tests", Guid.NewGuid().ToString("N"));
+    private RedisServer _redis = null!;
+    private EmbeddedEnvironment _environment = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _environment = await EmbeddedEnvironment.StartAsync(["cluster-1"], _directory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _environment.DisposeAsync();
+        await _redis.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_silo_that_cannot_see_its_control_plane_is_alive_but_not_ready()
+    {
+        // A control plane nobody answers at: the silo joins its Orleans cluster but cannot list Clusters.
+        var kubeconfig = Path.Combine(_directory, "unreachable.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:{{{LocalPorts.Reserve()}}}", insecure-skip-tls-verify: true}}]
+            users: [{name: nobody, user: {token: none}}]
+            contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]
+            current-context: nowhere
+            """);
+        await using var silo = SiloProcess.Create("silo-blind", "default", kubeconfig, $"lifecycle-{Guid.NewGuid():N}", new Dictionary<string, string> { ["Orleans__Redis"] = _redis.ConnectionString });
+        await silo.StartAsync(untilReady: false);
+        using var http = new HttpClient { BaseAddress = silo.Api };
+
+        // Alive (liveness must not restart it for a control plane that is down), and it says why it is not ready, for
+        // as long as it cannot see the control plane.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            var ready = await http.GetAsync("readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("control-plane watch not synced", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task SIGTERM_stops_a_silo_gracefully_within_its_timeout_and_its_members_move_on()
+    {
+        var clusterId = $"lifecycle-{Guid.NewGuid():N}";
+        var settings = new Dictionary<string, string>
+        {
+            ["Orleans__Redis"] = _redis.ConnectionString,
+            ["Shutdown__TimeoutSeconds"] = "20",
+            // Probing would take minutes to declare a silo dead: a Dead entry within seconds is the silo's own goodbye.
+            ["Orleans__Membership__ProbeTimeout"] = "00:00:30",
+            ["Orleans__Membership__NumMissedProbesLimit"] = "3",
+            ["Orleans__Membership__DeathVoteExpirationTimeout"] = "00:05:00",
+        };
+        await using var leaving = await SiloProcess.StartAsync("silo-leaving", "default", _environment.ControlPlaneKubeconfig, clusterId, settings);
+        await using var staying = await SiloProcess.StartAsync("silo-staying", "default", _environment.ControlPlaneKubeconfig, clusterId, settings);
+        await using var store = await StoreClient.ConnectAsync(settings, clusterId);
+        using var api = new HttpClient { BaseAddress = staying.Api };
+        await Eventually.Until(() => api.GetFromJsonAsync<ClusterState>("api/v1/clusters/default/default/default/cluster-1"), s => s is { Managed: true }, "cluster-1 managed");
+        var address = await Eventually.Until(() => store.ActiveSiloAsync("silo-leaving"), a => a is not null, "the leaving silo Active in membership");
+
+        var started = DateTimeOffset.UtcNow;
+        var exitCode = await leaving.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, $"exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none: still running 30 s after SIGTERM"}; {leaving.Tail()}");
+        var stopped = DateTimeOffset.UtcNow - started;
+
+        // It wrote itself Dead on the way out: the survivor's probes could not have declared it yet.
+        var hosts = await Eventually.Until(() => store.Management.GetDetailedHosts(onlyActive: false),
+            h => h.Any(m => m.SiloAddress.Equals(address) && m.Status == SiloStatus.Dead), "the leaving silo Dead in membership", TimeSpan.FromSeconds(20));
+        Assert.Contains(hosts, m => m.SiloName == "silo-staying" && m.Status == SiloStatus.Active);
+        Assert.True(stopped < TimeSpan.FromSeconds(25), $"stopped in {stopped}");
+
+        // Its member is managed from the survivor, from the state the leaving silo left behind.
+        await Eventually.Until(() => api.GetFromJsonAsync<ClusterState>("api/v1/clusters/default/default/default/cluster-1"),
+            s => s is { Managed: true, Silo: "silo-staying" }, "cluster-1 managed from the surviving silo", TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("readyz")).StatusCode);
+    }
+}
