@@ -110,6 +110,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
         }
 
         var target = RequestTarget.Parse(segments) ?? throw NotFound(path);
+        cluster.Faults.Forbidden.Check(context.Request, target);
         if (PodExecHandler.Handles(target))
         {
             await _exec.HandleAsync(context, target);
