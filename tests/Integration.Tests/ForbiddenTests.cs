@@ -52,6 +52,35 @@ public sealed class ForbiddenTests(ReconcilerFixture fixture) : IClassFixture<Re
         await Eventually.Until(() => Manifests.GetImportAsync(c2, "forbidden", "during"), i => i is not null, "cluster-2 catches up");
     }
 
+    [Fact]
+    public async Task The_control_plane_refusing_a_kubeconfig_Secret_is_reported_on_its_Cluster_and_clears()
+    {
+        using var controlPlane = fixture.Client("control-plane");
+        var sandboxControlPlane = fixture.Member("control-plane");
+        sandboxControlPlane.Faults.Forbidden.Deny("get", "", "secrets");
+        try
+        {
+            await controlPlane.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
+            {
+                Metadata = new V1ObjectMeta { Name = "guarded" },
+                Spec = new ClusterResourceSpec { GatewayHost = "127.0.0.1", GatewayPort = 1, KubeconfigSecretRef = new KubeconfigSecretRef { Namespace = "default", Name = "guarded-kubeconfig" } },
+            }, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural);
+
+            // The silo's own ServiceAccount lacks "get secrets": said so, in the API server's words, not blamed on the member.
+            var forbidden = await Eventually.Until(() => ManagedAsync(controlPlane, "guarded"), c => c is { Status: "False", Reason: "Forbidden" }, "Managed=False Forbidden");
+            Assert.Contains("the control plane refused this silo reading Secret default/guarded-kubeconfig", forbidden!.Message, StringComparison.Ordinal);
+            Assert.Contains("cannot get resource \"secrets\"", forbidden.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sandboxControlPlane.Faults.Forbidden.Allow("get", "", "secrets");
+        }
+
+        // Allowed again: the retry reads the Secret, which does not exist, and says that instead.
+        await Eventually.Until(() => ManagedAsync(controlPlane, "guarded"), c => c?.Reason == ConditionReasons.InvalidKubeconfig, "Managed=False InvalidKubeconfig once the Secret can be read", TimeSpan.FromSeconds(90));
+        await controlPlane.CustomObjects.DeleteClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, "guarded");
+    }
+
     private static async Task<Condition?> ManagedAsync(IKubernetes controlPlane, string name)
     {
         var raw = await controlPlane.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, name);
