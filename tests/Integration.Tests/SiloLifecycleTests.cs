@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ErieCanal.Orleans.Embedded;
 using ErieCanal.Orleans.Integration.Tests.Infrastructure;
 using ErieCanal.Orleans.Interfaces;
+using k8s;
 using Xunit;
 
 namespace ErieCanal.Orleans.Integration.Tests;
@@ -56,6 +57,48 @@ public sealed class SiloLifecycleTests : IAsyncLifetime
             var ready = await http.GetAsync("readyz");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             Assert.Contains("control-plane watch not synced", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_refused_the_Cluster_watch_stays_alive_says_why_on_its_Pod_and_becomes_ready_when_allowed()
+    {
+        // A rule removed from the chart's ClusterRole: "list clusters" is refused to the silo's ServiceAccount.
+        var controlPlane = _environment.Sandbox[EmbeddedEnvironment.ControlPlaneName];
+        controlPlane.Faults.Forbidden.Deny("list", "flomesh.io", "clusters");
+        var podName = $"silo-refused-{Guid.NewGuid():N}"[..24];
+        await using var silo = SiloProcess.Create("silo-refused", "default", _environment.ControlPlaneKubeconfig, $"lifecycle-{Guid.NewGuid():N}", new Dictionary<string, string>
+        {
+            ["Orleans__Redis"] = _redis.ConnectionString,
+            // The downward API's variables, as the chart sets them: the silo's Pod is where it reports.
+            ["POD_NAME"] = podName,
+            ["POD_NAMESPACE"] = "default",
+            ["ErieCanal__Retry__MaxBackoff"] = "00:00:02",
+        });
+        try
+        {
+            await silo.StartAsync(untilReady: false);
+            using var http = new HttpClient { BaseAddress = silo.Api };
+            using var client = _environment.Client(EmbeddedEnvironment.ControlPlaneName);
+            var events = await Eventually.Until(() => client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={podName},involvedObject.kind=Pod"),
+                l => l.Items.Any(e => e is { Type: "Warning", Reason: "Forbidden" }), "a Warning Event on the silo's Pod");
+            Assert.Contains("cannot list resource \"clusters\" in API group \"flomesh.io\"", events.Items.Single(e => e.Reason == "Forbidden").Message, StringComparison.Ordinal);
+            Assert.Contains("cannot list resource \"clusters\"", silo.Output, StringComparison.Ordinal);
+
+            // Up, not crash-looping, and not ready: it cannot see a single Cluster.
+            Assert.True(silo.Running);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("readyz")).StatusCode);
+
+            // The rule is back: the retry succeeds, the silo becomes ready and says so on its Pod.
+            controlPlane.Faults.Forbidden.Allow("list", "flomesh.io", "clusters");
+            await Eventually.Until(async () => (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK, "ready once allowed", TimeSpan.FromSeconds(60));
+            await Eventually.Until(() => client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={podName},involvedObject.kind=Pod"),
+                l => l.Items.Any(e => e is { Type: "Normal", Reason: "AccessRestored" }), "a Normal Event once allowed");
+        }
+        finally
+        {
+            controlPlane.Faults.Forbidden.Allow("list", "flomesh.io", "clusters");
         }
     }
 
