@@ -21,11 +21,11 @@ public sealed class ChartSecretsTests
         var pod = Helm.StatefulSet(yaml).Spec.Template.Spec;
         var silo = Assert.Single(pod.Containers);
 
-        var volume = Assert.Single(pod.Volumes);
+        var volume = Assert.Single(SecretVolumes(pod));
         Assert.Equal(TokenSecret, volume.Secret.SecretName);
         var item = Assert.Single(volume.Secret.Items);
         Assert.Equal("token", item.Key);
-        var mount = Assert.Single(silo.VolumeMounts);
+        var mount = Assert.Single(silo.VolumeMounts, m => m.Name == volume.Name);
         Assert.Equal((volume.Name, true), (mount.Name, mount.ReadOnlyProperty == true));
         Assert.Null(mount.SubPath); // a subPath mount never sees the rotated Secret
 
@@ -46,7 +46,7 @@ public sealed class ChartSecretsTests
     {
         var yaml = await Helm.TemplateAsync("--set", $"http.bearerTokenSecret={TokenSecret}", "--set", "http.bearerTokenSecretKey=api-token");
         var pod = Helm.StatefulSet(yaml).Spec.Template.Spec;
-        var item = Assert.Single(Assert.Single(pod.Volumes).Secret.Items);
+        var item = Assert.Single(Assert.Single(SecretVolumes(pod)).Secret.Items);
         Assert.Equal("api-token", item.Key);
         Assert.EndsWith($"/{item.Path}", Helm.SiloEnv(yaml)["Http__BearerTokenFile"].Value, StringComparison.Ordinal);
 
@@ -62,11 +62,11 @@ public sealed class ChartSecretsTests
         var pod = Helm.StatefulSet(yaml).Spec.Template.Spec;
         var silo = Assert.Single(pod.Containers);
 
-        var volume = Assert.Single(pod.Volumes);
+        var volume = Assert.Single(SecretVolumes(pod));
         Assert.Equal(TlsSecret, volume.Secret.SecretName);
         var files = volume.Secret.Items.ToDictionary(i => i.Key, i => i.Path);
         Assert.Equal(["ca.crt", "tls.crt", "tls.key"], files.Keys.Order());
-        var mount = Assert.Single(silo.VolumeMounts);
+        var mount = Assert.Single(silo.VolumeMounts, m => m.Name == volume.Name);
         Assert.Equal((volume.Name, true), (mount.Name, mount.ReadOnlyProperty == true));
 
         var env = silo.Env.ToDictionary(e => e.Name);
@@ -85,7 +85,7 @@ public sealed class ChartSecretsTests
     {
         var yaml = await Helm.TemplateAsync("--set", $"orleans.tls.secretName={TlsSecret}", "--set", "orleans.tls.certKey=silo.pem", "--set", "orleans.tls.keyKey=silo-key.pem");
         var pod = Helm.StatefulSet(yaml).Spec.Template.Spec;
-        var files = Assert.Single(pod.Volumes).Secret.Items.ToDictionary(i => i.Key, i => i.Path);
+        var files = Assert.Single(SecretVolumes(pod)).Secret.Items.ToDictionary(i => i.Key, i => i.Path);
         Assert.Equal(["silo-key.pem", "silo.pem"], files.Keys.Order());
 
         var env = Helm.SiloEnv(yaml);
@@ -99,8 +99,9 @@ public sealed class ChartSecretsTests
     {
         var yaml = await Helm.TemplateAsync("--set", "metrics.serviceMonitor.enabled=true");
         var pod = Helm.StatefulSet(yaml).Spec.Template.Spec;
-        Assert.Null(pod.Volumes);
-        Assert.Null(Assert.Single(pod.Containers).VolumeMounts);
+        // Only the read-only root's writable /tmp.
+        Assert.Equal("tmp", Assert.Single(pod.Volumes).Name);
+        Assert.Equal("/tmp", Assert.Single(Assert.Single(pod.Containers).VolumeMounts).MountPath);
         Assert.DoesNotContain(Helm.SiloEnv(yaml).Keys, k => k.StartsWith("Http__Bearer", StringComparison.Ordinal) || k.StartsWith("Orleans__Tls__", StringComparison.Ordinal));
         var endpoint = Assert.Single(Assert.Single(Helm.Documents(yaml, "ServiceMonitor"))["spec"]!["endpoints"]!.AsArray())!;
         Assert.Null(endpoint["bearerTokenSecret"]);
@@ -137,16 +138,19 @@ public sealed class ChartSecretsTests
         Assert.True(code == 0, output);
         Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
 
-        // Both together: two volumes, two mounts, one pod.
+        // Both together: two Secret volumes (beside /tmp), a mount each, one pod.
         var pod = Helm.StatefulSet(await Helm.TemplateAsync("--set", $"http.bearerTokenSecret={TokenSecret}", "--set", $"orleans.tls.secretName={TlsSecret}")).Spec.Template.Spec;
-        Assert.Equal(2, pod.Volumes.Count);
+        Assert.Equal(2, SecretVolumes(pod).Count);
         Assert.Equal(pod.Volumes.Select(v => v.Name).Order(), Assert.Single(pod.Containers).VolumeMounts.Select(m => m.Name).Order());
     }
+
+    private static List<V1Volume> SecretVolumes(V1PodSpec pod) => pod.Volumes.Where(v => v.Secret is not null).ToList();
 
     /// <summary>
     /// The pod spec names files, nothing else: no env value holds PEM or a token, none is filled from a Secret, and no
     /// envFrom pulls a Secret in whole.
     /// </summary>
+
     private static void AssertNoSecretMaterialInEnv(V1Container silo)
     {
         Assert.Null(silo.EnvFrom);

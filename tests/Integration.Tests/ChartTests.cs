@@ -75,12 +75,12 @@ public sealed class ChartTests
         {
             var deployment = deployments[$"ec-{component}"];
             var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
-            Assert.Equal(["dotnet", "ErieCanal.Orleans.DataPlane.dll", component], container.Command.Concat(container.Args).ToArray());
+            Assert.Equal(["dotnet", "/app/dataplane/ErieCanal.Orleans.DataPlane.dll", component], container.Command.Concat(container.Args).ToArray());
             var env = container.Env.ToDictionary(e => e.Name, e => e.Value);
             Assert.Equal("erie-canal-orleans", env["DataPlane__IngressClass"]);
             Assert.Equal("default/default/default/cluster-1", env["DataPlane__ClusterKey"]);
-            Assert.Equal($"http://0.0.0.0:{container.Ports.Single().ContainerPort}", env["DataPlane__Listen"]);
-            Assert.Equal("/healthz", container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal($"http://$(POD_IP):{container.Ports.Single().ContainerPort}", env["DataPlane__Listen"]);
+            Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
             Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
             Assert.Equal("ec-dataplane", deployment.Spec.Template.Spec.ServiceAccountName);
 
@@ -101,7 +101,7 @@ public sealed class ChartTests
         // The data plane may watch what it routes by; the reconciler's identity may write Ingresses.
         var roles = objects.OfType<V1ClusterRole>().ToDictionary(r => r.Metadata.Name);
         bool Grants(V1ClusterRole role, string resource, string verb) => role.Rules.Any(r => r.Resources.Contains(resource) && r.Verbs.Contains(verb));
-        foreach (var resource in new[] { "ingresses", "ingressclasses", "services", "endpointslices", "serviceimports" })
+        foreach (var resource in new[] { "ingresses", "services", "endpointslices", "serviceimports" })
         {
             Assert.True(Grants(roles["ec-dataplane"], resource, "watch"), $"the data plane may watch {resource}");
         }

@@ -106,8 +106,11 @@ public sealed partial class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Starts the process (again, after a kill: same name and ports) and waits until /readyz answers.</summary>
-    public async Task StartAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts the process (again, after a kill: same name and ports) and waits until /readyz answers, or with
+    /// <paramref name="untilReady"/> false only until /healthz does (the API is up, readiness aside).
+    /// </summary>
+    public async Task StartAsync(TimeSpan? timeout = null, bool untilReady = true)
     {
         if (Running)
         {
@@ -142,8 +145,36 @@ public sealed partial class SiloProcess : IAsyncDisposable
                 throw new WaitAbortedException($"silo {Name} exited with {process.ExitCode}: {Tail()}");
             }
 
-            return _api is { } api && (await http.GetAsync(new Uri(api, "readyz"))).StatusCode == HttpStatusCode.OK;
-        }, $"silo {Name} ready", timeout ?? DefaultReadyTimeout);
+            return _api is { } api && (await http.GetAsync(new Uri(api, untilReady ? "readyz" : "healthz"))).StatusCode == HttpStatusCode.OK;
+        }, untilReady ? $"silo {Name} ready" : $"silo {Name} serving its API", timeout ?? DefaultReadyTimeout);
+    }
+
+    /// <summary>
+    /// SIGTERM, as the kubelet sends it when a pod is deleted, then waits up to <paramref name="bound"/> for the process
+    /// to exit; its exit code, or null when it is still running then.
+    /// </summary>
+    public async Task<int?> TerminateAsync(TimeSpan bound)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            throw new InvalidOperationException($"silo {Name} is not running");
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) ?? throw new InvalidOperationException("kill did not start"))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>SIGKILL (kill -9): the silo gets no chance to leave the cluster.</summary>

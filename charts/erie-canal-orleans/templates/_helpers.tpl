@@ -49,25 +49,33 @@ spec:
         {{- include "erie-canal-orleans.componentLabels" . | nindent 8 }}
     spec:
       serviceAccountName: {{ include "erie-canal-orleans.name" $root }}-dataplane
+      {{- include "erie-canal-orleans.podSpecCommon" $root | trim | nindent 6 }}
       containers:
         - name: {{ .component }}
-          image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag }}"
+          image: {{ include "erie-canal-orleans.image" $root | quote }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-          command: ["dotnet", "ErieCanal.Orleans.DataPlane.dll"]
+          # The image's entry point is the silo; the data plane is the other program in it.
+          command: ["dotnet", "/app/dataplane/ErieCanal.Orleans.DataPlane.dll"]
           args: [{{ .component | quote }}]
+          securityContext:
+            {{- toYaml $root.Values.securityContext | nindent 12 }}
           ports:
             - name: http
               containerPort: {{ $values.containerPort }}
           env:
+            {{- include "erie-canal-orleans.podIpEnv" $root | nindent 12 }}
             - name: DataPlane__Listen
-              value: "http://0.0.0.0:{{ $values.containerPort }}"
+              value: {{ include "erie-canal-orleans.listenUrl" (dict "root" $root "port" $values.containerPort) | quote }}
             - name: DataPlane__IngressClass
               value: {{ $root.Values.member.ingressClass | quote }}
             - name: DataPlane__ClusterKey
               value: {{ required "member.clusterKey is required when member.enabled (the member's clusterKey, e.g. default/default/default/cluster-1)" $root.Values.member.clusterKey | quote }}
+          volumeMounts:
+            {{- include "erie-canal-orleans.tmpMount" $root | nindent 12 }}
+          # Ready once its informers have synced (it routes by what they hold); alive while it answers.
           readinessProbe:
             httpGet:
-              path: /healthz
+              path: /readyz
               port: http
             periodSeconds: 5
           livenessProbe:
@@ -77,6 +85,8 @@ spec:
             periodSeconds: 10
           resources:
             {{- toYaml $values.resources | nindent 12 }}
+      volumes:
+        {{- include "erie-canal-orleans.tmpVolume" $root | nindent 8 }}
 ---
 apiVersion: v1
 kind: Service
@@ -93,4 +103,56 @@ spec:
     - name: http
       port: {{ $values.service.port }}
       targetPort: http
+{{- end -}}
+
+{{/* The one image of the silos, the gateway and the proxy; the tag defaults to the chart's appVersion. */}}
+{{- define "erie-canal-orleans.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* "http://<listenAddress>:<port>": the kubelet expands $(POD_IP) in env values. */}}
+{{- define "erie-canal-orleans.listenUrl" -}}
+http://{{ .root.Values.listenAddress }}:{{ .port }}
+{{- end -}}
+
+{{/* Pod-level settings shared by the silos, the gateway and the proxy. */}}
+{{- define "erie-canal-orleans.podSpecCommon" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* The pod's own address, from the downward API; listeners bind it through $(POD_IP). */}}
+{{- define "erie-canal-orleans.podIpEnv" -}}
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- end -}}
+
+{{/* The writable /tmp of a read-only root. */}}
+{{- define "erie-canal-orleans.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end -}}
+
+{{- define "erie-canal-orleans.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
 {{- end -}}

@@ -126,6 +126,7 @@ public sealed class ClusterApi(SandboxCluster cluster)
         }
 
         var target = RequestTarget.Parse(segments) ?? throw NotFound(path);
+        cluster.Faults.Forbidden.Check(context.Request, target);
         if (AccessReviewHandler.Handles(target))
         {
             await _reviews.HandleAsync(context, target, user);

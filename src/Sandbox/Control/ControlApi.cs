@@ -53,7 +53,7 @@ public sealed class ControlApi : IAsyncDisposable
 
             if (segments is not ["clusters", var name, ..])
             {
-                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|compact|reset|gateway/stop|gateway/start|gateway/blackhole}, POST /clusters/{name}/workloads/{namespace}/{deployment}/fault");
+                throw new ApiException(404, "NotFound", "control API paths: GET /clusters, GET /clusters/{name}, POST /clusters/{name}/{offline|online|freeze|thaw|latency|fail|drop-watches|forbid|allow|compact|reset|gateway/stop|gateway/start|gateway/blackhole}, POST /clusters/{name}/workloads/{namespace}/{deployment}/fault");
             }
 
             SandboxCluster cluster;
@@ -72,6 +72,8 @@ public sealed class ControlApi : IAsyncDisposable
             var query = context.Request.Query;
             int Number(string field, int fallback) =>
                 (int?)JsonTreeNumber(body[field]) ?? (int.TryParse(query[field], out var q) ? q : fallback);
+            string Text(string field) =>
+                body[field]?.GetValue<string>() is { Length: > 0 } text ? text : query[field].ToString() is { Length: > 0 } q ? q : throw ApiException.BadRequest($"{field} is required");
 
             switch (segments[2..], method)
             {
@@ -100,6 +102,19 @@ public sealed class ControlApi : IAsyncDisposable
                     }
 
                     cluster.Faults.FailRequests(code, Number("count", 1));
+                    break;
+                case (["forbid" or "allow"] action, "POST"):
+                    // {"verb": "list", "group": "networking.k8s.io", "resource": "ingresses"}: answer 403 (or stop).
+                    var (verb, group, resource) = (Text("verb"), body["group"]?.GetValue<string>() ?? query["group"].ToString(), Text("resource"));
+                    if (action[0] == "forbid")
+                    {
+                        cluster.Faults.Forbidden.Deny(verb, group, resource);
+                    }
+                    else
+                    {
+                        cluster.Faults.Forbidden.Allow(verb, group, resource);
+                    }
+
                     break;
                 case (["drop-watches"], "POST"):
                     cluster.Faults.DropWatches();

@@ -23,6 +23,9 @@ public sealed class FaultInjector
     /// <summary>Per-Deployment faults of the pods that answer HTTP.</summary>
     public WorkloadFaults Workloads { get; } = new();
 
+    /// <summary>Verbs on resources answered 403, as if the caller's role lacked them.</summary>
+    public ForbiddenRules Forbidden { get; } = new();
+
     public TimeSpan Latency
     {
         get
@@ -138,6 +141,7 @@ public sealed class FaultInjector
     {
         Thaw();
         Workloads.Clear();
+        Forbidden.Clear();
         lock (_gate)
         {
             _latency = TimeSpan.Zero;
@@ -157,6 +161,7 @@ public sealed class FaultInjector
                 ["failCode"] = _failRemaining == 0 ? null : _failCode,
                 ["failRemaining"] = _failRemaining == 0 ? null : _failRemaining,
                 ["workloads"] = Workloads.Describe(),
+                ["forbidden"] = Forbidden.Describe(),
                 ["hangingRequests"] = Workloads.HangingRequests,
             };
         }

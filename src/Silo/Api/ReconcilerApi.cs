@@ -12,8 +12,15 @@ public static class ReconcilerApi
     public static WebApplication MapReconcilerApi(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (ClusterWatcher watcher) =>
-            watcher.Synced ? Results.Text("ok") : Results.Text("control-plane watch not synced yet", statusCode: StatusCodes.Status503ServiceUnavailable));
+
+        // Ready = this silo can serve: Active in the Orleans membership (not joining, not shutting down) and its view
+        // of the control plane's Clusters complete.
+        app.MapGet("/readyz", (ClusterWatcher watcher, IClusterMembershipService membership, ILocalSiloDetails local) =>
+            membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress) is var status && status != SiloStatus.Active
+                ? Results.Text($"this silo is {status} in the Orleans membership", statusCode: StatusCodes.Status503ServiceUnavailable)
+                : watcher.Synced
+                    ? Results.Text("ok")
+                    : Results.Text("control-plane watch not synced yet", statusCode: StatusCodes.Status503ServiceUnavailable));
 
         app.MapGet("/api/v1/clusters", async (IGrainFactory grains) =>
             Results.Ok(await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetClusters()));

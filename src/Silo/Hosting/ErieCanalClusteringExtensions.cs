@@ -35,6 +35,7 @@ public static class ErieCanalClusteringExtensions
             // Pod name, namespace and IP from the downward API; see charts/erie-canal-orleans. The ports the chart
             // sets (Orleans__SiloPort, Orleans__GatewayPort) win over the hosting package's defaults.
             silo.UseKubernetesHosting();
+            var listen = ListenAddress(configuration);
             silo.Configure<EndpointOptions>(o =>
             {
                 if (int.TryParse(configuration["Orleans:SiloPort"], out var port))
@@ -45,6 +46,18 @@ public static class ErieCanalClusteringExtensions
                 if (int.TryParse(configuration["Orleans:GatewayPort"], out var gateway))
                 {
                     o.GatewayPort = gateway;
+                }
+
+                // The hosting package listens on every address unless told; pods sharing a network namespace (host
+                // network, the sandbox) would collide on the port, so the chart binds the pod's own address.
+                if (listen is not null)
+                {
+                    o.SiloListeningEndpoint = new IPEndPoint(listen, o.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(listen, o.GatewayPort);
+                    if (!listen.Equals(IPAddress.Any) && !listen.Equals(IPAddress.IPv6Any))
+                    {
+                        o.AdvertisedIPAddress ??= listen;
+                    }
                 }
             });
         }
@@ -66,4 +79,15 @@ public static class ErieCanalClusteringExtensions
 
         return silo.UseErieCanalMembershipTuning(configuration);
     }
+
+    /// <summary>
+    /// <c>Orleans:ListenIP</c>, the one address the silo and gateway listeners bind in a pod (IPv6 with or without
+    /// brackets); null when unset.
+    /// </summary>
+    public static IPAddress? ListenAddress(IConfiguration configuration) =>
+        configuration["Orleans:ListenIP"] is { Length: > 0 } text
+            ? IPAddress.TryParse(text.Trim('[', ']'), out var address)
+                ? address
+                : throw new InvalidOperationException($"Orleans:ListenIP is not an IP address: '{text}'")
+            : null;
 }

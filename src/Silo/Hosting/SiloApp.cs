@@ -58,6 +58,7 @@ public static class SiloApp
             silo.AddErieCanalDashboard(configuration);
         });
 
+        builder.Services.AddErieCanalShutdown(configuration);
         builder.Services.AddErieCanalTelemetry(configuration);
         builder.UseErieCanalListeners();
         builder.AddErieCanalSecurity();

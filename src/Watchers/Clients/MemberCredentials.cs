@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,12 @@ public sealed class MemberCredentials : IDisposable
             catch (Exception ex) when (ApiErrors.IsNotFound(ex))
             {
                 return null;
+            }
+            catch (HttpOperationException ex) when (ApiErrors.IsForbidden(ex))
+            {
+                // This silo's own ServiceAccount lacks the right (the chart's ClusterRole grants get on secrets).
+                throw new ControlPlaneForbiddenException(
+                    $"the control plane refused this silo reading Secret {secretRef.Namespace}/{secretRef.Name} (spec.kubeconfigSecretRef): {ApiErrors.Refusal(ex)}", ex);
             }
         }, options.Value.MemberConnections)
     {

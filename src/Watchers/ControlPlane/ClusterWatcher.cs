@@ -4,6 +4,7 @@ using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using ErieCanal.Orleans.Watchers.Queues;
+using ErieCanal.Orleans.Watchers.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,13 @@ public sealed partial class ClusterWatcher(
     {
         await WaitForStartAsync(stoppingToken);
         var source = ResourceSources.Custom<ClusterResource>(controlPlane.Client, ClusterResource.Group, ClusterResource.Version, ClusterResource.Plural, namespaced: false, "clusters on the control plane");
-        _informer = new ResourceInformer<ClusterResource>(source, this, options.Value.Informer, logger, time);
+
+        // A refusal (403) of the watch is told on this silo's Pod as well as in the log.
+        var access = new ControlPlaneAccessReporter(() => controlPlane.Client, options.Value.Retry, time, logger);
+        WatchState? state = null;
+        state = new WatchState(() => access.Observe(state?.Error));
+        _informer = new ResourceInformer<ClusterResource>(new ReportingSource<ClusterResource>(source, state, stoppingToken), this, options.Value.Informer, logger, time);
+        var reporting = access.RunAsync(stoppingToken);
         var run = _informer.RunAsync(stoppingToken);
         var handovers = _handovers.RunAsync(Concurrency, HandOverAsync, stoppingToken);
         try
@@ -62,7 +69,7 @@ public sealed partial class ClusterWatcher(
         {
         }
 
-        await Task.WhenAll(run, handovers);
+        await Task.WhenAll(run, handovers, reporting);
     }
 
     public Task OnUpsertAsync(ClusterResource obj, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using ErieCanal.Orleans.Watchers.Clients;
 using k8s;
+using k8s.Autorest;
 using Microsoft.Extensions.Options;
 
 namespace ErieCanal.Orleans.Watchers.ControlPlane;
@@ -38,8 +39,17 @@ public sealed class ControlPlaneConnection : IDisposable
 
         if (_identity is null)
         {
-            var ns = await Client.CoreV1.ReadNamespaceAsync("kube-system", cancellationToken: cancellationToken);
-            _identity = ns.Metadata.Uid;
+            try
+            {
+                var ns = await Client.CoreV1.ReadNamespaceAsync("kube-system", cancellationToken: cancellationToken);
+                _identity = ns.Metadata.Uid;
+            }
+            catch (HttpOperationException ex) when (ApiErrors.IsForbidden(ex))
+            {
+                // The silo's own ServiceAccount, not the member, lacks the right: say so on the member's Cluster.
+                throw new ControlPlaneForbiddenException(
+                    $"the control plane refused this silo reading namespace kube-system, whose uid identifies this control plane (or set ErieCanal:ControlPlaneId): {ApiErrors.Refusal(ex)}", ex);
+            }
         }
 
         return _identity;

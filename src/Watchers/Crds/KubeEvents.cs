@@ -15,7 +15,11 @@ public static class KubeEvents
     /// An event on a flomesh.io object; cluster-scoped objects' events go to the default namespace. Timestamps come
     /// from <paramref name="time"/> (the system clock when none is given).
     /// </summary>
-    public static async Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken, TimeProvider? time = null)
+    public static Task RecordAsync(IKubernetes client, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken, TimeProvider? time = null) =>
+        RecordAsync(client, ClusterResource.GroupVersion, kind, ns, name, uid, warning, reason, message, cancellationToken, time);
+
+    /// <summary>An event on any object (e.g. a silo's own Pod, <c>v1</c>).</summary>
+    public static async Task RecordAsync(IKubernetes client, string apiVersion, string kind, string? ns, string name, string? uid, bool warning, string reason, string message, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var eventNamespace = ns ?? "default";
@@ -24,7 +28,7 @@ public static class KubeEvents
             Metadata = new V1ObjectMeta { Name = $"{name}.{now.Ticks:x}", NamespaceProperty = eventNamespace },
             InvolvedObject = new V1ObjectReference
             {
-                ApiVersion = ClusterResource.GroupVersion,
+                ApiVersion = apiVersion,
                 Kind = kind,
                 Name = name,
                 NamespaceProperty = ns,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Logging;
 using ErieCanal.Orleans.Watchers.Queues;
 using k8s;
@@ -109,15 +110,15 @@ public sealed class ResourceInformer<T>
                 var delay = backoff.Next();
                 if (!_failures.Fail(ex.GetType().FullName ?? ""))
                 {
-                    _logger.StillFailing(_source.Description, ex.Message, delay);
+                    _logger.StillFailing(_source.Description, ApiErrors.Brief(ex), delay);
                 }
                 else if (_mustList)
                 {
-                    _logger.ListFailed(_source.Description, ex.Message);
+                    _logger.ListFailed(_source.Description, ApiErrors.Brief(ex));
                 }
                 else
                 {
-                    _logger.WatchFailed(_source.Description, _resourceVersion, ex.Message);
+                    _logger.WatchFailed(_source.Description, _resourceVersion, ApiErrors.Brief(ex));
                 }
 
                 await DelayAsync(delay, cancellationToken);

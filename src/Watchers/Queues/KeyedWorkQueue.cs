@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ErieCanal.Orleans.Watchers.Clients;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -200,11 +201,11 @@ public class KeyedWorkQueue<TKey>
         var delay = _retry.DelayAfter(attempt);
         if (first)
         {
-            _logger.Failing(_name, key.ToString() ?? "", ex.Message);
+            _logger.Failing(_name, key.ToString() ?? "", ApiErrors.Brief(ex));
         }
         else
         {
-            _logger.FailedAgain(_name, key.ToString() ?? "", attempt, delay, ex.Message);
+            _logger.FailedAgain(_name, key.ToString() ?? "", attempt, delay, ApiErrors.Brief(ex));
         }
 
         _ = RetryAfterAsync(key, delay, cancellationToken);

@@ -32,6 +32,30 @@ public sealed class KubectlFaultTests(KubectlSandboxFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_forbidden_verb_is_refused_in_kube_apiservers_words_and_allowed_again()
+    {
+        (await _kubectl.RunAsync("create", "namespace", "guarded")).AssertSuccess();
+        fixture.Cluster.Faults.Forbidden.Deny("list", "networking.k8s.io", "ingresses");
+        try
+        {
+            var refused = (await _kubectl.RunAsync("get", "ingresses", "-A")).AssertFailure();
+            Assert.Contains(
+                "Error from server (Forbidden): ingresses.networking.k8s.io is forbidden: User \"system:serviceaccount:sandbox:reconciler\" cannot list resource \"ingresses\" in API group \"networking.k8s.io\" at the cluster scope",
+                refused.Stderr);
+
+            // Only that verb on that resource: the rest is served.
+            (await _kubectl.RunAsync("get", "ingresses", "-n", "guarded", "missing", "--ignore-not-found")).AssertSuccess();
+            (await _kubectl.RunAsync("get", "services", "-A")).AssertSuccess();
+        }
+        finally
+        {
+            fixture.Cluster.Faults.Forbidden.Allow("list", "networking.k8s.io", "ingresses");
+        }
+
+        (await _kubectl.RunAsync("get", "ingresses", "-A")).AssertSuccess();
+    }
+
+    [Fact]
     public async Task Injected_server_errors_reach_kubectl_and_then_stop()
     {
         (await _kubectl.RunAsync("get", "ns", "default")).AssertSuccess();
