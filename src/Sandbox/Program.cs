@@ -7,6 +7,7 @@ var directory = ".sandbox";
 var controlPort = 0;
 var images = new List<ErieCanal.Orleans.Sandbox.Containers.GivenImage>();
 string? stateDirectory = null;
+var clusterNetwork = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,11 +26,15 @@ for (var i = 0; i < args.Length; i++)
             // name:tag=path.oci.tar, or path.oci.tar named by its index: pods of it run as runc containers.
             images.Add(ErieCanal.Orleans.Sandbox.Containers.GivenImage.Parse(args[++i]));
             break;
+        case "--cluster-network":
+            clusterNetwork = true;
+            break;
         case "--state-dir" when i + 1 < args.Length:
             stateDirectory = args[++i];
             break;
         case "-h" or "--help":
-            Console.WriteLine("usage: sandbox [--clusters a,b,c] [--dir .sandbox] [--control-port N] [--image name:tag=image.oci.tar ...] [--state-dir DIR]");
+            Console.WriteLine("usage: sandbox [--clusters a,b,c] [--dir .sandbox] [--control-port N] [--image name:tag=image.oci.tar ...] [--cluster-network] [--state-dir DIR]\n" +
+                "  --cluster-network: serve each cluster's DNS (port 53 on its own loopback address) and Service cluster IPs; on whenever an image is given (root)");
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown argument '{args[i]}' (try --help)");
@@ -37,7 +42,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-await using var host = await SandboxHost.StartAsync(names, new SandboxClusterOptions { Images = images, StateDirectory = stateDirectory }, controlPort: controlPort);
+await using var host = await SandboxHost.StartAsync(names, new SandboxClusterOptions { Images = images, StateDirectory = stateDirectory, ServeClusterNetwork = clusterNetwork || images.Count > 0 }, controlPort: controlPort);
 var files = host.WriteKubeconfigs(directory);
 foreach (var cluster in host.Clusters)
 {
