@@ -19,6 +19,10 @@ public sealed class PolicyKindsTests(KindsFixture fixture) : IClassFixture<Kinds
 
         (await fixture.Kubectl.RunAsync("delete", "serviceaccount", "default", "-n", "sa-default")).AssertSuccess();
         await fixture.Kubectl.WaitForAsync(r => r.Succeeded, "get", "serviceaccount", "default", "-n", "sa-default");
+
+        (await fixture.Kubectl.RunAsync("run", "p", "--image=busybox", "-n", "sa-default")).AssertSuccess();
+        var account = await fixture.Kubectl.RunAsync("get", "pod", "p", "-n", "sa-default", "-o", "jsonpath={.spec.serviceAccountName}");
+        Assert.Equal("default", account.AssertSuccess().Stdout);
     }
 
     [Fact]
