@@ -58,17 +58,26 @@ public sealed class ApiException : Exception
 
     public JsonObject ToStatus() => BuildStatus(Code, Reason, Message, Details);
 
-    public static JsonObject BuildStatus(int code, string reason, string message, JsonObject? details) => new()
+    public static JsonObject BuildStatus(int code, string reason, string message, JsonObject? details)
     {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Failure",
-        ["message"] = message,
-        ["reason"] = reason,
-        ["details"] = details?.DeepClone(),
-        ["code"] = code,
-    };
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            // Go's omitempty: a Status without details (a 401, say) has no "details" key, not a null one.
+            status["details"] = details.DeepClone();
+        }
+
+        status["code"] = code;
+        return status;
+    }
 
     private static string Qualified(string group, string resource) => group.Length == 0 ? resource : $"{resource}.{group}";
 

@@ -34,6 +34,12 @@ public static class KindAdmission
                 }
 
                 break;
+            case ("", "Pod") when current is null:
+                // The ServiceAccount admission plugin: a pod runs as its namespace's default account unless it names one.
+                var podSpec = JsonTree.EnsureObject(obj, "spec");
+                podSpec["serviceAccountName"] ??= "default";
+                podSpec["serviceAccount"] ??= podSpec["serviceAccountName"]!.DeepClone();
+                break;
             case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
                 ValidateBinding(type, obj, current);
                 break;

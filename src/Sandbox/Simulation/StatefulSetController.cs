@@ -238,6 +238,8 @@ public sealed class StatefulSetController(SandboxCluster cluster) : IClusterCont
         spec["nodeName"] = $"{cluster.Name}-node";
         spec["restartPolicy"] ??= "Always";
         spec["hostname"] = podName;
+        spec["serviceAccountName"] ??= "default";
+        spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
         if (sts["spec"]?["serviceName"]?.GetValue<string>() is { Length: > 0 } serviceName)
         {
             spec["subdomain"] = serviceName;

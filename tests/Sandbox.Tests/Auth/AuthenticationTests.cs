@@ -65,6 +65,7 @@ public sealed class AuthenticationTests(AuthFixture fixture) : IClassFixture<Aut
             Assert.Equal("Unauthorized", status["message"]!.GetValue<string>());
             Assert.Equal("Unauthorized", status["reason"]!.GetValue<string>());
             Assert.Equal(401, status["code"]!.GetValue<int>());
+            Assert.False(status.AsObject().ContainsKey("details"), "a 401 Status has no details");
         }
 
         var kubectl = await fixture.KubectlAsync(forged);

@@ -52,6 +52,25 @@ public sealed class SecurePortTests(AuthFixture fixture) : IClassFixture<AuthFix
     }
 
     [Fact]
+    public async Task Going_offline_closes_the_https_port_and_coming_back_reopens_it_on_the_same_port()
+    {
+        var port = fixture.Cluster.SecurePort;
+        using var http = fixture.SecureHttp(fixture.Cluster.Token);
+        await fixture.Cluster.GoOfflineAsync();
+        try
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/api"));
+        }
+        finally
+        {
+            await fixture.Cluster.GoOnlineAsync();
+        }
+
+        Assert.Equal(port, fixture.Cluster.SecurePort);
+        await Eventually.Until(async () => (await http.GetAsync("/api")).IsSuccessStatusCode, "the https port answers again");
+    }
+
+    [Fact]
     public async Task The_admin_token_is_all_powerful_on_both_ports()
     {
         var secure = await fixture.KubectlAsync(fixture.Cluster.Token);

@@ -19,6 +19,10 @@ public sealed class PolicyKindsTests(KindsFixture fixture) : IClassFixture<Kinds
 
         (await fixture.Kubectl.RunAsync("delete", "serviceaccount", "default", "-n", "sa-default")).AssertSuccess();
         await fixture.Kubectl.WaitForAsync(r => r.Succeeded, "get", "serviceaccount", "default", "-n", "sa-default");
+
+        (await fixture.Kubectl.RunAsync("run", "p", "--image=busybox", "-n", "sa-default")).AssertSuccess();
+        var account = await fixture.Kubectl.RunAsync("get", "pod", "p", "-n", "sa-default", "-o", "jsonpath={.spec.serviceAccountName}");
+        Assert.Equal("default", account.AssertSuccess().Stdout);
     }
 
     [Fact]
@@ -142,5 +146,61 @@ public sealed class PolicyKindsTests(KindsFixture fixture) : IClassFixture<Kinds
         Assert.Equal(["ReadWriteOnce"], claim.Status.AccessModes);
         Assert.Equal("Filesystem", claim.Spec.VolumeMode);
         Assert.Equal($"pvc-{claim.Metadata.Uid}", claim.Spec.VolumeName);
+    }
+
+    [Fact]
+    public async Task Kubectl_prints_the_new_kinds_with_their_own_columns()
+    {
+        using var client = fixture.Client();
+        var ns = await fixture.NamespaceAsync(client, "printing");
+        (await fixture.Kubectl.RunWithInputAsync($$"""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db, namespace: {{ns}}}
+            spec:
+              serviceName: db
+              replicas: 2
+              podManagementPolicy: Parallel
+              selector:
+                matchLabels: {app: db}
+              template:
+                metadata:
+                  labels: {app: db}
+                spec:
+                  containers: [{name: db, image: postgres:16}]
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources:
+                    requests: {storage: 2Gi}
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: db, namespace: {{ns}}}
+            spec:
+              maxUnavailable: 1
+              selector:
+                matchLabels: {app: db}
+            """, "apply", "-f", "-")).AssertSuccess();
+        (await fixture.Kubectl.RunAsync("create", "rolebinding", "db", "--clusterrole=view", "--user=alice", "--serviceaccount=" + ns + ":default", "-n", ns)).AssertSuccess();
+        (await fixture.Kubectl.RunAsync("rollout", "status", "statefulset/db", "-n", ns, "--timeout=60s")).AssertSuccess();
+
+        var sts = (await fixture.Kubectl.RunAsync("get", "statefulset", "db", "-n", ns)).AssertSuccess().Table;
+        Assert.Equal(["NAME", "READY", "AGE"], sts.Headers);
+        Assert.Equal("2/2", sts.Rows[0]["READY"]);
+        var pdb = await fixture.Kubectl.WaitForAsync(r => r.Succeeded && r.Table.Rows.Count == 1 && r.Table.Rows[0]["ALLOWED DISRUPTIONS"] == "1", "get", "pdb", "-n", ns);
+        Assert.Equal(["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], pdb.Table.Headers);
+        Assert.Equal(("N/A", "1"), (pdb.Table.Rows[0]["MIN AVAILABLE"], pdb.Table.Rows[0]["MAX UNAVAILABLE"]));
+        var pvc = await fixture.Kubectl.WaitForAsync(r => r.Succeeded && r.Table.Rows.Count == 2 && r.Table.Rows.All(row => row["STATUS"] == "Bound"), "get", "pvc", "-n", ns);
+        Assert.Equal(["data-db-0", "data-db-1"], pvc.Table.Rows.Select(r => r["NAME"]));
+        Assert.Equal(("2Gi", "RWO"), (pvc.Table.Rows[0]["CAPACITY"], pvc.Table.Rows[0]["ACCESS MODES"]));
+        var binding = (await fixture.Kubectl.RunAsync("get", "rolebinding", "db", "-n", ns, "-o", "wide")).AssertSuccess().Table;
+        Assert.Equal("ClusterRole/view", binding.Rows[0]["ROLE"]);
+        Assert.Equal("alice", binding.Rows[0]["USERS"]);
+        Assert.Equal($"{ns}/default", binding.Rows[0]["SERVICEACCOUNTS"]);
+        var revisions = (await fixture.Kubectl.RunAsync("get", "controllerrevisions", "-n", ns)).AssertSuccess().Table;
+        Assert.Equal("statefulset.apps/db", revisions.Rows[0]["CONTROLLER"]);
+        Assert.Equal("1", revisions.Rows[0]["REVISION"]);
     }
 }

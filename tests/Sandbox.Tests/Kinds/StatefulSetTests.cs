@@ -80,6 +80,7 @@ public sealed class StatefulSetTests(KindsFixture fixture) : IClassFixture<Kinds
         Assert.Equal(sts.Status.UpdateRevision, pod.Metadata.Labels["controller-revision-hash"]);
         Assert.Equal("web-1", pod.Spec.Hostname);
         Assert.Equal("web-headless", pod.Spec.Subdomain);
+        Assert.Equal("default", pod.Spec.ServiceAccountName);
         Assert.Equal("data-web-1", Assert.Single(pod.Spec.Volumes, v => v.Name == "data").PersistentVolumeClaim.ClaimName);
         Assert.Equal("StatefulSet", Assert.Single(pod.Metadata.OwnerReferences).Kind);
 
