@@ -76,6 +76,26 @@ public sealed class StrategicMergePatchTests
         Assert.True(Json.Same("""{"spec":{"strategy":{"type":"Recreate"}}}""", result), result.ToJsonString());
     }
 
+    [Theory]
+    [InlineData("apps/v1", "StatefulSet")]
+    [InlineData("apps/v1", "ReplicaSet")]
+    [InlineData("apps/v1", "DaemonSet")]
+    [InlineData("batch/v1", "Job")]
+    public void PodTemplateContainersAndEnvMergeByNameInEveryWorkloadKind(string apiVersion, string kind)
+    {
+        // What helm upgrade sends when one env value of a chart changes: the container keeps its image and other env.
+        var original = Json.Obj("""
+            {"spec":{"template":{"spec":{"containers":[{"name":"silo","image":"app:1","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]}}}}
+            """);
+        var patch = Json.Obj("""{"spec":{"template":{"spec":{"containers":[{"name":"silo","env":[{"name":"B","value":"3"}]}]}}}}""");
+
+        var result = StrategicMergePatch.Apply(original, patch, apiVersion, kind);
+
+        Assert.True(Json.Same("""
+            [{"name":"silo","image":"app:1","env":[{"name":"A","value":"1"},{"name":"B","value":"3"}]}]
+            """, result["spec"]!["template"]!["spec"]!["containers"]), result.ToJsonString());
+    }
+
     [Fact]
     public void ServicePortsMergeByPort()
     {
