@@ -225,6 +225,11 @@ public sealed class PodWorker
                     _sandboxReady = true;
                 }
 
+                if (volumes.ShortestTokenLifetime is { } lifetime)
+                {
+                    _ = RefreshTokensAsync(volumes, lifetime);
+                }
+
                 Publish();
                 return;
             }
@@ -232,6 +237,27 @@ public sealed class PodWorker
             {
                 _kubelet.Events.Record(_pod, "Warning", "FailedMount", $"MountVolume.SetUp failed: {ex.Message}");
                 await Task.Delay(ConfigRetry, _stop.Token);
+            }
+        }
+    }
+
+    /// <summary>Issues the pod's service-account tokens again at 80% of their lifetime, as the kubelet does.</summary>
+    private async Task RefreshTokensAsync(PodVolumes volumes, TimeSpan lifetime)
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (long)(lifetime.Ticks * 0.8)));
+        while (!_stop.IsCancellationRequested)
+        {
+            await DelayAsync(period);
+            if (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    volumes.RefreshTokens(_kubelet.Services);
+                }
+                catch (IOException ex)
+                {
+                    _kubelet.Events.Record(_pod, "Warning", "FailedMount", $"refreshing the service-account token failed: {ex.Message}");
+                }
             }
         }
     }
