@@ -121,7 +121,11 @@ public sealed class ContainerKubelet : IClusterController, IAsyncDisposable
             worker = new PodWorker(this, e.Object);
             _workers[uid] = worker;
             worker.Start();
-            _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(uid, out var _), TaskScheduler.Default);
+            _ = worker.Completion.ContinueWith(_ =>
+            {
+                _workers.TryRemove(uid, out var _);
+                Events.Forget(uid);
+            }, TaskScheduler.Default);
         }
 
         worker.Update(e.Object);

@@ -624,7 +624,8 @@ public sealed class PodWorker
             {
                 var status = JsonTree.EnsureObject(pod, "status");
                 var computed = PodStatusBuilder.Build(status, _containers.Select(c => c.Record).ToList(), _init.Select(c => c.Record).ToList(),
-                    _sandboxReady, _initialized, _sandboxProblem, Restart, _kubelet.Store.Now, pod["metadata"]?["deletionTimestamp"] is not null);
+                    _sandboxReady, _initialized, _sandboxProblem, Restart, _kubelet.Store.Now, pod["metadata"]?["deletionTimestamp"] is not null,
+                    QualityOfService.Of(pod));
                 foreach (var (key, value) in computed)
                 {
                     status[key] = value?.DeepClone();

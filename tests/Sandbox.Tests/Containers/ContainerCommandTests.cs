@@ -20,6 +20,7 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
             """);
         var pod = await PodJson.WaitAsync(fixture.Kubectl, "default", "plain", PodJson.IsReady, "Ready");
         Assert.Equal("Running", pod["status"]!["phase"]!.GetValue<string>());
+        Assert.Equal("BestEffort", pod["status"]!["qosClass"]!.GetValue<string>());
         var status = PodJson.Container(pod, "main")!;
         Assert.True(status["ready"]!.GetValue<bool>());
         Assert.True(status["started"]!.GetValue<bool>());
@@ -106,6 +107,7 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
         var terminated = PodJson.Container(pod, "main")!["state"]!["terminated"]!;
         Assert.Equal(0, terminated["exitCode"]!.GetValue<int>());
         Assert.Equal("Completed", terminated["reason"]!.GetValue<string>());
+        Assert.Equal("Guaranteed", pod["status"]!["qosClass"]!.GetValue<string>());
 
         var log = (await fixture.Kubectl.RunAsync("logs", "envy")).AssertSuccess().Lines;
         var ip = pod["status"]!["podIP"]!.GetValue<string>();
