@@ -190,6 +190,8 @@ public sealed class ContainerLifecycleTests(ContainerSandboxFixture fixture)
         Assert.Contains("out", result.Lines);
         Assert.Contains("err", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("sleep 3600", result.Stdout, StringComparison.Ordinal);
+        var piped = (await fixture.Kubectl.RunWithInputAsync("line one\nline two\n", "exec", "-i", "shell", "--", "sh", "-c", "cat > /tmp/in; wc -l < /tmp/in")).AssertSuccess();
+        Assert.Equal(["2"], piped.Lines);
         var failed = await fixture.Kubectl.RunAsync("exec", "shell", "--", "sh", "-c", "exit 7");
         Assert.Equal(7, failed.ExitCode);
         Assert.Contains("command terminated with exit code 7", failed.Stderr, StringComparison.Ordinal);
