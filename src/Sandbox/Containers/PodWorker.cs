@@ -301,12 +301,18 @@ public sealed class PodWorker
             var exitCode = await instance.Exited;
             await probing.CancelAsync();
             await probes.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (instance.StartFailed)
+            {
+                // What containerd reports when the process cannot be started (an executable that is not there).
+                exitCode = 128;
+            }
+
             var terminated = new JsonObject
             {
                 ["terminated"] = new JsonObject
                 {
                     ["exitCode"] = exitCode,
-                    ["reason"] = exitCode == 0 ? "Completed" : "Error",
+                    ["reason"] = instance.StartFailed ? "StartError" : exitCode == 0 ? "Completed" : "Error",
                     ["startedAt"] = ObjectStore.FormatTime(instance.StartedAt),
                     ["finishedAt"] = ObjectStore.FormatTime(instance.FinishedAt ?? DateTimeOffset.UtcNow),
                     ["containerID"] = $"runc://{instance.Id}",

@@ -23,10 +23,13 @@ public sealed class Runc(string root)
         : Environment.UserName != "root" && !IsRoot() ? "the sandbox does not run as root: runc needs root to run containers of given images"
         : null;
 
-    /// <summary>Starts <c>runc run</c> in the foreground: the process lives as long as the container, and its exit code is the container's.</summary>
-    public Process Run(string id, string bundle)
+    /// <summary>
+    /// Starts <c>runc run</c> in the foreground: the process lives as long as the container, and its exit code is the
+    /// container's. The pid file appears once the container's process has started (its absence afterwards means it never did).
+    /// </summary>
+    public Process Run(string id, string bundle, string pidFile)
     {
-        var process = new Process { StartInfo = StartInfo(["run", "--bundle", bundle, id]) };
+        var process = new Process { StartInfo = StartInfo(["run", "--bundle", bundle, "--pid-file", pidFile, id]) };
         process.Start();
         process.StandardInput.Close();
         return process;

@@ -148,4 +148,24 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
         Assert.Equal("secret \"nowhere\" not found", PodJson.Container(pod, "main")!["state"]!["waiting"]!["message"]!.GetValue<string>());
         Assert.Equal("Pending", pod["status"]!["phase"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_command_that_does_not_exist_ends_in_StartError_and_a_pod_that_never_restarts_fails()
+    {
+        await fixture.ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: missing-binary, namespace: default}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: main
+                image: {{{BusyboxImage.Reference}}}
+                command: ["/no/such/binary"]
+            """);
+        var pod = await PodJson.WaitAsync(fixture.Kubectl, "default", "missing-binary", p => p["status"]?["phase"]?.GetValue<string>() == "Failed", "Failed");
+        var terminated = PodJson.Container(pod, "main")!["state"]!["terminated"]!;
+        Assert.Equal("StartError", terminated["reason"]!.GetValue<string>());
+        Assert.Equal(128, terminated["exitCode"]!.GetValue<int>());
+    }
 }
