@@ -29,6 +29,9 @@ public sealed class ContainerInstance
 
     public DateTimeOffset? FinishedAt { get; private set; }
 
+    /// <summary>Whether the container's process never started (runc could not create or exec it): the kubelet's StartError.</summary>
+    public bool StartFailed { get; private set; }
+
     /// <summary>Completes with the container's exit code (128 + signal when a signal ended it) once it has exited and its bundle is gone.</summary>
     public Task<int> Exited { get; private set; } = Task.FromResult(0);
 
@@ -48,7 +51,7 @@ public sealed class ContainerInstance
         Process process;
         try
         {
-            process = runc.Run(id, bundle);
+            process = runc.Run(id, bundle, Path.Combine(bundle, "pid"));
         }
         catch
         {
@@ -77,6 +80,7 @@ public sealed class ContainerInstance
         finally
         {
             FinishedAt = DateTimeOffset.UtcNow;
+            StartFailed = !File.Exists(Path.Combine(_bundle, "pid"));
             process.Dispose();
             log.Dispose();
             await _runc.DeleteAsync(Id);

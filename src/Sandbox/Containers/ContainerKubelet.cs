@@ -28,8 +28,12 @@ public sealed class ContainerKubelet : IClusterController, IAsyncDisposable
         StateDirectory = options.StateDirectory is { } state
             ? Path.GetFullPath(Path.Combine(state, cluster.Name))
             : Path.Combine(Path.GetTempPath(), "erie-canal-sandbox", "state", $"{cluster.Name}-{Guid.NewGuid():N}");
-        Runc = new Runc(Path.Combine(StateDirectory, "runc"));
-        Services = new ClusterPodServices(cluster);
+
+        // The runc root, bundles and pod directories belong to this instance alone, even when two sandboxes share a
+        // state directory: only the persistent volumes are meant to be shared (and to outlive the instance).
+        InstanceDirectory = Path.Combine(StateDirectory, "instances", Guid.NewGuid().ToString("N"));
+        Runc = new Runc(Path.Combine(InstanceDirectory, "runc"));
+        Services = options.PodClusterServices?.Invoke(cluster) ?? new ClusterPodServices(cluster);
         Events = new KubeletEvents(cluster.Store, NodeName);
     }
 
@@ -42,9 +46,12 @@ public sealed class ContainerKubelet : IClusterController, IAsyncDisposable
 
     public string StateDirectory { get; }
 
-    public string PodsDirectory => Path.Combine(StateDirectory, "pods");
+    /// <summary>This instance's runc root, bundles, pod volumes and logs; removed on dispose.</summary>
+    public string InstanceDirectory { get; }
 
-    public string BundlesDirectory => Path.Combine(StateDirectory, "bundles");
+    public string PodsDirectory => Path.Combine(InstanceDirectory, "pods");
+
+    public string BundlesDirectory => Path.Combine(InstanceDirectory, "bundles");
 
     /// <summary>Persistent volume claims' data: one directory per namespace and claim, kept across pod replacements.</summary>
     public string PersistentDirectory => Path.Combine(StateDirectory, "persistent");
@@ -114,7 +121,11 @@ public sealed class ContainerKubelet : IClusterController, IAsyncDisposable
             worker = new PodWorker(this, e.Object);
             _workers[uid] = worker;
             worker.Start();
-            _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(uid, out var _), TaskScheduler.Default);
+            _ = worker.Completion.ContinueWith(_ =>
+            {
+                _workers.TryRemove(uid, out var _);
+                Events.Forget(uid);
+            }, TaskScheduler.Default);
         }
 
         worker.Update(e.Object);
@@ -156,17 +167,13 @@ public sealed class ContainerKubelet : IClusterController, IAsyncDisposable
             }
         }
 
-        await UnmountUnderAsync(StateDirectory);
+        await UnmountUnderAsync(InstanceDirectory);
         try
         {
-            if (_ownsState && Directory.Exists(StateDirectory))
+            var directory = _ownsState ? StateDirectory : InstanceDirectory;
+            if (Directory.Exists(directory))
             {
-                Directory.Delete(StateDirectory, recursive: true);
-            }
-            else if (Directory.Exists(BundlesDirectory))
-            {
-                Directory.Delete(BundlesDirectory, recursive: true);
-                Directory.Delete(PodsDirectory, recursive: true);
+                Directory.Delete(directory, recursive: true);
             }
         }
         catch (IOException ex)

@@ -11,7 +11,7 @@ namespace ErieCanal.Orleans.Sandbox.Containers;
 public static class PodStatusBuilder
 {
     public static JsonObject Build(JsonObject previous, IReadOnlyList<ContainerRecord> containers, IReadOnlyList<ContainerRecord> init,
-        bool sandboxReady, bool initialized, string? sandboxProblem, string restartPolicy, DateTimeOffset now, bool deleting)
+        bool sandboxReady, bool initialized, string? sandboxProblem, string restartPolicy, DateTimeOffset now, bool deleting, string qosClass)
     {
         var time = ObjectStore.FormatTime(now);
         var phase = Phase(containers, init, initialized, restartPolicy);
@@ -56,7 +56,7 @@ public static class PodStatusBuilder
                 ready ? Condition("ContainersReady", true) : Condition("ContainersReady", false, notReadyReason, notReadyMessage),
                 Condition("PodScheduled", true)),
             ["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)Decorate(c, sandboxProblem)).ToArray()),
-            ["qosClass"] = previous["qosClass"]?.DeepClone() ?? "BestEffort",
+            ["qosClass"] = qosClass,
         };
         if (init.Count > 0)
         {

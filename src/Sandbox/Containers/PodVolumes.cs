@@ -20,6 +20,7 @@ public sealed class PodVolumes
 
     private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private readonly List<OciMount> _podMounts = [];
+    private readonly List<TokenFile> _tokens = [];
 
     private PodVolumes()
     {
@@ -64,7 +65,7 @@ public sealed class PodVolumes
                 }
                 else
                 {
-                    WriteFiles(volume, pod, directory, ns, store, services, fsGroup);
+                    volumes.WriteFiles(volume, pod, directory, ns, store, services, fsGroup);
                 }
             }
 
@@ -76,7 +77,7 @@ public sealed class PodVolumes
             var directory = Path.Combine(podDirectory, "kube-api-access");
             Directory.CreateDirectory(directory);
             var sa = pod["spec"]?["serviceAccountName"]?.GetValue<string>() ?? "default";
-            Write(directory, "token", Encoding.UTF8.GetBytes(services.IssueServiceAccountToken(ns, sa, Name(pod), Uid(pod), TimeSpan.FromHours(1))), DefaultMode, fsGroup);
+            volumes.WriteToken(new TokenFile(directory, "token", ns, sa, Name(pod), Uid(pod), TimeSpan.FromSeconds(3607), DefaultMode, fsGroup), services);
             Write(directory, "ca.crt", Encoding.UTF8.GetBytes(services.CaCertificatePem ?? ""), DefaultMode, fsGroup);
             Write(directory, "namespace", Encoding.UTF8.GetBytes(ns), DefaultMode, fsGroup);
             volumes._podMounts.Add(new OciMount(ServiceAccountPath, directory, ReadOnly: true));
@@ -126,7 +127,25 @@ public sealed class PodVolumes
         return mounts;
     }
 
-    private static void WriteFiles(JsonObject volume, JsonObject pod, string directory, string ns, ObjectStore store, IPodClusterServices services, int? fsGroup)
+    /// <summary>The shortest lifetime of the pod's service-account tokens (null: it has none).</summary>
+    public TimeSpan? ShortestTokenLifetime => _tokens.Count == 0 ? null : _tokens.Min(t => t.Lifetime);
+
+    /// <summary>Issues every token again, as the kubelet does before they expire (the file is replaced atomically).</summary>
+    public void RefreshTokens(IPodClusterServices services)
+    {
+        foreach (var token in _tokens)
+        {
+            Write(token.Directory, token.Path, Encoding.UTF8.GetBytes(services.IssueServiceAccountToken(token.Namespace, token.ServiceAccount, token.PodName, token.PodUid, token.Lifetime)), token.Mode, token.FsGroup);
+        }
+    }
+
+    private void WriteToken(TokenFile token, IPodClusterServices services)
+    {
+        _tokens.Add(token);
+        Write(token.Directory, token.Path, Encoding.UTF8.GetBytes(services.IssueServiceAccountToken(token.Namespace, token.ServiceAccount, token.PodName, token.PodUid, token.Lifetime)), token.Mode, token.FsGroup);
+    }
+
+    private void WriteFiles(JsonObject volume, JsonObject pod, string directory, string ns, ObjectStore store, IPodClusterServices services, int? fsGroup)
     {
         if (volume["secret"] is JsonObject secret)
         {
@@ -163,7 +182,7 @@ public sealed class PodVolumes
                 {
                     var lifetime = TimeSpan.FromSeconds(JsonTree.GetInt64(t, "expirationSeconds") ?? 3600);
                     var sa = pod["spec"]?["serviceAccountName"]?.GetValue<string>() ?? "default";
-                    Write(directory, t["path"]?.GetValue<string>() ?? "token", Encoding.UTF8.GetBytes(services.IssueServiceAccountToken(ns, sa, Name(pod), Uid(pod), lifetime)), mode, fsGroup);
+                    WriteToken(new TokenFile(directory, t["path"]?.GetValue<string>() ?? "token", ns, sa, Name(pod), Uid(pod), lifetime, mode, fsGroup), services);
                 }
             }
         }
@@ -231,13 +250,18 @@ public sealed class PodVolumes
 
         var path = Path.Combine(directory, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, content);
-        UnixFiles.SetMode(path, (UnixFileMode)mode);
+
+        // Written beside and renamed over: a container reading the file (a refreshed token) never sees half of it.
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $"..{Path.GetFileName(path)}.{Guid.NewGuid():N}");
+        File.WriteAllBytes(temporary, content);
+        UnixFiles.SetMode(temporary, (UnixFileMode)mode);
         if (fsGroup is { } group)
         {
-            UnixFiles.ChangeOwner(path, 0, group);
-            UnixFiles.SetMode(path, (UnixFileMode)mode);
+            UnixFiles.ChangeOwner(temporary, 0, group);
+            UnixFiles.SetMode(temporary, (UnixFileMode)mode);
         }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static int Mode(JsonObject holder, int fallback) =>
@@ -279,6 +303,8 @@ public sealed class PodVolumes
             ? nameserver + "\n"
             : $"search {ns}.svc.cluster.local svc.cluster.local cluster.local\n{nameserver}\noptions ndots:5\n";
     }
+
+    private sealed record TokenFile(string Directory, string Path, string Namespace, string ServiceAccount, string PodName, string PodUid, TimeSpan Lifetime, int Mode, int? FsGroup);
 
     private static string Name(JsonObject pod) => pod["metadata"]?["name"]?.GetValue<string>() ?? "";
 

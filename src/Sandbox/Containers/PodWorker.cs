@@ -225,6 +225,11 @@ public sealed class PodWorker
                     _sandboxReady = true;
                 }
 
+                if (volumes.ShortestTokenLifetime is { } lifetime)
+                {
+                    _ = RefreshTokensAsync(volumes, lifetime);
+                }
+
                 Publish();
                 return;
             }
@@ -232,6 +237,27 @@ public sealed class PodWorker
             {
                 _kubelet.Events.Record(_pod, "Warning", "FailedMount", $"MountVolume.SetUp failed: {ex.Message}");
                 await Task.Delay(ConfigRetry, _stop.Token);
+            }
+        }
+    }
+
+    /// <summary>Issues the pod's service-account tokens again at 80% of their lifetime, as the kubelet does.</summary>
+    private async Task RefreshTokensAsync(PodVolumes volumes, TimeSpan lifetime)
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (long)(lifetime.Ticks * 0.8)));
+        while (!_stop.IsCancellationRequested)
+        {
+            await DelayAsync(period);
+            if (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    volumes.RefreshTokens(_kubelet.Services);
+                }
+                catch (IOException ex)
+                {
+                    _kubelet.Events.Record(_pod, "Warning", "FailedMount", $"refreshing the service-account token failed: {ex.Message}");
+                }
             }
         }
     }
@@ -275,12 +301,18 @@ public sealed class PodWorker
             var exitCode = await instance.Exited;
             await probing.CancelAsync();
             await probes.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (instance.StartFailed)
+            {
+                // What containerd reports when the process cannot be started (an executable that is not there).
+                exitCode = 128;
+            }
+
             var terminated = new JsonObject
             {
                 ["terminated"] = new JsonObject
                 {
                     ["exitCode"] = exitCode,
-                    ["reason"] = exitCode == 0 ? "Completed" : "Error",
+                    ["reason"] = instance.StartFailed ? "StartError" : exitCode == 0 ? "Completed" : "Error",
                     ["startedAt"] = ObjectStore.FormatTime(instance.StartedAt),
                     ["finishedAt"] = ObjectStore.FormatTime(instance.FinishedAt ?? DateTimeOffset.UtcNow),
                     ["containerID"] = $"runc://{instance.Id}",
@@ -598,7 +630,8 @@ public sealed class PodWorker
             {
                 var status = JsonTree.EnsureObject(pod, "status");
                 var computed = PodStatusBuilder.Build(status, _containers.Select(c => c.Record).ToList(), _init.Select(c => c.Record).ToList(),
-                    _sandboxReady, _initialized, _sandboxProblem, Restart, _kubelet.Store.Now, pod["metadata"]?["deletionTimestamp"] is not null);
+                    _sandboxReady, _initialized, _sandboxProblem, Restart, _kubelet.Store.Now, pod["metadata"]?["deletionTimestamp"] is not null,
+                    QualityOfService.Of(pod));
                 foreach (var (key, value) in computed)
                 {
                     status[key] = value?.DeepClone();

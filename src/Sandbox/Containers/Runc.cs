@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 
 namespace ErieCanal.Orleans.Sandbox.Containers;
 
@@ -22,10 +23,13 @@ public sealed class Runc(string root)
         : Environment.UserName != "root" && !IsRoot() ? "the sandbox does not run as root: runc needs root to run containers of given images"
         : null;
 
-    /// <summary>Starts <c>runc run</c> in the foreground: the process lives as long as the container, and its exit code is the container's.</summary>
-    public Process Run(string id, string bundle)
+    /// <summary>
+    /// Starts <c>runc run</c> in the foreground: the process lives as long as the container, and its exit code is the
+    /// container's. The pid file appears once the container's process has started (its absence afterwards means it never did).
+    /// </summary>
+    public Process Run(string id, string bundle, string pidFile)
     {
-        var process = new Process { StartInfo = StartInfo(["run", "--bundle", bundle, id]) };
+        var process = new Process { StartInfo = StartInfo(["run", "--bundle", bundle, "--pid-file", pidFile, id]) };
         process.Start();
         process.StandardInput.Close();
         return process;
@@ -33,11 +37,16 @@ public sealed class Runc(string root)
 
     /// <summary>Runs a process inside a running container; output streams to the callbacks; returns its exit code.</summary>
     public async Task<int> ExecAsync(string id, IReadOnlyList<string> command, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stdout,
-        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stderr, CancellationToken cancellationToken)
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stderr, CancellationToken cancellationToken, ChannelReader<byte[]>? stdin = null)
     {
         using var process = new Process { StartInfo = StartInfo(["exec", id, .. command]) };
         process.Start();
-        process.StandardInput.Close();
+        var feeding = stdin is null ? Task.CompletedTask : FeedAsync(stdin, process.StandardInput.BaseStream, cancellationToken);
+        if (stdin is null)
+        {
+            process.StandardInput.Close();
+        }
+
         try
         {
             await Task.WhenAll(
@@ -97,6 +106,33 @@ public sealed class Runc(string root)
         }
 
         return info;
+    }
+
+    /// <summary>Copies the client's stdin into the process until the client closes it (then the process sees end of file).</summary>
+    private static async Task FeedAsync(ChannelReader<byte[]> stdin, Stream to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var chunk in stdin.ReadAllAsync(cancellationToken))
+            {
+                await to.WriteAsync(chunk, cancellationToken);
+                await to.FlushAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The process exited (or the client left) before stdin ended.
+        }
+        finally
+        {
+            try
+            {
+                to.Close();
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static async Task PumpAsync(Stream from, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> to, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 
 namespace ErieCanal.Orleans.Sandbox.Exec;
 
@@ -15,10 +16,12 @@ public sealed class ExecChannels : IAsyncDisposable
     public const string V5 = "v5.channel.k8s.io";
     public const string V4 = "v4.channel.k8s.io";
 
+    private const byte StdinChannel = 0;
     private const byte StdoutChannel = 1;
     private const byte StderrChannel = 2;
     private const byte ErrorChannel = 3;
     private const int MaxFrame = 32 * 1024;
+    private const byte CloseSignal = 255;
 
     /// <summary>
     /// How long after the upgrade the first frame waits. kubectl 1.32's WebSocket executor starts reading before it
@@ -35,6 +38,7 @@ public sealed class ExecChannels : IAsyncDisposable
     private readonly Task _reader;
     private readonly TimeProvider _time;
     private readonly long _accepted;
+    private readonly Channel<byte[]> _stdin = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private bool _started;
 
     public ExecChannels(WebSocket socket, ExecRequest request, CancellationToken requestAborted, TimeProvider? time = null)
@@ -58,6 +62,9 @@ public sealed class ExecChannels : IAsyncDisposable
     public ProcessOutput Stdout { get; }
 
     public ProcessOutput Stderr { get; }
+
+    /// <summary>What the client sends on stdin, completed when it closes stdin (v5) or goes away.</summary>
+    public ChannelReader<byte[]> Stdin => _stdin.Reader;
 
     /// <summary>Cancelled when the client closes the connection or goes away: the process is stopped.</summary>
     public CancellationToken ClientGone => _clientGone.Token;
@@ -160,15 +167,34 @@ public sealed class ExecChannels : IAsyncDisposable
     {
         await Task.Yield();
         var buffer = new byte[4096];
+        var message = new MemoryStream();
         try
         {
             while (true)
             {
-                // Stdin, resize messages and v5 close signals are read and ignored: the simulated programs read no input.
+                // Stdin goes to whoever reads Stdin (a real container's process; simulated programs read none);
+                // resize messages are ignored; a v5 close signal for channel 0 ends stdin.
                 var result = await _socket.ReceiveAsync(buffer, _clientGone.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     break;
+                }
+
+                message.Write(buffer, 0, result.Count);
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                var frame = message.ToArray();
+                message.SetLength(0);
+                if (frame.Length > 1 && frame[0] == StdinChannel)
+                {
+                    _stdin.Writer.TryWrite(frame[1..]);
+                }
+                else if (frame.Length > 1 && frame[0] == CloseSignal && frame[1] == StdinChannel)
+                {
+                    _stdin.Writer.TryComplete();
                 }
             }
         }
@@ -177,6 +203,7 @@ public sealed class ExecChannels : IAsyncDisposable
             // The client went away; nothing left to read.
         }
 
+        _stdin.Writer.TryComplete();
         await _clientGone.CancelAsync();
     }
 }

@@ -67,7 +67,8 @@ public sealed class PodExecHandler(SandboxCluster cluster)
             // A real container: the real program runs in it.
             var instance = cluster.Kubelet.Worker(pod["metadata"]?["uid"]?.GetValue<string>() ?? "")?.Find(container["name"]?.GetValue<string>())?.Current
                 ?? throw ApiException.BadRequest($"unable to upgrade connection: container not found (\"{container["name"]}\")");
-            return await cluster.Kubelet.Runc.ExecAsync(instance.Id, request.Command, channels.Stdout.WriteAsync, channels.Stderr.WriteAsync, channels.ClientGone);
+            return await cluster.Kubelet.Runc.ExecAsync(instance.Id, request.Command, channels.Stdout.WriteAsync, channels.Stderr.WriteAsync, channels.ClientGone,
+                request.Stdin ? channels.Stdin : null);
         }
 
         var executable = request.Command[0];

@@ -46,4 +46,10 @@ public sealed record SandboxClusterOptions
 
     /// <summary>The first delay before a crashed container restarts (kubelet: 10 s, doubling to 5 min).</summary>
     public TimeSpan ContainerRestartBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// What containers get from the rest of the cluster (service-account tokens, CA, API address, DNS); null: the
+    /// cluster's own (<see cref="Containers.ClusterPodServices"/>: bound tokens, the HTTPS port, the cluster DNS).
+    /// </summary>
+    public Func<SandboxCluster, Containers.IPodClusterServices>? PodClusterServices { get; init; }
 }

@@ -20,6 +20,7 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
             """);
         var pod = await PodJson.WaitAsync(fixture.Kubectl, "default", "plain", PodJson.IsReady, "Ready");
         Assert.Equal("Running", pod["status"]!["phase"]!.GetValue<string>());
+        Assert.Equal("BestEffort", pod["status"]!["qosClass"]!.GetValue<string>());
         var status = PodJson.Container(pod, "main")!;
         Assert.True(status["ready"]!.GetValue<bool>());
         Assert.True(status["started"]!.GetValue<bool>());
@@ -106,6 +107,7 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
         var terminated = PodJson.Container(pod, "main")!["state"]!["terminated"]!;
         Assert.Equal(0, terminated["exitCode"]!.GetValue<int>());
         Assert.Equal("Completed", terminated["reason"]!.GetValue<string>());
+        Assert.Equal("Guaranteed", pod["status"]!["qosClass"]!.GetValue<string>());
 
         var log = (await fixture.Kubectl.RunAsync("logs", "envy")).AssertSuccess().Lines;
         var ip = pod["status"]!["podIP"]!.GetValue<string>();
@@ -145,5 +147,25 @@ public sealed class ContainerCommandTests(ContainerSandboxFixture fixture)
             p => PodJson.Container(p, "main")?["state"]?["waiting"]?["reason"]?.GetValue<string>() == "CreateContainerConfigError", "CreateContainerConfigError");
         Assert.Equal("secret \"nowhere\" not found", PodJson.Container(pod, "main")!["state"]!["waiting"]!["message"]!.GetValue<string>());
         Assert.Equal("Pending", pod["status"]!["phase"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_command_that_does_not_exist_ends_in_StartError_and_a_pod_that_never_restarts_fails()
+    {
+        await fixture.ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: missing-binary, namespace: default}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: main
+                image: {{{BusyboxImage.Reference}}}
+                command: ["/no/such/binary"]
+            """);
+        var pod = await PodJson.WaitAsync(fixture.Kubectl, "default", "missing-binary", p => p["status"]?["phase"]?.GetValue<string>() == "Failed", "Failed");
+        var terminated = PodJson.Container(pod, "main")!["state"]!["terminated"]!;
+        Assert.Equal("StartError", terminated["reason"]!.GetValue<string>());
+        Assert.Equal(128, terminated["exitCode"]!.GetValue<int>());
     }
 }

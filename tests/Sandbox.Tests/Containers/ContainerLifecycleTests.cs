@@ -154,11 +154,11 @@ public sealed class ContainerLifecycleTests(ContainerSandboxFixture fixture)
         await PodJson.WaitAsync(fixture.Kubectl, "default", "graceful", PodJson.IsReady, "Ready");
         await fixture.Kubectl.WaitForAsync(r => r.Stdout.Contains("up", StringComparison.Ordinal), "logs", "graceful", "-c", "stubborn");
         await fixture.Kubectl.WaitForAsync(r => r.Stdout.Contains("up", StringComparison.Ordinal), "logs", "graceful", "-c", "polite");
-        (await fixture.Kubectl.RunAsync("delete", "pod", "graceful", "--grace-period=3", "--wait=false")).AssertSuccess();
+        (await fixture.Kubectl.RunAsync("delete", "pod", "graceful", "--grace-period=10", "--wait=false")).AssertSuccess();
 
         var marked = (await PodJson.GetAsync(fixture.Kubectl, "default", "graceful"))!;
         Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
-        Assert.Equal(3, marked["metadata"]!["deletionGracePeriodSeconds"]!.GetValue<int>());
+        Assert.Equal(10, marked["metadata"]!["deletionGracePeriodSeconds"]!.GetValue<int>());
         var terminated = await PodJson.WaitAsync(fixture.Kubectl, "default", "graceful",
             p => PodJson.Container(p, "polite")?["state"]?["terminated"] is not null, "the polite container ended on SIGTERM");
         Assert.Equal(0, PodJson.Container(terminated, "polite")!["state"]!["terminated"]!["exitCode"]!.GetValue<int>());
@@ -190,6 +190,8 @@ public sealed class ContainerLifecycleTests(ContainerSandboxFixture fixture)
         Assert.Contains("out", result.Lines);
         Assert.Contains("err", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("sleep 3600", result.Stdout, StringComparison.Ordinal);
+        var piped = (await fixture.Kubectl.RunWithInputAsync("line one\nline two\n", "exec", "-i", "shell", "--", "sh", "-c", "cat > /tmp/in; wc -l < /tmp/in")).AssertSuccess();
+        Assert.Equal(["2"], piped.Lines);
         var failed = await fixture.Kubectl.RunAsync("exec", "shell", "--", "sh", "-c", "exit 7");
         Assert.Equal(7, failed.ExitCode);
         Assert.Contains("command terminated with exit code 7", failed.Stderr, StringComparison.Ordinal);
