@@ -18,6 +18,7 @@ public sealed class MemberExportWriter : IExportWorkSink, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<WorkKey, ExportWork> _work = [];
     private readonly HashSet<WorkKey> _failing = [];
+    private readonly HashSet<WorkKey> _forbidden = [];
     private readonly List<Waiter> _waiters = [];
     private readonly KeyedWorkQueue<WorkKey> _queue;
     private readonly IMemberExportApi _api;
@@ -146,6 +147,7 @@ public sealed class MemberExportWriter : IExportWorkSink, IAsyncDisposable
             // The export, or its namespace, is gone: its deletion is on its way and nothing is left to write.
         }
 
+        bool restored;
         lock (_gate)
         {
             // Newer work decided meanwhile stays: the queue runs the key again.
@@ -155,16 +157,31 @@ public sealed class MemberExportWriter : IExportWorkSink, IAsyncDisposable
             }
 
             _failing.Remove(key);
+            restored = _forbidden.Remove(key);
             ReleaseWaiters();
+        }
+
+        if (restored)
+        {
+            await RecordEventAsync(work.Namespace, work.Name, "", warning: false, "AccessRestored", $"the export's {key.Aspect} is written again", cancellationToken);
         }
     }
 
     private void Failed(WorkKey key, Exception ex)
     {
+        bool firstRefusal;
         lock (_gate)
         {
             _failing.Add(key);
+            firstRefusal = ApiErrors.IsForbidden(ex) && _forbidden.Add(key);
             ReleaseWaiters();
+        }
+
+        if (firstRefusal)
+        {
+            // RBAC refused the write: the retries go on (a fixed role heals it), and the export says once why nothing
+            // changes, naming the verb and resource as the API server did.
+            _ = RecordEventAsync(key.Namespace, key.Name, "", warning: true, "Forbidden", $"cannot write the export's {key.Aspect}: {ApiErrors.Brief(ex)}", _stop.Token);
         }
     }
 

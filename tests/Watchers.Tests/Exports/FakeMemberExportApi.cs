@@ -25,9 +25,22 @@ public sealed class FakeMemberExportApi : IMemberExportApi
 
     public int CountOf(string call) => Calls.Count(c => c.StartsWith(call, StringComparison.Ordinal));
 
+    /// <summary>Ingress writes are refused by RBAC while this is set, with kube-apiserver's 403 Status.</summary>
+    public volatile bool ForbidIngresses;
+
     public async Task ApplyIngressAsync(string ns, string name, ExportIngress ingress, CancellationToken cancellationToken)
     {
         await EnterAsync(cancellationToken);
+        if (ForbidIngresses)
+        {
+            throw new k8s.Autorest.HttpOperationException("Operation returned an invalid status code 'Forbidden'")
+            {
+                Response = new k8s.Autorest.HttpResponseMessageWrapper(
+                    new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden),
+                    $$"""{"kind":"Status","apiVersion":"v1","status":"Failure","message":"ingresses.networking.k8s.io "svcexp-ing-{{name}}" is forbidden: User "system:serviceaccount:ec:reconciler" cannot patch resource "ingresses" in API group "networking.k8s.io" in the namespace "{{ns}}"","reason":"Forbidden","code":403}"""),
+            };
+        }
+
         Calls.Enqueue($"apply {ns}/{name} {ingress.Paths[0].Path}");
     }
 
@@ -60,7 +73,7 @@ public sealed class FakeMemberExportApi : IMemberExportApi
     public async Task RecordEventAsync(string ns, string name, string uid, bool warning, string reason, string message, CancellationToken cancellationToken)
     {
         await EnterAsync(cancellationToken);
-        Calls.Enqueue($"event {ns}/{name} {reason}");
+        Calls.Enqueue($"event {ns}/{name} {reason} {message}");
     }
 
     private async Task EnterAsync(CancellationToken cancellationToken)

@@ -84,6 +84,37 @@ public sealed class MemberExportWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_RBAC_refuses_is_told_once_as_a_Forbidden_Event_naming_verb_and_resource_and_its_return_once()
+    {
+        _api.ForbidIngresses = true;
+        _writer.Submit(new ApplyExportIngress("ns", "web", Ingress("/api")));
+        await Eventually.Until(() => _api.CountOf("event ns/web Forbidden") == 1, "the refusal told");
+        var told = _api.Calls.Single(c => c.StartsWith("event ns/web Forbidden", StringComparison.Ordinal));
+        Assert.Contains("cannot patch resource \"ingresses\"", told, StringComparison.Ordinal);
+
+        // Retries go on, quietly: the Event is not repeated per retry.
+        for (var i = 0; i < 3; i++)
+        {
+            var entered = _api.Entered;
+            await Eventually.Until(() =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(4));
+                return _api.Entered > entered;
+            }, "another retry");
+        }
+
+        Assert.Equal(1, _api.CountOf("event ns/web Forbidden"));
+
+        // The role fixed: the Ingress lands and the export says so once.
+        _api.ForbidIngresses = false;
+        await Eventually.Until(() =>
+        {
+            _clock.Advance(TimeSpan.FromSeconds(4));
+            return _api.CountOf("apply ns/web /api") == 1 && _api.CountOf("event ns/web AccessRestored") == 1;
+        }, "written and told once the role allows it");
+    }
+
+    [Fact]
     public async Task A_leaving_member_clears_the_conditions_in_place_of_a_pending_write()
     {
         // One worker, held by another export's delete: the conditions cannot start before the clear replaces them
