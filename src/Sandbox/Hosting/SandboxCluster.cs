@@ -45,7 +45,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         ServiceProxy = Options.ServeClusterNetwork ? new ServiceProxy(this, Names) : null;
         Kubelet = new ContainerKubelet(this);
         _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, Kubelet,
-            new StatefulSetController(this), new ServiceAccountController(this), new ClusterRoleAggregationController(this),
+            new StatefulSetController(this), new ServiceAccountController(this), new RootCaPublisher(this), new ClusterRoleAggregationController(this),
             new VolumeClaimBinder(this), new DisruptionBudgetController(this), .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
         SeedNamespaces();
         BootstrapPolicy.Seed(Store);
@@ -254,6 +254,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 ["status"] = new JsonObject { ["phase"] = "Active" },
             });
             ServiceAccountController.EnsureDefault(Store, ns);
+            RootCaPublisher.Ensure(Store, ns, CaCertificatePem);
         }
     }
 }
