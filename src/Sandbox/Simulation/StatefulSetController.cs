@@ -234,9 +234,7 @@ public sealed class StatefulSetController(SandboxCluster cluster) : IClusterCont
         var ns = sts["metadata"]!["namespace"]!.GetValue<string>();
         var stsName = StoreOps.Name(sts);
         var podName = $"{stsName}-{ordinal}";
-        var spec = template["spec"]?.DeepClone() as JsonObject ?? [];
-        spec["nodeName"] = $"{cluster.Name}-node";
-        spec["restartPolicy"] ??= "Always";
+        var spec = PodTemplates.Spec(cluster, template);
         spec["hostname"] = podName;
         spec["serviceAccountName"] ??= "default";
         spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
@@ -268,40 +266,14 @@ public sealed class StatefulSetController(SandboxCluster cluster) : IClusterCont
         labels[RevisionLabel] = revision;
         labels[PodNameLabel] = podName;
         labels[PodIndexLabel] = ordinal.ToString(CultureInfo.InvariantCulture);
-        var time = ObjectStore.FormatTime(Store.Now);
-        var podIp = cluster.PodIps.Allocate();
-        StoreOps.TryCreate(Store, Pods, ns, new JsonObject
+        StoreOps.TryCreate(Store, Pods, ns, PodTemplates.Pending(cluster, new JsonObject
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = podName,
-                ["namespace"] = ns,
-                ["labels"] = labels,
-                ["annotations"] = template["metadata"]?["annotations"]?.DeepClone(),
-                ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(sts, "apps/v1", "StatefulSet")),
-            },
-            ["spec"] = spec,
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Pending",
-                ["hostIP"] = "127.0.0.1",
-                ["podIP"] = podIp,
-                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
-                ["startTime"] = time,
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastTransitionTime"] = time }),
-                ["containerStatuses"] = new JsonArray((spec["containers"] as JsonArray ?? []).Select(c => (JsonNode)new JsonObject
-                {
-                    ["name"] = c?["name"]?.DeepClone(),
-                    ["image"] = c?["image"]?.DeepClone(),
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
-                }).ToArray()),
-            },
-        });
+            ["name"] = podName,
+            ["namespace"] = ns,
+            ["labels"] = labels,
+            ["annotations"] = template["metadata"]?["annotations"]?.DeepClone(),
+            ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(sts, "apps/v1", "StatefulSet")),
+        }, spec));
     }
 
     /// <summary>The claim of one template and ordinal: created once, never owned by the pod, so it survives it.</summary>

@@ -198,42 +198,14 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
     private void CreatePod(JsonObject rs, string ns, string rsName)
     {
         var template = rs["spec"]?["template"] as JsonObject ?? [];
-        var spec = template["spec"]?.DeepClone() as JsonObject ?? [];
-        spec["nodeName"] = $"{cluster.Name}-node";
-        spec["restartPolicy"] ??= "Always";
-        var time = ObjectStore.FormatTime(Store.Now);
-        var podIp = cluster.PodIps.Allocate();
-        StoreOps.TryCreate(Store, Pods, ns, new JsonObject
+        var spec = PodTemplates.Spec(cluster, template);
+        StoreOps.TryCreate(Store, Pods, ns, PodTemplates.Pending(cluster, new JsonObject
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject
-            {
-                ["generateName"] = rsName + "-",
-                ["namespace"] = ns,
-                ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
-                ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(rs, "apps/v1", "ReplicaSet")),
-            },
-            ["spec"] = spec,
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Pending",
-                ["hostIP"] = "127.0.0.1",
-                ["podIP"] = podIp,
-                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
-                ["startTime"] = time,
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastTransitionTime"] = time }),
-                ["containerStatuses"] = new JsonArray((spec["containers"] as JsonArray ?? []).Select(c => (JsonNode)new JsonObject
-                {
-                    ["name"] = c?["name"]?.DeepClone(),
-                    ["image"] = c?["image"]?.DeepClone(),
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
-                }).ToArray()),
-            },
-        });
+            ["generateName"] = rsName + "-",
+            ["namespace"] = ns,
+            ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
+            ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(rs, "apps/v1", "ReplicaSet")),
+        }, spec));
     }
 
     private void QueueReady(WorkQueue queue, TimeSpan delay, string ns, string name) =>

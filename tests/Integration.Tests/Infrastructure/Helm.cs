@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ErieCanal.Orleans.TestSupport.Kubectl;
@@ -22,40 +21,7 @@ public static class Helm
     private static readonly IDeserializer Reader = new DeserializerBuilder().Build();
 
     /// <summary>Runs helm; the output is stdout then stderr. A run past the timeout is killed and fails the test.</summary>
-    public static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("HELM") ?? "helm", args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("helm did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("helm is not installed or not on PATH (set HELM to its path; .ci/run installs it)", ex);
-        }
-
-        using var _ = process;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"helm {string.Join(' ', args)} did not finish within {Timeout.TotalSeconds}s: {await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    public static Task<(int Code, string Output)> RunAsync(params string[] args) => HelmProcess.RunAsync(args, Timeout);
 
     /// <summary><c>helm template ec &lt;chart&gt;</c> with <paramref name="args"/>; the rendered YAML, or the test fails.</summary>
     public static async Task<string> TemplateAsync(params string[] args)
