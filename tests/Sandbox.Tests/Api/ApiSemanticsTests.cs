@@ -166,9 +166,9 @@ public sealed class ApiSemanticsTests(SandboxFixture fixture) : IClassFixture<Sa
 
         Assert.Equal(["a"], (await _client.CoreV1.ListNamespacedConfigMapAsync("select", labelSelector: "tier=web")).Items.Select(i => i.Metadata.Name));
         Assert.Equal(["a", "b"], (await _client.CoreV1.ListNamespacedConfigMapAsync("select", labelSelector: "tier in (web,db)")).Items.Select(i => i.Metadata.Name));
-        Assert.Equal(["c"], (await _client.CoreV1.ListNamespacedConfigMapAsync("select", labelSelector: "!tier")).Items.Select(i => i.Metadata.Name));
+        Assert.Equal(["c"], Objects.OwnNames((await _client.CoreV1.ListNamespacedConfigMapAsync("select", labelSelector: "!tier")).Items));
         Assert.Equal(["b"], (await _client.CoreV1.ListNamespacedConfigMapAsync("select", fieldSelector: "metadata.name=b")).Items.Select(i => i.Metadata.Name));
-        Assert.Equal(["a", "c"], (await _client.CoreV1.ListNamespacedConfigMapAsync("select", fieldSelector: "metadata.name!=b")).Items.Select(i => i.Metadata.Name));
+        Assert.Equal(["a", "c"], Objects.OwnNames((await _client.CoreV1.ListNamespacedConfigMapAsync("select", fieldSelector: "metadata.name!=b")).Items));
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class ApiSemanticsTests(SandboxFixture fixture) : IClassFixture<Sa
         do
         {
             var page = await _client.CoreV1.ListNamespacedConfigMapAsync("paging", limit: 10, continueParameter: token);
-            names.AddRange(page.Items.Select(i => i.Metadata.Name));
+            names.AddRange(Objects.OwnNames(page.Items));
             token = page.Metadata.ContinueProperty;
             pages++;
         }
@@ -217,7 +217,7 @@ public sealed class ApiSemanticsTests(SandboxFixture fixture) : IClassFixture<Sa
 
         await _client.CoreV1.DeleteCollectionNamespacedConfigMapAsync("dc", labelSelector: "batch=1");
 
-        Assert.Equal(["keep"], (await _client.CoreV1.ListNamespacedConfigMapAsync("dc")).Items.Select(i => i.Metadata.Name));
+        Assert.Equal(["keep"], Objects.OwnNames((await _client.CoreV1.ListNamespacedConfigMapAsync("dc")).Items));
     }
 
     [Fact]

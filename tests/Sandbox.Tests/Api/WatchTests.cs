@@ -53,7 +53,7 @@ public sealed class WatchTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         await foreach (var (type, cm) in _client.CoreV1.WatchListNamespacedConfigMapAsync("initial", cancellationToken: cts.Token))
         {
             Assert.Equal(WatchEventType.Added, type);
-            names.Add(cm.Metadata.Name);
+            names.AddRange(Objects.OwnNames([cm]));
             if (names.Count == 2)
             {
                 break;
@@ -127,9 +127,9 @@ public sealed class WatchTests(SandboxFixture fixture) : IClassFixture<SandboxFi
 
         // KubernetesClient reads the first line before handing the stream over, so the watch starts from
         // the current state (one ADDED) and then must end by itself when the server's timeout passes.
-        await foreach (var _ in _client.CoreV1.WatchListNamespacedConfigMapAsync("timeout", timeoutSeconds: 1, cancellationToken: cts.Token))
+        await foreach (var (_, cm) in _client.CoreV1.WatchListNamespacedConfigMapAsync("timeout", timeoutSeconds: 1, cancellationToken: cts.Token))
         {
-            events++;
+            events += Objects.OwnNames([cm]).Count();
         }
 
         Assert.Equal(1, events);

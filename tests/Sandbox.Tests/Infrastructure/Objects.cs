@@ -5,6 +5,13 @@ namespace ErieCanal.Orleans.Sandbox.Tests.Infrastructure;
 /// <summary>Small builders for the objects the tests write.</summary>
 public static class Objects
 {
+    /// <summary>The ConfigMap kube-controller-manager publishes in every namespace (the cluster CA), as the sandbox does.</summary>
+    public const string RootCa = "kube-root-ca.crt";
+
+    /// <summary>The names of the test's own ConfigMaps: every namespace of a real cluster also holds <see cref="RootCa"/>.</summary>
+    public static IEnumerable<string> OwnNames(IEnumerable<V1ConfigMap> items) =>
+        items.Select(i => i.Metadata.Name).Where(n => n != RootCa);
+
     public static V1ConfigMap ConfigMap(string name, string ns = "default", IDictionary<string, string>? labels = null, string value = "v") => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels },
