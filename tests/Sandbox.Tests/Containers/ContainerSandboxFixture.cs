@@ -33,6 +33,7 @@ public sealed class ContainerSandboxFixture : IAsyncLifetime
             Images = [new GivenImage(null, image)],
             ImageCacheDirectory = Path.Combine(WorkDirectory, "images"),
             ContainerRestartBackoff = TimeSpan.FromSeconds(1),
+            ServeClusterNetwork = true,
             PodReadyDelay = TimeSpan.FromMilliseconds(100),
         });
         Kubectl = new KubectlRunner(Host.WriteKubeconfigs(Path.Combine(WorkDirectory, "kubeconfigs"))[ClusterName], WorkDirectory);

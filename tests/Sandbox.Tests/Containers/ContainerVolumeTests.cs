@@ -98,7 +98,7 @@ public sealed class ContainerVolumeTests(ContainerSandboxFixture fixture)
         var resolv = await Exec("main", "cat", "/etc/resolv.conf");
         Assert.Contains("search vol.svc.cluster.local svc.cluster.local cluster.local", resolv, StringComparison.Ordinal);
         Assert.Contains("options ndots:5", resolv, StringComparison.Ordinal);
-        Assert.Equal("search vol.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.0.0.1\noptions ndots:5\n", resolv);
+        Assert.Equal($"search vol.svc.cluster.local svc.cluster.local cluster.local\nnameserver {fixture.Cluster.Dns!.Address}\noptions ndots:5\n", resolv);
     }
 
     [Fact]

@@ -68,6 +68,53 @@ public sealed class ContainerWorkloadTests(ContainerSandboxFixture fixture)
     }
 
     [Fact]
+    public async Task A_container_resolves_service_names_with_the_cluster_dns_and_reaches_ready_pods_through_the_cluster_ip()
+    {
+        await fixture.Kubectl.RunAsync("create", "namespace", "net");
+        await fixture.ApplyAsync($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: net}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: example/web:1, ports: [{containerPort: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: net}
+            spec:
+              selector: {app: web}
+              ports: [{port: 80, targetPort: 8080}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client, namespace: net}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - {name: client, image: {{{BusyboxImage.Reference}}}, command: ["sleep", "3600"]}
+            """);
+        await PodJson.WaitAsync(fixture.Kubectl, "net", "client", PodJson.IsReady, "Ready");
+        var clusterIp = (await fixture.Kubectl.RunAsync("get", "service", "web", "-n", "net", "-o", "jsonpath={.spec.clusterIP}")).AssertSuccess().Stdout.Trim();
+        var web = await fixture.Kubectl.WaitForAsync(r => r.Stdout.Trim().Length > 0,
+            "get", "pods", "-n", "net", "-l", "app=web", "-o", "jsonpath={.items[?(@.status.phase==\"Running\")].metadata.name}");
+
+        // busybox's nslookup asks the nameserver of the pod's resolv.conf: the cluster DNS, with the pod's search path.
+        var lookup = (await fixture.Kubectl.RunAsync("exec", "-n", "net", "client", "--", "busybox", "nslookup", "web.net.svc.cluster.local")).AssertSuccess().Stdout;
+        Assert.Contains(clusterIp, lookup, StringComparison.Ordinal);
+
+        // The cluster IP relays to the (simulated) pod behind the Service, which answers its name.
+        var answer = await fixture.Kubectl.WaitForAsync(r => r.Succeeded,
+            "exec", "-n", "net", "client", "--", "busybox", "wget", "-qO-", $"http://{clusterIp}:80/");
+        Assert.Equal(web.Stdout.Trim(), answer.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task A_pod_of_an_image_not_given_stays_simulated_and_a_given_pod_with_one_unknown_image_cannot_pull_it()
     {
         await fixture.ApplyAsync($$$"""
