@@ -90,7 +90,9 @@ public sealed class ContainerLifecycleTests(ContainerSandboxFixture fixture)
         Assert.Contains("back-off", main["state"]!["waiting"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("Running", pod["status"]!["phase"]!.GetValue<string>());
         Assert.False(PodJson.IsReady(pod));
-        Assert.Contains("CrashLoopBackOff", (await fixture.Kubectl.RunAsync("get", "pod", "crasher")).AssertSuccess().Stdout, StringComparison.Ordinal);
+        // kubectl shows the waiting reason as the pod's STATUS. The back-off is 1 s in this fixture, so the container may
+        // be running again by the time kubectl asks (this once failed): wait for kubectl to see a back-off period.
+        await fixture.Kubectl.WaitForAsync(r => r.Succeeded && r.Stdout.Contains("CrashLoopBackOff", StringComparison.Ordinal), "get", "pod", "crasher");
 
         // Logs: the API wants a container named (kubectl picks the first and says so); the current (last) run, the
         // previous one, stderr included.
