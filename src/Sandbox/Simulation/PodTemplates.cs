@@ -50,4 +50,23 @@ internal static class PodTemplates
             },
         };
     }
+
+    /// <summary>
+    /// A stable short hash of a pod template: the pod-template-hash of a ReplicaSet, the controller-revision-hash of a
+    /// StatefulSet revision.
+    /// </summary>
+    public static string Hash(JsonObject template)
+    {
+        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(template.ToJsonString()));
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        var value = BitConverter.ToUInt64(bytes, 0);
+        var chars = new char[10];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = alphabet[(int)(value % (ulong)alphabet.Length)];
+            value /= (ulong)alphabet.Length;
+        }
+
+        return new string(chars);
+    }
 }

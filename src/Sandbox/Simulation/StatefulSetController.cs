@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Api;
 using ErieCanal.Orleans.Sandbox.Hosting;
@@ -171,7 +169,7 @@ public sealed class StatefulSetController(SandboxCluster cluster) : IClusterCont
     private string EnsureRevision(JsonObject sts, JsonObject template)
     {
         var ns = sts["metadata"]!["namespace"]!.GetValue<string>();
-        var hash = TemplateHash(template);
+        var hash = PodTemplates.Hash(template);
         var name = $"{StoreOps.Name(sts)}-{hash}";
         var uid = StoreOps.Uid(sts);
         var owned = Store.List(Revisions, ns).Items.Where(r => StoreOps.OwnedBy(r, uid)).ToList();
@@ -316,20 +314,4 @@ public sealed class StatefulSetController(SandboxCluster cluster) : IClusterCont
     private static bool IsFinished(JsonObject pod) => pod["status"]?["phase"]?.GetValue<string>() is "Failed" or "Succeeded";
 
     private static string? Label(JsonObject obj, string key) => obj["metadata"]?["labels"]?[key]?.GetValue<string>();
-
-    /// <summary>A stable short hash of the pod template, as the controller-revision-hash label carries.</summary>
-    private static string TemplateHash(JsonObject template)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString()));
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        var value = BitConverter.ToUInt64(bytes, 0);
-        var chars = new char[10];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = alphabet[(int)(value % (ulong)alphabet.Length)];
-            value /= (ulong)alphabet.Length;
-        }
-
-        return new string(chars);
-    }
 }

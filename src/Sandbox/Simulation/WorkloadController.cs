@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Sandbox.Pods;
@@ -62,7 +61,7 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
         }
 
         var template = deployment["spec"]?["template"]?.DeepClone() as JsonObject ?? [];
-        var hash = TemplateHash(template);
+        var hash = PodTemplates.Hash(template);
         var replicas = JsonTree.GetInt64(deployment, "spec", "replicas") ?? 1;
         var uid = StoreOps.Uid(deployment);
         var owned = Store.List(ReplicaSets, ns).Items.Where(rs => StoreOps.OwnedBy(rs, uid)).ToList();
@@ -267,21 +266,5 @@ public sealed class WorkloadController(SandboxCluster cluster) : IClusterControl
             ["reason"] = reason,
             ["message"] = message,
         };
-    }
-
-    /// <summary>A stable short hash of the pod template, like the pod-template-hash label a real cluster sets.</summary>
-    private static string TemplateHash(JsonObject template)
-    {
-        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(template.ToJsonString()));
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        var value = BitConverter.ToUInt64(bytes, 0);
-        var chars = new char[10];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = alphabet[(int)(value % (ulong)alphabet.Length)];
-            value /= (ulong)alphabet.Length;
-        }
-
-        return new string(chars).ToString(CultureInfo.InvariantCulture);
     }
 }
