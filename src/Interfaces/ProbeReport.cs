@@ -6,7 +6,8 @@ namespace ErieCanal.Orleans.Interfaces;
 /// <see cref="Streak"/> counts the consecutive probes with this result, the first of them at <see cref="StreakStarted"/>,
 /// so the judging grain applies hysteresis without seeing every probe. <see cref="At"/> (the silo's clock) orders one
 /// silo's reports: an older one arriving late is dropped. <see cref="Failure"/> is a condition reason when not
-/// <see cref="Ok"/>, <see cref="Detail"/> what the probe saw.
+/// <see cref="Ok"/>, <see cref="Detail"/> what the probe saw. <see cref="FreshFor"/> is how long the report counts
+/// (zero: the judge's configured window): a silo that probes less often (many members) says so.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ProbeReport(
@@ -16,4 +17,5 @@ public sealed record ProbeReport(
     int Streak,
     DateTimeOffset StreakStarted,
     string Failure = "",
-    string Detail = "");
+    string Detail = "",
+    TimeSpan FreshFor = default);

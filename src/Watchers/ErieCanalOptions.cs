@@ -101,6 +101,11 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
 
+        if (options.Health.MaxMemberProbesPerSecond < 1)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:Health:MaxMemberProbesPerSecond must be at least 1 (was {options.Health.MaxMemberProbesPerSecond})");
+        }
+
         if (options.Health.FreshRounds is < 3 or > 100)
         {
             failures.Add($"{ErieCanalOptions.Section}:Health:FreshRounds must be between 3 and 100, or a silo's report may be stale before its keep-alive lands (was {options.Health.FreshRounds})");

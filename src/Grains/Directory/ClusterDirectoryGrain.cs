@@ -17,12 +17,16 @@ public sealed class ClusterDirectoryState
 /// <summary>
 /// The members and the services with contributions. A change is persisted before the call returns (a repeat of what
 /// is known costs nothing): an acknowledged change lost with a killed silo would hide a service from repair for good.
+/// A change of a member's health alone is written by the next second's flush instead: verdicts can come by the
+/// hundred when many members flap, and one lost with a killed silo is told again (the member's grain re-registers
+/// on its resync; writers also hear health on the health channel).
 /// </summary>
 public sealed class ClusterDirectoryGrain(
     [PersistentState("directory", StorageNames.Grains)] IPersistentState<ClusterDirectoryState> state) : Grain, IClusterDirectoryGrain
 {
     private bool _dirty;
     private IGrainTimer? _flush;
+    private ImmutableArray<ClusterInfo>? _sorted;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -38,23 +42,37 @@ public sealed class ClusterDirectoryGrain(
 
     public async Task Register(ClusterInfo cluster)
     {
-        if (!state.State.Clusters.TryGetValue(cluster.ClusterKey, out var existing) || existing != cluster)
+        if (state.State.Clusters.TryGetValue(cluster.ClusterKey, out var existing) && existing == cluster)
         {
-            state.State.Clusters[cluster.ClusterKey] = cluster;
-            _dirty = true;
+            await FlushAsync(CancellationToken.None);
+            return;
+        }
+
+        state.State.Clusters[cluster.ClusterKey] = cluster;
+        _sorted = null;
+        _dirty = true;
+        if (!OnlyHealthChanged(existing, cluster))
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+    }
+
+    public async Task Unregister(string clusterKey)
+    {
+        if (state.State.Clusters.Remove(clusterKey))
+        {
+            (_dirty, _sorted) = (true, null);
         }
 
         await FlushAsync(CancellationToken.None);
     }
 
-    public async Task Unregister(string clusterKey)
-    {
-        _dirty |= state.State.Clusters.Remove(clusterKey);
-        await FlushAsync(CancellationToken.None);
-    }
+    /// <summary>True when <paramref name="next"/> differs from a known entry only in its health (flushed by the timer).</summary>
+    public static bool OnlyHealthChanged(ClusterInfo? known, ClusterInfo next) =>
+        known is not null && known with { Healthy = next.Healthy, HealthSequence = next.HealthSequence } == next;
 
     public Task<ImmutableArray<ClusterInfo>> GetClusters() =>
-        Task.FromResult(state.State.Clusters.Values.OrderBy(c => c.ClusterKey, StringComparer.Ordinal).ToImmutableArray());
+        Task.FromResult(_sorted ??= state.State.Clusters.Values.OrderBy(c => c.ClusterKey, StringComparer.Ordinal).ToImmutableArray());
 
     public async Task SetServiceVersion(string serviceKey, long version)
     {

@@ -8,7 +8,8 @@ namespace ErieCanal.Orleans.Grains.Health;
 /// has seen <c>unhealthyThreshold</c> failed probes in a row, and healthy again only after <c>healthyThreshold</c> good
 /// ones; a shorter streak keeps its previous vote, so a single lost probe flips nothing. The target is unhealthy while
 /// a strict majority of the silos with fresh reports vote so (a tie is not a majority), so one partitioned silo cannot
-/// evict a healthy member. Reports older than <c>freshness</c> (by this judge's clock) expire, so a dead silo's last
+/// evict a healthy member. Reports older than <c>freshness</c> (by this judge's clock; or the report's own
+/// <see cref="ProbeReport.FreshFor"/> when it names one) expire, so a dead silo's last
 /// vote cannot hold a verdict; with no fresh report at all the verdict stands.
 /// Plain state, no I/O: its owner (a grain) calls it on its scheduler.
 /// </summary>
@@ -73,7 +74,7 @@ public sealed class MemberHealthJudge(TimeProvider time, TimeSpan freshness, int
     public bool Judge()
     {
         var now = time.GetUtcNow();
-        foreach (var stale in _votes.Where(v => now - v.Value.ReceivedAt >= freshness).Select(v => v.Key).ToList())
+        foreach (var stale in _votes.Where(v => now - v.Value.ReceivedAt >= (v.Value.Report.FreshFor > TimeSpan.Zero ? v.Value.Report.FreshFor : freshness)).Select(v => v.Key).ToList())
         {
             _votes.Remove(stale);
         }

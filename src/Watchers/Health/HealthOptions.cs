@@ -35,8 +35,33 @@ public sealed class HealthOptions
     /// <summary>How often every silo probes each exported service's path through its member's gateway (5xx = unhealthy).</summary>
     public TimeSpan ServiceProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a silo's member-probe report stays fresh.</summary>
+    /// <summary>
+    /// The most member probes (an API server request and a gateway request each) one silo starts per second. Up to
+    /// <c>MaxMemberProbesPerSecond × ProbeInterval</c> members (100 by default) every member is probed every
+    /// <see cref="ProbeInterval"/>; beyond that a silo probes each member less often (the interval doubles until the
+    /// members fit the budget), so probing costs a bounded share of the silo and of each member's API server rather
+    /// than growing with the members. Detection slows by the same factor: at 500 members each is probed every 4 s.
+    /// </summary>
+    public int MaxMemberProbesPerSecond { get; set; } = 200;
+
+    /// <summary>How long a silo's member-probe report stays fresh at the configured interval.</summary>
     public TimeSpan MemberFreshness => ProbeInterval * FreshRounds;
+
+    /// <summary>
+    /// The interval a silo probes each of <paramref name="members"/> members at: <see cref="ProbeInterval"/>, doubled
+    /// until the members fit <see cref="MaxMemberProbesPerSecond"/> (doubling, so a member count that moves a little
+    /// does not restart every probe loop).
+    /// </summary>
+    public TimeSpan MemberProbeInterval(int members)
+    {
+        var interval = ProbeInterval;
+        while (members / interval.TotalSeconds > MaxMemberProbesPerSecond && interval < TimeSpan.FromMinutes(1))
+        {
+            interval *= 2;
+        }
+
+        return interval;
+    }
 
     /// <summary>How long a silo's service-path report stays fresh.</summary>
     public TimeSpan ServiceFreshness => ServiceProbeInterval * FreshRounds;

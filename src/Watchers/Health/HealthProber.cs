@@ -108,7 +108,7 @@ public sealed partial class HealthProber(
     /// <summary>Starts a loop for each new target and stops those of targets gone (or changed: the key names the shape).</summary>
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        IEnumerable<ClusterInfo> members;
+        ImmutableArray<ClusterInfo> members;
         try
         {
             // Every registered member, managed or not: a member whose watches broke must still be found unhealthy.
@@ -120,24 +120,38 @@ public sealed partial class HealthProber(
             return;
         }
 
-        var wanted = new Dictionary<string, Func<ProbeLoop>>(StringComparer.Ordinal);
-        foreach (var member in members)
-        {
-            wanted[$"member|{member.ClusterKey}|{member.Gateway}"] = () => MemberLoop(member, cancellationToken);
-            if (member.Gateway is not { } gateway)
-            {
-                continue;
-            }
+        // Beyond the probe budget each member is probed less often; the interval is part of the key, so the loops
+        // restart at the new interval (only when it doubles or halves).
+        var memberInterval = Health.MemberProbeInterval(members.Length);
 
-            ImmutableArray<ServiceProbeTarget> services;
+        // The services of every member with a gateway, asked all at once: with hundreds of members, one call after
+        // another would take most of the refresh period.
+        var withGateway = members.Where(m => m.Gateway is not null).ToList();
+        var probes = await Task.WhenAll(withGateway.Select(async m =>
+        {
             try
             {
-                services = await grains.GetGrain<IClusterGrain>(member.ClusterKey).GetServiceProbes();
+                return (Member: m, Services: await grains.GetGrain<IClusterGrain>(m.ClusterKey).GetServiceProbes(), Error: (string?)null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                return (Member: m, Services: ImmutableArray<ServiceProbeTarget>.Empty, Error: ex.Message);
+            }
+        }));
+
+        var wanted = new Dictionary<string, Func<ProbeLoop>>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            wanted[$"member|{member.ClusterKey}|{member.Gateway}|{memberInterval}"] = () => MemberLoop(member, memberInterval, cancellationToken);
+        }
+
+        foreach (var (member, services, error) in probes)
+        {
+            var gateway = member.Gateway!;
+            if (error is not null)
+            {
                 // Keep probing this member's services as before until its grain answers again.
-                LogTargetsUnavailable(member.ClusterKey, ex.Message);
+                LogTargetsUnavailable(member.ClusterKey, error);
                 foreach (var kept in _loops.Keys.Where(k => k.StartsWith($"service|{member.ClusterKey}|", StringComparison.Ordinal)))
                 {
                     wanted[kept] = () => throw new InvalidOperationException("a kept loop is never started again");
@@ -165,11 +179,14 @@ public sealed partial class HealthProber(
         }
     }
 
-    private ProbeLoop MemberLoop(ClusterInfo member, CancellationToken cancellationToken)
+    private ProbeLoop MemberLoop(ClusterInfo member, TimeSpan interval, CancellationToken cancellationToken)
     {
         var clusterKey = member.ClusterKey;
         var waiting = new Waiting();
-        return new ProbeLoop(Health.ProbeInterval, MaxInFlight(Health.ProbeInterval), Health.ProbeTimeout, Streak(Health.MemberFreshness),
+        var streak = interval == Health.ProbeInterval
+            ? Streak(Health.MemberFreshness)
+            : Streak(interval * Health.FreshRounds, freshFor: interval * Health.FreshRounds);
+        return new ProbeLoop(interval, MaxInFlight(interval), Health.ProbeTimeout, streak,
             ct => ProbeMemberAsync(member, waiting, ct),
             () => Volatile.Read(ref waiting.ApiServer) > 0
                 ? new ProbeResult(false, ConditionReasons.ApiServerUnreachable, $"API server: {NoAnswer}")
@@ -192,8 +209,8 @@ public sealed partial class HealthProber(
     }
 
     /// <summary>Reports while a streak is short of either threshold, and keeps alive at a third of the freshness window.</summary>
-    private ProbeStreak Streak(TimeSpan freshness) =>
-        new(identity.SiloName, Math.Max(Health.UnhealthyThreshold, Health.HealthyThreshold), freshness / 3);
+    private ProbeStreak Streak(TimeSpan freshness, TimeSpan freshFor = default) =>
+        new(identity.SiloName, Math.Max(Health.UnhealthyThreshold, Health.HealthyThreshold), freshness / 3, freshFor);
 
     /// <summary>
     /// Probes of one target that may wait at once: those still within their timeout (a probe started that many

@@ -9,7 +9,7 @@ namespace ErieCanal.Orleans.Watchers.Health;
 /// a healthy steady state costs one call per keep-alive, not one per probe. Probes may overlap (a slow one must not
 /// delay the next): a result older than one already counted is dropped. Thread-safe.
 /// </summary>
-public sealed class ProbeStreak(string silo, int reportWhileStreakAtMost, TimeSpan keepAlive)
+public sealed class ProbeStreak(string silo, int reportWhileStreakAtMost, TimeSpan keepAlive, TimeSpan freshFor = default)
 {
     private readonly Lock _gate = new();
     private long _lastSequence = -1;
@@ -45,7 +45,7 @@ public sealed class ProbeStreak(string silo, int reportWhileStreakAtMost, TimeSp
             }
 
             (_lastReport, _resend) = (at, false);
-            return new ProbeReport(silo, at, result.Ok, _streak, _started, result.Failure, result.Detail);
+            return new ProbeReport(silo, at, result.Ok, _streak, _started, result.Failure, result.Detail, freshFor);
         }
     }
 

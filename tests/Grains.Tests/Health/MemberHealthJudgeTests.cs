@@ -196,6 +196,24 @@ public sealed class MemberHealthJudgeTests
     }
 
     [Fact]
+    public void A_report_that_names_its_freshness_counts_that_long()
+    {
+        // A silo probing less often (many members) says how long its report counts; the judge's own window is shorter.
+        var judge = Judge(unhealthy: 1, freshRounds: 4);
+        var now = _clock.GetUtcNow();
+        Assert.True(judge.Record(new ProbeReport("slow", now, false, 1, now, ConditionReasons.GatewayUnreachable, "refused", FreshFor: Interval * 16)));
+        Assert.False(judge.Healthy);
+
+        _clock.Advance(Interval * 8);
+        Assert.False(judge.Judge());
+        Assert.Equal(1, judge.FreshSilos);
+
+        _clock.Advance(Interval * 8);
+        Assert.False(judge.Judge());
+        Assert.Equal(0, judge.FreshSilos);
+    }
+
+    [Fact]
     public void The_timer_expires_stale_reports_too()
     {
         var judge = Judge(unhealthy: 1, freshRounds: 4);

@@ -72,4 +72,25 @@ public sealed class ErieCanalOptionsValidatorTests
         Assert.True(health.ProbeTimeout >= TimeSpan.FromMilliseconds(900), "the timeout must stay well above 300 ms of latency jitter");
         Assert.True(health.ProbeInterval * health.UnhealthyThreshold <= TimeSpan.FromSeconds(1.5), "refusal must be seen within the 2 s target");
     }
+
+    [Fact]
+    public void Members_beyond_the_probe_budget_are_probed_less_often_by_doubling()
+    {
+        var health = new HealthOptions { ProbeInterval = TimeSpan.FromMilliseconds(500), MaxMemberProbesPerSecond = 200 };
+
+        Assert.Equal(TimeSpan.FromMilliseconds(500), health.MemberProbeInterval(3));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), health.MemberProbeInterval(100));
+        Assert.Equal(TimeSpan.FromSeconds(1), health.MemberProbeInterval(101));
+        Assert.Equal(TimeSpan.FromSeconds(4), health.MemberProbeInterval(500));
+        Assert.Equal(TimeSpan.FromSeconds(8), health.MemberProbeInterval(1_500));
+        Assert.True(health.MemberProbeInterval(10_000_000) <= TimeSpan.FromMinutes(2), "the interval is capped");
+    }
+
+    [Fact]
+    public void The_probe_budget_is_checked()
+    {
+        var result = _validator.Validate(null, new ErieCanalOptions { Health = new HealthOptions { MaxMemberProbesPerSecond = 0 } });
+
+        Assert.Contains("ErieCanal:Health:MaxMemberProbesPerSecond", result.FailureMessage, StringComparison.Ordinal);
+    }
 }
