@@ -36,6 +36,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private readonly MemberObservations _observations;
     private readonly KeyedWorkQueue _dirty;
     private readonly SessionReporter _reporter;
+    private readonly ExportRecord _record;
     private readonly FailureStreak _connectFailures = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _cachesSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,6 +58,7 @@ public sealed partial class MemberSession : IAsyncDisposable
         _observations = new MemberObservations(options.IngressClass);
         _dirty = new KeyedWorkQueue(options.Retry, time, logger, $"observations of member {spec.Name}");
         _reporter = new SessionReporter(SessionId, spec.Name, sink, Redact, options.Retry, time, logger);
+        _record = new ExportRecord(() => Fed, keys => sink.RecordExports(SessionId, keys));
 
         // Fed exports are recorded once a burst of observations is through, not after each one.
         _dirty.Idle += _reporter.FlushExports;
@@ -222,10 +224,25 @@ public sealed partial class MemberSession : IAsyncDisposable
         }
 
         var observation = _observations.Observe(key, _gateway);
-        await _sink.Observe(key, observation);
-        var changed = observation.Export is null ? _fed.TryRemove(key, out _) : _fed.TryAdd(key, true);
-        if (changed)
+        if (observation.Export is not null && _fed.TryAdd(key, true))
         {
+            // Write-ahead: recorded before the first contribution can exist (see ExportRecord). A failed record
+            // throws before anything is sent, and the key is tried again after its backoff.
+            try
+            {
+                await _record.WriteAsync(cancellationToken);
+            }
+            catch
+            {
+                _fed.TryRemove(key, out _);
+                throw;
+            }
+        }
+
+        await _sink.Observe(key, observation);
+        if (observation.Export is null && _fed.TryRemove(key, out _))
+        {
+            // A withdrawal is recorded after it was sent: a key recorded too long only costs a repeated withdrawal.
             _reporter.ExportsChanged();
         }
     }

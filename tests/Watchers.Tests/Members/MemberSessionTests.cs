@@ -49,6 +49,22 @@ public sealed class MemberSessionTests : SandboxContext
     }
 
     [Fact]
+    public async Task A_new_export_is_recorded_before_its_first_observation_is_sent()
+    {
+        // Write-ahead: were the silo lost right after the export's contribution, the record lets the next session
+        // withdraw it once the export is gone.
+        var sink = new RecordingSink();
+        await using var session = Session(Cluster.Kubeconfig(), sink);
+        session.Start();
+        await Eventually.Until(() => Task.FromResult(sink.Reports.Any(r => r.Connected && r.Synced)), synced => synced, "connected and synced");
+
+        using var client = Client();
+        await CreateExportAsync(client);
+        await Eventually.Until(() => Task.FromResult(sink.Observed.ContainsKey("shop/web")), observed => observed, "shop/web observed");
+        Assert.True(sink.RecordedBeforeObserved["shop/web"], "the export was recorded before its observation was sent");
+    }
+
+    [Fact]
     public async Task A_report_the_grain_fails_to_take_comes_back_after_its_backoff()
     {
         var sink = new RecordingSink { FailSyncedReports = 3 };
@@ -114,6 +130,9 @@ public sealed class MemberSessionTests : SandboxContext
 
         public ConcurrentDictionary<string, ExportObservation> Observed { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>For each export, whether a record holding it had been taken when its first observation arrived.</summary>
+        public ConcurrentDictionary<string, bool> RecordedBeforeObserved { get; } = new(StringComparer.Ordinal);
+
         public Task ReportSession(SessionReport report)
         {
             if (report.Synced && Interlocked.Decrement(ref _failSyncedReports) >= 0)
@@ -135,6 +154,7 @@ public sealed class MemberSessionTests : SandboxContext
 
         public Task Observe(string serviceKey, ExportObservation observation)
         {
+            RecordedBeforeObserved.TryAdd(serviceKey, _records.Any(r => r.Contains(serviceKey)));
             Observed[serviceKey] = observation;
             return Task.CompletedTask;
         }
