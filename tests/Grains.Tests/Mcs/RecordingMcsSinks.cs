@@ -1,0 +1,15 @@
+using ErieCanal.Orleans.Interfaces.Mcs;
+
+namespace ErieCanal.Orleans.Grains.Tests.Mcs;
+
+/// <summary>Records the decisions an MCS export grain hands its engine.</summary>
+internal sealed class RecordingMcsExportSink : IMcsExportWorkSink
+{
+    public List<IMcsExportWork> Work { get; } = [];
+
+    public void Submit(IMcsExportWork work) => Work.Add(work);
+
+    public WriteMcsExportConditions LastConditions => Work.OfType<WriteMcsExportConditions>().Last();
+
+    public void Clear() => Work.Clear();
+}
