@@ -13,3 +13,15 @@ internal sealed class RecordingMcsExportSink : IMcsExportWorkSink
 
     public void Clear() => Work.Clear();
 }
+
+/// <summary>Records the decisions an MCS import writer grain hands its engine.</summary>
+internal sealed class RecordingMcsImportSink : IMcsImportWorkSink
+{
+    public List<IMcsImportWork> Work { get; } = [];
+
+    public void Submit(IMcsImportWork work) => Work.Add(work);
+
+    public IEnumerable<T> Of<T>() => Work.OfType<T>();
+
+    public void Clear() => Work.Clear();
+}
