@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using ARSoft.Tools.Net.Dns;
+
+namespace ErieCanal.Orleans.DataPlane.Dns;
+
+/// <summary>
+/// DNS over UDP for ARSoft.Tools.Net's <see cref="DnsServer"/>, like its own UdpServerTransport but binding once
+/// and reporting the bound address, so port 0 can be asked for (tests, several members on one machine) and the
+/// TCP transport can take the same port. Answers over 512 bytes (or the client's EDNS size) are truncated by the
+/// server, and the client retries over TCP.
+/// </summary>
+internal sealed class UdpDnsTransport(IPEndPoint endPoint) : IServerTransport
+{
+    // Queries with EDNS options can exceed 512 bytes; nothing legitimate exceeds this.
+    private const int MaxQuerySize = 4096;
+
+    private readonly Socket _socket = new(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+    private bool _bound;
+
+    public ushort DefaultAllowedResponseSize => 512;
+
+    public bool SupportsMultipleResponses => false;
+
+    public bool AllowTruncatedResponses => true;
+
+    public TransportProtocol TransportProtocol => TransportProtocol.Udp;
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    public void Bind()
+    {
+        if (!_bound)
+        {
+            _socket.Bind(endPoint);
+            _bound = true;
+        }
+    }
+
+    public void Close() => _socket.Close();
+
+    public async Task<IServerConnection?> AcceptConnectionAsync(CancellationToken token = default)
+    {
+        try
+        {
+            var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + MaxQuerySize];
+            var any = new IPEndPoint(endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            var received = await _socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, any, token);
+            var package = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + received.ReceivedBytes];
+            Array.Copy(buffer, package, package.Length);
+            BinaryPrimitives.WriteUInt16BigEndian(package, (ushort)received.ReceivedBytes);
+            return new Connection(this, new DnsReceivedRawPackage(package, (IPEndPoint)received.RemoteEndPoint, LocalEndPoint));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The server's accept loop asks again until it is stopped.
+            return null;
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    /// <summary>One datagram: one query, one answer.</summary>
+    private sealed class Connection(UdpDnsTransport transport, DnsReceivedRawPackage query) : IServerConnection
+    {
+        public IServerTransport Transport => transport;
+
+        public IPEndPoint RemoteEndPoint => query.RemoteEndpoint;
+
+        public IPEndPoint LocalEndPoint => query.LocalEndpoint;
+
+        public bool CanRead { get; private set; } = true;
+
+        public Task<bool> InitializeAsync(CancellationToken token = default) => Task.FromResult(true);
+
+        public Task<DnsReceivedRawPackage?> ReceiveAsync(CancellationToken token = default)
+        {
+            CanRead = false;
+            return Task.FromResult<DnsReceivedRawPackage?>(query);
+        }
+
+        public async Task<bool> SendAsync(DnsRawPackage package, CancellationToken token = default)
+        {
+            try
+            {
+                var sent = await transport._socket.SendToAsync(package.ToArraySegment(false), SocketFlags.None, query.RemoteEndpoint, token);
+                return sent == package.Length;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
