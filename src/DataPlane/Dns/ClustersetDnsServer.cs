@@ -19,13 +19,15 @@ public sealed class ClustersetDnsServer : IDisposable
     private const int BindAttempts = 16;
 
     private readonly DnsServer _server;
+    private readonly IServerTransport[] _transports;
     private readonly ILogger _logger;
     private ClustersetRecords? _records;
     private int _disposed;
 
-    private ClustersetDnsServer(DnsServer server, IPEndPoint endPoint, ILogger logger)
+    private ClustersetDnsServer(DnsServer server, IServerTransport[] transports, IPEndPoint endPoint, ILogger logger)
     {
         _server = server;
+        _transports = transports;
         _logger = logger;
         EndPoint = endPoint;
         _server.QueryReceived += OnQueryReceivedAsync;
@@ -54,7 +56,7 @@ public sealed class ClustersetDnsServer : IDisposable
                 tcp = new TcpDnsTransport(new IPEndPoint(endPoint.Address, udp.LocalEndPoint.Port), TransportTimeout, TcpIdle);
                 tcp.Bind();
                 var server = new DnsServer(udp, tcp);
-                var dns = new ClustersetDnsServer(server, udp.LocalEndPoint, logger);
+                var dns = new ClustersetDnsServer(server, [udp, tcp], udp.LocalEndPoint, logger);
                 server.Start();
                 return dns;
             }
@@ -102,8 +104,23 @@ public sealed class ClustersetDnsServer : IDisposable
         }
 
         _server.QueryReceived -= OnQueryReceivedAsync;
-        _server.Stop();
-        _server.ExceptionThrown -= OnExceptionThrownAsync;
+        try
+        {
+            _server.Stop();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            // Stopped before its accept loops began: their tasks end cancelled, and Stop throws before closing.
+        }
+        finally
+        {
+            foreach (var transport in _transports)
+            {
+                transport.Dispose();
+            }
+
+            _server.ExceptionThrown -= OnExceptionThrownAsync;
+        }
     }
 
     private Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)

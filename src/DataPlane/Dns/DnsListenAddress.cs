@@ -14,8 +14,9 @@ public static class DnsListenAddress
         }
 
         // IPEndPoint.TryParse takes a bare address as port 0; a port must be written, so 0 is asked for on purpose.
-        var portSeparator = listen.LastIndexOf(':');
-        if (portSeparator < 0 || portSeparator < listen.LastIndexOf(']') || !IPEndPoint.TryParse(listen, out _))
+        // An IPv6 address must be bracketed, or its last group would be read as the port.
+        var hasPort = listen.StartsWith('[') ? listen.Contains("]:", StringComparison.Ordinal) : listen.Count(c => c == ':') == 1;
+        if (!hasPort || !IPEndPoint.TryParse(listen, out _))
         {
             return $"'{listen}' is not an IP address and port such as 127.0.0.1:5353 or [::1]:5353";
         }

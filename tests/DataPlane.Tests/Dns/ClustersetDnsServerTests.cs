@@ -77,6 +77,32 @@ public sealed class ClustersetDnsServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resolver_with_EDNS_gets_a_truncated_UDP_answer_and_retries_over_TCP()
+    {
+        const int Pods = 200;
+        _server.Update(ClustersetRecords.Build(
+            [Headless("demo", "hello")],
+            [Slice("demo", "hello", "cluster-1", Enumerable.Range(0, Pods).Select(i => new Endpoint($"10.1.{i / 250}.{(i % 250) + 1}")))]));
+        using var client = new DnsClient([_server.EndPoint.Address], [new UdpClientTransport(_server.EndPoint.Port), new TcpClientTransport(_server.EndPoint.Port)], disposeTransport: true, queryTimeout: 10000);
+
+        var options = new DnsQueryOptions { IsRecursionDesired = true, EDnsOptions = new OptRecord { UdpPayloadSize = 1232 } };
+        var response = await client.ResolveAsync(ARSoft.Tools.Net.DomainName.Parse(Hello), RecordType.A, options: options);
+
+        Assert.NotNull(response);
+        Assert.False(response.IsTruncated);
+        Assert.Equal(Pods, response.AnswerRecords.Count);
+    }
+
+    [Fact]
+    public void Stops_cleanly_right_after_it_started()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            ClustersetDnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance).Dispose();
+        }
+    }
+
+    [Fact]
     public void A_taken_port_fails_the_start()
     {
         // The port is held by this server's own TCP listener for the whole test, so nothing else can take it meanwhile.

@@ -46,7 +46,12 @@ public sealed class MemberDnsTests : IAsyncLifetime
         // Without the ServiceImport CRD the import informer cannot list, so it never syncs.
         _dns = await MemberDns.StartAsync(Options, _sandbox[Member].Kubeconfig());
 
+        await using var probes = await DnsProbeHost.StartAsync("http://127.0.0.1:0", _dns);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
         Assert.False(_dns.IsReady);
+        Assert.Equal(503, (int)(await http.GetAsync(new Uri(probes.Address, "/readyz"))).StatusCode);
+        Assert.Equal(200, (int)(await http.GetAsync(new Uri(probes.Address, "/healthz"))).StatusCode);
         Assert.Equal(ReturnCode.ServerFailure, (await DnsProbe.UdpAsync(_dns.EndPoint, Hello, RecordType.A)).ReturnCode);
         Assert.Equal(ReturnCode.ServerFailure, (await DnsProbe.TcpAsync(_dns.EndPoint, Hello, RecordType.A)).ReturnCode);
 
@@ -54,6 +59,7 @@ public sealed class MemberDnsTests : IAsyncLifetime
         await _dns.WaitUntilReadyAsync().WaitAsync(Eventually.DefaultTimeout);
 
         Assert.Equal(ReturnCode.NxDomain, (await DnsProbe.UdpAsync(_dns.EndPoint, Hello, RecordType.A)).ReturnCode);
+        Assert.Equal(200, (int)(await http.GetAsync(new Uri(probes.Address, "/readyz"))).StatusCode);
     }
 
     [Fact]
