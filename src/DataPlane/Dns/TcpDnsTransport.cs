@@ -11,7 +11,7 @@ namespace ErieCanal.Orleans.DataPlane.Dns;
 /// </summary>
 internal sealed class TcpDnsTransport(IPEndPoint endPoint, TimeSpan timeout, TimeSpan idle) : IServerTransport
 {
-    private readonly TcpListener _listener = new(endPoint);
+    private readonly TcpListener _listener = Create(endPoint);
     private bool _bound;
 
     public ushort DefaultAllowedResponseSize => ushort.MaxValue;
@@ -56,6 +56,17 @@ internal sealed class TcpDnsTransport(IPEndPoint endPoint, TimeSpan timeout, Tim
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private static TcpListener Create(IPEndPoint endPoint)
+    {
+        var listener = new TcpListener(endPoint);
+        if (endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            // [::]:port answers IPv4 too, as the IPv6 wildcard does for Kestrel.
+            listener.Server.DualMode = true;
+        }
+        return listener;
+    }
 
     private sealed class Connection(TcpDnsTransport transport, TcpClient client) : IServerConnection
     {

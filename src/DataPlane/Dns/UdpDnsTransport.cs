@@ -16,7 +16,7 @@ internal sealed class UdpDnsTransport(IPEndPoint endPoint) : IServerTransport
     // Queries with EDNS options can exceed 512 bytes; nothing legitimate exceeds this.
     private const int MaxQuerySize = 4096;
 
-    private readonly Socket _socket = new(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _socket = Create(endPoint);
     private bool _bound;
 
     public ushort DefaultAllowedResponseSize => 512;
@@ -60,6 +60,18 @@ internal sealed class UdpDnsTransport(IPEndPoint endPoint) : IServerTransport
     }
 
     public void Dispose() => _socket.Dispose();
+
+    // [::]:port answers IPv4 too, as the IPv6 wildcard does for Kestrel.
+    private static Socket Create(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            socket.DualMode = true;
+        }
+
+        return socket;
+    }
 
     /// <summary>One datagram: one query, one answer.</summary>
     private sealed class Connection(UdpDnsTransport transport, DnsReceivedRawPackage query) : IServerConnection
