@@ -37,7 +37,7 @@ public static class MemberDns
         return StartCoreAsync(options, client, null, loggerFactory, cancellationToken);
     }
 
-    private static Task<MemberDnsServer> StartCoreAsync(DnsOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<MemberDnsServer> StartCoreAsync(DnsOptions options, IKubernetes client, IDisposable? ownedClient, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(typeof(MemberDns).FullName!);
@@ -47,7 +47,17 @@ public static class MemberDns
         var slices = informers.Add(McsSources.EndpointSlices(client, member));
 
         // Bound before the informers start, so a taken port fails the start rather than a later rebuild.
-        var dns = ClustersetDnsServer.Start(DnsListenAddress.Parse(options.Listen), logger);
+        ClustersetDnsServer dns;
+        try
+        {
+            dns = ClustersetDnsServer.Start(DnsListenAddress.Parse(options.Listen), logger);
+        }
+        catch
+        {
+            await informers.DisposeAsync();
+            throw;
+        }
+
         var stop = new CancellationTokenSource();
         var serial = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         informers.Start();
@@ -71,6 +81,6 @@ public static class MemberDns
             stop.Token);
 
         logger.Started(member, dns.EndPoint);
-        return Task.FromResult(new MemberDnsServer(dns, informers, stop, rebuilding, ownedClient));
+        return new MemberDnsServer(dns, informers, stop, rebuilding, ownedClient);
     }
 }

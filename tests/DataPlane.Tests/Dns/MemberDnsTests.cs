@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using ARSoft.Tools.Net.Dns;
 using ErieCanal.Orleans.DataPlane.Dns;
@@ -5,6 +7,7 @@ using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 using static ErieCanal.Orleans.DataPlane.Tests.Dns.McsFixtures;
 
 namespace ErieCanal.Orleans.DataPlane.Tests.Dns;
@@ -112,6 +115,17 @@ public sealed class MemberDnsTests : IAsyncLifetime
         }
 
         Assert.True(_dns.IsReady);
+    }
+
+    [Fact]
+    public async Task A_taken_DNS_port_fails_the_start()
+    {
+        using var holder = ClustersetDnsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        var options = Options;
+        options.Listen = holder.EndPoint.ToString();
+
+        var error = await Assert.ThrowsAsync<SocketException>(() => MemberDns.StartAsync(options, _client));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
     }
 
     public async Task DisposeAsync()
