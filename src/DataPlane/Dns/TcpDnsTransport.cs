@@ -43,14 +43,26 @@ internal sealed class TcpDnsTransport(IPEndPoint endPoint, TimeSpan timeout, Tim
 
     public async Task<IServerConnection?> AcceptConnectionAsync(CancellationToken token = default)
     {
+        TcpClient client;
         try
         {
-            var client = await _listener.AcceptTcpClientAsync(token);
-            client.NoDelay = true;
-            return new Connection(this, client);
+            client = await _listener.AcceptTcpClientAsync(token);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
+            return null;
+        }
+
+        // The server's accept loop is async void: anything thrown here would end the process (a client that is
+        // gone before its endpoints are read, say).
+        try
+        {
+            client.NoDelay = true;
+            return new Connection(this, client);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            client.Dispose();
             return null;
         }
     }
@@ -102,7 +114,7 @@ internal sealed class TcpDnsTransport(IPEndPoint endPoint, TimeSpan timeout, Tim
                 var length = BinaryPrimitives.ReadUInt16BigEndian(header);
                 var package = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + length];
                 header.CopyTo(package, 0);
-                if (length == 0 || !await ReadAsync(package.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), transport.Timeout, token))
+                if (length < UdpDnsTransport.HeaderSize || !await ReadAsync(package.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), transport.Timeout, token))
                 {
                     Close();
                     return null;

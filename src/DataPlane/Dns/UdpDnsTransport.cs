@@ -16,6 +16,9 @@ internal sealed class UdpDnsTransport(IPEndPoint endPoint) : IServerTransport
     // Queries with EDNS options can exceed 512 bytes; nothing legitimate exceeds this.
     private const int MaxQuerySize = 4096;
 
+    /// <summary>RFC 1035 §4.1.1: id, flags and four counts.</summary>
+    internal const int HeaderSize = 12;
+
     private readonly Socket _socket = Create(endPoint);
     private bool _bound;
 
@@ -42,20 +45,39 @@ internal sealed class UdpDnsTransport(IPEndPoint endPoint) : IServerTransport
 
     public async Task<IServerConnection?> AcceptConnectionAsync(CancellationToken token = default)
     {
-        try
+        var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + MaxQuerySize];
+        var any = new IPEndPoint(endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (true)
         {
-            var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + MaxQuerySize];
-            var any = new IPEndPoint(endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-            var received = await _socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, any, token);
-            var package = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + received.ReceivedBytes];
-            Array.Copy(buffer, package, package.Length);
-            BinaryPrimitives.WriteUInt16BigEndian(package, (ushort)received.ReceivedBytes);
-            return new Connection(this, new DnsReceivedRawPackage(package, (IPEndPoint)received.RemoteEndPoint, LocalEndPoint));
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The server's accept loop asks again until it is stopped.
-            return null;
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, any, token);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The server's accept loop asks again until it is stopped.
+                return null;
+            }
+
+            // The server's accept loop is async void: anything thrown here would end the process. A datagram
+            // shorter than a DNS header cannot be answered, and one the library cannot read is dropped the same way.
+            if (received.ReceivedBytes < HeaderSize)
+            {
+                continue;
+            }
+
+            try
+            {
+                var package = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + received.ReceivedBytes];
+                Array.Copy(buffer, package, package.Length);
+                BinaryPrimitives.WriteUInt16BigEndian(package, (ushort)received.ReceivedBytes);
+                return new Connection(this, new DnsReceivedRawPackage(package, (IPEndPoint)received.RemoteEndPoint, LocalEndPoint));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                continue;
+            }
         }
     }
 

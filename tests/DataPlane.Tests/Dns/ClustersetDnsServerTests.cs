@@ -94,6 +94,33 @@ public sealed class ClustersetDnsServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Answers_pipelined_queries_on_one_TCP_connection()
+    {
+        _server.Update(ClustersetRecords.Build([ClusterSetIp("demo", "hello", "10.96.0.10")], []));
+
+        var answers = await DnsProbe.TcpPipelinedAsync(_server.EndPoint, (Hello, RecordType.A), (Hello, RecordType.Srv), ("dns-version.clusterset.local", RecordType.Txt));
+
+        Assert.Equal(["10.96.0.10"], answers[0].AnswerRecords.Select(Text));
+        Assert.Equal(["0 50 42 hello.demo.svc.clusterset.local."], answers[1].AnswerRecords.Select(Text));
+        Assert.Equal(["1.0.0"], answers[2].AnswerRecords.Select(Text));
+    }
+
+    [Fact]
+    public async Task Keeps_serving_after_bytes_that_are_no_DNS_message()
+    {
+        _server.Update(ClustersetRecords.Build([ClusterSetIp("demo", "hello", "10.96.0.10")], []));
+
+        await DnsProbe.SendGarbageAsync(_server.EndPoint, [1]);
+        await DnsProbe.SendGarbageAsync(_server.EndPoint, [.. Enumerable.Repeat((byte)0xff, 600)]);
+
+        await DnsProbe.SendTcpGarbageAsync(_server.EndPoint, [0, 1, 7]);
+        await DnsProbe.SendTcpGarbageAsync(_server.EndPoint, [0, 20, .. Enumerable.Repeat((byte)0xff, 20)]);
+
+        Assert.Equal(["10.96.0.10"], (await DnsProbe.UdpAsync(_server.EndPoint, Hello, RecordType.A)).AnswerRecords.Select(Text));
+        Assert.Equal(["10.96.0.10"], (await DnsProbe.TcpAsync(_server.EndPoint, Hello, RecordType.A)).AnswerRecords.Select(Text));
+    }
+
+    [Fact]
     public void Stops_cleanly_right_after_it_started()
     {
         for (var i = 0; i < 20; i++)

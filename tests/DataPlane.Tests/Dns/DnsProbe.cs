@@ -48,6 +48,55 @@ public static class DnsProbe
         return response;
     }
 
+    /// <summary>Sends every query on one TCP connection before reading (RFC 7766 pipelining); the answers by query, in any order.</summary>
+    public static async Task<List<DnsMessage>> TcpPipelinedAsync(IPEndPoint server, params (string Name, RecordType Type)[] queries)
+    {
+        using var client = new TcpClient(server.AddressFamily);
+        using var timeout = new CancellationTokenSource(Timeout);
+        await client.ConnectAsync(server, timeout.Token);
+        var stream = client.GetStream();
+        var ids = new List<ushort>();
+        foreach (var (name, type) in queries)
+        {
+            var query = Encode(name, type, out var id);
+            ids.Add(id);
+            var framed = new byte[2 + query.Length];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+            query.CopyTo(framed, 2);
+            await stream.WriteAsync(framed, timeout.Token);
+        }
+
+        var answers = new Dictionary<ushort, DnsMessage>();
+        while (answers.Count < queries.Length)
+        {
+            var header = new byte[2];
+            await stream.ReadExactlyAsync(header, timeout.Token);
+            var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(header)];
+            await stream.ReadExactlyAsync(body, timeout.Token);
+            var response = DnsMessage.Parse(new ArraySegment<byte>(body));
+            answers[response.TransactionID] = response;
+        }
+
+        return [.. ids.Select(id => answers[id])];
+    }
+
+    /// <summary>Sends bytes that are no DNS message over UDP.</summary>
+    public static async Task SendGarbageAsync(IPEndPoint server, byte[] datagram)
+    {
+        using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        await socket.ConnectAsync(server);
+        await socket.SendAsync(datagram);
+    }
+
+    /// <summary>Sends bytes that are no DNS message on a TCP connection, then closes it.</summary>
+    public static async Task SendTcpGarbageAsync(IPEndPoint server, byte[] bytes)
+    {
+        using var client = new TcpClient(server.AddressFamily);
+        using var timeout = new CancellationTokenSource(Timeout);
+        await client.ConnectAsync(server, timeout.Token);
+        await client.GetStream().WriteAsync(bytes, timeout.Token);
+    }
+
     /// <summary>RFC 1035 §4.1: a header with one question and recursion desired, as nslookup sends it.</summary>
     private static byte[] Encode(string name, RecordType type, out ushort id)
     {
