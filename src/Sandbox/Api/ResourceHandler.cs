@@ -474,8 +474,13 @@ public sealed class ResourceHandler(SandboxCluster cluster)
     /// <summary>Defaults, prunes and validates a write; returns warnings for unknown fields under fieldValidation=Warn.</summary>
     private List<string> Admit(ResourceType type, JsonObject obj, JsonObject? current, string? fieldValidation)
     {
+        if (type is { Kind: "Service", IsCustom: false } && current is not null)
+        {
+            ServiceRules.DropTypeDependentFields(obj, current);
+        }
+
         ObjectRules.ApplyDefaults(type, obj, cluster.ServiceIps, creating: current is null);
-        if (type.Kind == "Service" && current is not null)
+        if (type is { Kind: "Service", IsCustom: false } && current is not null && JsonTree.GetString(obj, "spec", "type") != "ExternalName")
         {
             // clusterIP is immutable once allocated.
             var spec = JsonTree.EnsureObject(obj, "spec");
