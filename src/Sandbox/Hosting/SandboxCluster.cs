@@ -146,7 +146,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 _controllers.Start();
                 if (ServiceProxy is not null)
                 {
-                    Dns = ClusterDnsServer.Start(Names, IPAddress.Parse(PodIps.Allocate()));
+                    Dns = ClusterDnsServer.Start(Names, new CoreDnsConfigMap(Store).StubZones, IPAddress.Parse(PodIps.Allocate()));
                     ServiceProxy.Start();
                 }
             }
