@@ -40,7 +40,7 @@ public sealed class ApiException : Exception
             ["kind"] = kind,
             ["causes"] = new JsonArray(list.Select(c => (JsonNode)new JsonObject
             {
-                ["reason"] = "FieldValueInvalid",
+                ["reason"] = CauseReason(c.Message),
                 ["message"] = c.Message,
                 ["field"] = c.Field,
             }).ToArray()),
@@ -48,6 +48,18 @@ public sealed class ApiException : Exception
         var text = string.Join(", ", list.Select(c => $"{c.Field}: {c.Message}"));
         return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {text}", details);
     }
+
+    // field.ErrorType of the cause, from the wording its message starts with.
+    private static string CauseReason(string message) => message switch
+    {
+        _ when message.StartsWith("Required value", StringComparison.Ordinal) => "FieldValueRequired",
+        _ when message.StartsWith("Duplicate value", StringComparison.Ordinal) => "FieldValueDuplicate",
+        _ when message.StartsWith("Unsupported value", StringComparison.Ordinal) => "FieldValueNotSupported",
+        _ when message.StartsWith("Forbidden", StringComparison.Ordinal) => "FieldValueForbidden",
+        _ when message.StartsWith("Too long", StringComparison.Ordinal) => "FieldValueTooLong",
+        _ when message.StartsWith("Too many", StringComparison.Ordinal) => "FieldValueTooMany",
+        _ => "FieldValueInvalid",
+    };
 
     public static ApiException Gone(string message) => new(410, "Expired", message);
 

@@ -40,6 +40,9 @@ public static class KindAdmission
                 podSpec["serviceAccountName"] ??= "default";
                 podSpec["serviceAccount"] ??= podSpec["serviceAccountName"]!.DeepClone();
                 break;
+            case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+                CrdAdmission.Admit(obj, current);
+                break;
             case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
                 ValidateBinding(type, obj, current);
                 break;

@@ -123,7 +123,7 @@ public static partial class ObjectRules
                 labels["kubernetes.io/metadata.name"] = obj["metadata"]!["name"]?.DeepClone();
                 break;
             case "Service":
-                DefaultService(obj, ips, creating);
+                ServiceRules.Default(obj, ips, creating);
                 break;
             case "Deployment" or "ReplicaSet":
                 var spec = JsonTree.EnsureObject(obj, "spec");
@@ -174,28 +174,7 @@ public static partial class ObjectRules
         switch (type.Kind)
         {
             case "Service":
-                var serviceType = obj["spec"]?["type"]?.GetValue<string>();
-                if (serviceType is not ("ClusterIP" or "NodePort" or "LoadBalancer" or "ExternalName"))
-                {
-                    causes.Add(("spec.type", $"Unsupported value: \"{serviceType}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""));
-                }
-
-                if (obj["spec"]?["ports"] is JsonArray ports)
-                {
-                    for (var i = 0; i < ports.Count; i++)
-                    {
-                        var port = JsonTree.GetInt64(ports[i], "port");
-                        if (port is null or < 1 or > 65535)
-                        {
-                            causes.Add(($"spec.ports[{i}].port", $"Invalid value: {port?.ToString() ?? "null"}: must be between 1 and 65535, inclusive"));
-                        }
-                    }
-                }
-                else if (serviceType != "ExternalName" && obj["spec"]?["clusterIP"]?.GetValue<string>() != "None")
-                {
-                    causes.Add(("spec.ports", "Required value"));
-                }
-
+                ServiceRules.Validate(obj, causes);
                 break;
             case "Deployment" or "ReplicaSet":
                 var selector = obj["spec"]?["selector"]?["matchLabels"] as JsonObject;
@@ -241,41 +220,6 @@ public static partial class ObjectRules
                 }
             }
         }
-    }
-
-    private static void DefaultService(JsonObject obj, ServiceIpAllocator ips, bool creating)
-    {
-        var spec = JsonTree.EnsureObject(obj, "spec");
-        spec["type"] ??= "ClusterIP";
-        var type = spec["type"]?.GetValue<string>();
-        if (type != "ExternalName")
-        {
-            spec["sessionAffinity"] ??= "None";
-            if (creating && spec["clusterIP"] is null)
-            {
-                var ip = ips.Allocate();
-                spec["clusterIP"] = ip;
-                spec["clusterIPs"] = new JsonArray(ip);
-            }
-
-            spec["ipFamilies"] ??= new JsonArray("IPv4");
-            spec["ipFamilyPolicy"] ??= "SingleStack";
-            spec["internalTrafficPolicy"] ??= "Cluster";
-        }
-
-        if (spec["ports"] is JsonArray ports)
-        {
-            foreach (var port in ports.OfType<JsonObject>())
-            {
-                port["protocol"] ??= "TCP";
-                if (port["targetPort"] is null && port["port"] is { } p)
-                {
-                    port["targetPort"] = p.DeepClone();
-                }
-            }
-        }
-
-        JsonTree.EnsureObject(obj, "status")["loadBalancer"] ??= new JsonObject();
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]

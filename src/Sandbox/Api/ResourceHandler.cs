@@ -162,7 +162,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             obj.Remove("status");
         }
 
-        ManagedFields.RecordUpdate(null, obj, FieldManager(context), "Update", null, Store.Now);
+        ManagedFields.RecordUpdate(null, obj, FieldManager(context), "Update", null, Store.Now, ListRules(type));
         var created = Store.Create(type.StorageKey, objectNs, obj, dryRun);
         AddWarnings(context, warnings);
         await WriteJsonAsync(context, 201, AsVersion(type, created));
@@ -192,7 +192,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
         {
             CheckResourceVersion(type, current, body);
             var next = MergeForWrite(type, current, body, subresource, query["fieldValidation"], context);
-            ManagedFields.RecordUpdate(current, next, manager, "Update", subresource, Store.Now);
+            ManagedFields.RecordUpdate(current, next, manager, "Update", subresource, Store.Now, ListRules(type));
             return FinishIfDeleting(next);
         }, IsDryRun(query));
         await WriteJsonAsync(context, 200, Present(type, subresource, updated));
@@ -250,7 +250,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             ObjectRules.ValidateIdentity(type, patchedObject, type.Namespaced ? ns : null, name, creating: false);
             CheckResourceVersion(type, current, patchedObject);
             var next = MergeForWrite(type, current, patchedObject, subresource, query["fieldValidation"], context);
-            ManagedFields.RecordUpdate(current, next, manager ?? DefaultManager(context), "Update", subresource, Store.Now);
+            ManagedFields.RecordUpdate(current, next, manager ?? DefaultManager(context), "Update", subresource, Store.Now, ListRules(type));
             return FinishIfDeleting(next);
         }, dryRun);
         await WriteJsonAsync(context, 200, Present(type, subresource, updated));
@@ -271,7 +271,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
             if (Store.Get(type.StorageKey, ns, name) is null && subresource is null)
             {
                 EnsureNamespaceWritable(ns);
-                var created = ServerSideApply.Apply(null, applied, manager, force, Store.Now);
+                var created = ServerSideApply.Apply(null, applied, manager, force, Store.Now, ListRules(type));
                 var warnings = Admit(type, created, null, context.Request.Query["fieldValidation"]);
                 StripServerFields(created);
                 created["metadata"]!["generation"] = 1;
@@ -295,7 +295,7 @@ public sealed class ResourceHandler(SandboxCluster cluster)
 
             var updated = Store.Update(type.StorageKey, ns, name, current =>
             {
-                var merged = ServerSideApply.Apply(AsVersion(type, current), applied, manager, force, Store.Now);
+                var merged = ServerSideApply.Apply(AsVersion(type, current), applied, manager, force, Store.Now, ListRules(type), subresource);
                 var next = MergeForWrite(type, current, merged, subresource, context.Request.Query["fieldValidation"], context);
                 next["metadata"]!["managedFields"] = merged["metadata"]?["managedFields"]?.DeepClone();
                 return FinishIfDeleting(next);
@@ -474,8 +474,13 @@ public sealed class ResourceHandler(SandboxCluster cluster)
     /// <summary>Defaults, prunes and validates a write; returns warnings for unknown fields under fieldValidation=Warn.</summary>
     private List<string> Admit(ResourceType type, JsonObject obj, JsonObject? current, string? fieldValidation)
     {
+        if (type is { Kind: "Service", IsCustom: false } && current is not null)
+        {
+            ServiceRules.DropTypeDependentFields(obj, current);
+        }
+
         ObjectRules.ApplyDefaults(type, obj, cluster.ServiceIps, creating: current is null);
-        if (type.Kind == "Service" && current is not null)
+        if (type is { Kind: "Service", IsCustom: false } && current is not null && JsonTree.GetString(obj, "spec", "type") != "ExternalName")
         {
             // clusterIP is immutable once allocated.
             var spec = JsonTree.EnsureObject(obj, "spec");
@@ -621,6 +626,10 @@ public sealed class ResourceHandler(SandboxCluster cluster)
         var name = agent.Split('/', ' ')[0];
         return name.Length == 0 ? "unknown" : name;
     }
+
+    /// <summary>A custom resource's list rules come from its schema; null lets a built-in kind use its own.</summary>
+    private static PatchSchema? ListRules(ResourceType type) =>
+        type.IsCustom && type.Schema is { } schema ? PatchSchema.ForStructural(schema) : null;
 
     private static bool IsDryRun(IQueryCollection query) => query["dryRun"].Any(v => v == "All");
 

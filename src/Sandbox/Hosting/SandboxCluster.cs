@@ -44,7 +44,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         Names = new ClusterNames(this);
         ServiceProxy = Options.ServeClusterNetwork ? new ServiceProxy(this, Names) : null;
         Kubelet = new ContainerKubelet(this);
-        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new GarbageCollector(this), PodServers, Kubelet,
+        _controllers = new ControllerLoop(this, [new WorkloadController(this), new EndpointsController(this), new EndpointSliceMirroring(this), new GarbageCollector(this), PodServers, Kubelet,
             new StatefulSetController(this), new ServiceAccountController(this), new RootCaPublisher(this), new ClusterRoleAggregationController(this),
             new VolumeClaimBinder(this), new DisruptionBudgetController(this), .. ServiceProxy is null ? Array.Empty<IClusterController>() : [ServiceProxy]]);
         SeedNamespaces();
@@ -146,7 +146,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 _controllers.Start();
                 if (ServiceProxy is not null)
                 {
-                    Dns = ClusterDnsServer.Start(Names, IPAddress.Parse(PodIps.Allocate()));
+                    Dns = ClusterDnsServer.Start(Names, new CoreDnsConfigMap(Store).StubZones, IPAddress.Parse(PodIps.Allocate()));
                     ServiceProxy.Start();
                 }
             }

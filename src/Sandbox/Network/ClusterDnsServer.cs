@@ -6,8 +6,9 @@ namespace ErieCanal.Orleans.Sandbox.Network;
 
 /// <summary>
 /// The cluster's DNS server, as CoreDNS with the kubernetes plugin is to a real cluster: authoritative for
-/// <c>cluster.local</c> (answers from <see cref="ClusterNames"/>), refusing everything else (nothing here may leave
-/// the machine, so there is no upstream to forward to). Runs containers' resolv.conf names it; port 53 on its own
+/// <c>cluster.local</c> (answers from <see cref="ClusterNames"/>), forwarding the stub zones the kube-system/coredns
+/// ConfigMap's Corefile declares (<c>zone:53 { forward . addr:port }</c>, loopback upstreams only) and refusing
+/// everything else (nothing here may leave the machine). Runs containers' resolv.conf names it; port 53 on its own
 /// loopback address, because resolv.conf cannot name a port. ARSoft.Tools.Net does the wire protocol (UDP and TCP).
 /// </summary>
 public sealed class ClusterDnsServer : IDisposable
@@ -17,14 +18,19 @@ public sealed class ClusterDnsServer : IDisposable
     private const int MaxAliasSteps = 8;
     private const int TransportTimeoutMs = 5000;
 
+    /// <summary>Under a client's usual 5 s wait, so a silent upstream becomes SERVFAIL rather than no answer, as CoreDNS's forward.</summary>
+    private const int ForwardTimeoutMs = 2000;
+
     private static readonly DomainName ClusterDomain = DomainName.Parse(ClusterNames.Domain);
 
     private readonly ClusterNames _names;
+    private readonly Func<IReadOnlyList<StubZone>> _stubZones;
     private readonly DnsServer _server;
 
-    private ClusterDnsServer(ClusterNames names, IPAddress address)
+    private ClusterDnsServer(ClusterNames names, Func<IReadOnlyList<StubZone>> stubZones, IPAddress address)
     {
         _names = names;
+        _stubZones = stubZones;
         Address = address;
         var endpoint = new IPEndPoint(address, 53);
         _server = new DnsServer(new UdpServerTransport(endpoint, TransportTimeoutMs), new TcpServerTransport(endpoint, TransportTimeoutMs, TransportTimeoutMs));
@@ -35,9 +41,9 @@ public sealed class ClusterDnsServer : IDisposable
     public IPAddress Address { get; }
 
     /// <summary>Starts answering on <paramref name="address"/>:53 (binding port 53 needs root or CAP_NET_BIND_SERVICE).</summary>
-    public static ClusterDnsServer Start(ClusterNames names, IPAddress address)
+    public static ClusterDnsServer Start(ClusterNames names, Func<IReadOnlyList<StubZone>> stubZones, IPAddress address)
     {
-        var server = new ClusterDnsServer(names, address);
+        var server = new ClusterDnsServer(names, stubZones, address);
         try
         {
             server._server.Start();
@@ -110,19 +116,67 @@ public sealed class ClusterDnsServer : IDisposable
         return response;
     }
 
+    /// <summary>Answers one question, forwarding it when a stub zone holds it.</summary>
+    public async Task<DnsMessage> AnswerAsync(DnsMessage query)
+    {
+        if (query.Questions.Count == 1 && query.Questions[0] is var question && !question.Name.IsEqualOrSubDomainOf(ClusterDomain)
+            && _stubZones().Where(z => question.Name.IsEqualOrSubDomainOf(z.Zone)).MaxBy(z => z.Zone.LabelCount) is { } zone)
+        {
+            return await ForwardAsync(query, question, zone);
+        }
+
+        return Answer(query);
+    }
+
     public void Dispose()
     {
         _server.QueryReceived -= OnQueryReceivedAsync;
         _server.Stop();
     }
 
-    private Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)
+    // The same question to each upstream in turn, as CoreDNS's forward does; the first reply is passed back whole
+    // (rcode, answer, authority and additional sections), and no reply at all is SERVFAIL.
+    private static async Task<DnsMessage> ForwardAsync(DnsMessage query, DnsQuestion question, StubZone zone)
+    {
+        var response = query.CreateResponseInstance();
+        foreach (var upstream in zone.Upstreams)
+        {
+            var client = new DnsClient([upstream.Address], [new UdpClientTransport(upstream.Port), new TcpClientTransport(upstream.Port)], false, ForwardTimeoutMs);
+            var forwarded = new DnsMessage { IsRecursionDesired = query.IsRecursionDesired };
+            forwarded.Questions.Add(question);
+            DnsMessage? reply;
+            try
+            {
+                reply = await client.SendMessageAsync(forwarded);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException)
+            {
+                reply = null;
+            }
+
+            if (reply is null)
+            {
+                continue;
+            }
+
+            response.ReturnCode = reply.ReturnCode;
+            response.IsAuthoritiveAnswer = reply.IsAuthoritiveAnswer;
+            response.IsRecursionAllowed = reply.IsRecursionAllowed;
+            response.AnswerRecords.AddRange(reply.AnswerRecords);
+            response.AuthorityRecords.AddRange(reply.AuthorityRecords);
+            response.AdditionalRecords.AddRange(reply.AdditionalRecords);
+            return response;
+        }
+
+        response.ReturnCode = ReturnCode.ServerFailure;
+        return response;
+    }
+
+    private async Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)
     {
         if (e.Query is DnsMessage query)
         {
-            e.Response = Answer(query);
+            e.Response = await AnswerAsync(query);
         }
-
-        return Task.CompletedTask;
     }
 }

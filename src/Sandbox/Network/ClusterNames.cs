@@ -9,11 +9,17 @@ namespace ErieCanal.Orleans.Sandbox.Network;
 /// The cluster's names and service addresses as CoreDNS's kubernetes plugin and kube-proxy derive them from the
 /// API's objects: <c>svc.ns.svc.cluster.local</c> (a ClusterIP, or a headless Service's ready endpoints),
 /// <c>hostname.subdomain.ns.svc.cluster.local</c> (a pod behind a headless Service, as StatefulSet pods are), an
-/// ExternalName's CNAME, and which ready endpoint a connection to a cluster IP and port goes to. Read straight from
-/// the store on every question, so an answer is never staler than the objects. Every address is loopback.
+/// ExternalName's CNAME, and which ready endpoint a connection to a cluster IP and port goes to. Endpoints come from
+/// the Service's EndpointSlices (label kubernetes.io/service-name, whoever manages them), as CoreDNS and kube-proxy
+/// read them, so a selectorless Service served by another controller's slices works. Read straight from the store
+/// on every question, so an answer is never staler than the objects. Every address is loopback.
 /// </summary>
 public sealed class ClusterNames(SandboxCluster cluster)
 {
+    private const string Slices = "endpointslices.discovery.k8s.io";
+
+    private const string ServiceNameLabel = "kubernetes.io/service-name";
+
     /// <summary>The cluster's DNS domain, as kubelet's <c>--cluster-domain</c> default.</summary>
     public const string Domain = "cluster.local";
 
@@ -61,16 +67,16 @@ public sealed class ClusterNames(SandboxCluster cluster)
         var ns = service["metadata"]?["namespace"]?.GetValue<string>() ?? "";
         var name = service["metadata"]?["name"]?.GetValue<string>() ?? "";
         var candidates = new List<IPEndPoint>();
-        foreach (var subset in Subsets(ns, name))
+        foreach (var slice in SlicesOf(ns, name))
         {
-            var endpointPort = (subset["ports"] as JsonArray ?? []).OfType<JsonObject>()
-                .FirstOrDefault(p => (p["name"]?.GetValue<string>() ?? "") == portName);
-            if (endpointPort is null || JsonTree.GetInt64(endpointPort, "port") is not { } target)
+            var slicePort = (slice["ports"] as JsonArray ?? []).OfType<JsonObject>()
+                .FirstOrDefault(p => (JsonTree.GetString(p, "name") ?? "") == portName && (JsonTree.GetString(p, "protocol") ?? "TCP") == "TCP");
+            if (slicePort is null || JsonTree.GetInt64(slicePort, "port") is not { } target)
             {
                 continue;
             }
 
-            foreach (var address in Loopback(subset["addresses"]))
+            foreach (var address in ReadyEndpoints(slice).SelectMany(Addresses))
             {
                 candidates.Add(new IPEndPoint(address, (int)target));
             }
@@ -97,7 +103,7 @@ public sealed class ClusterNames(SandboxCluster cluster)
         if (clusterIp is null or "None")
         {
             // Headless: one A record per ready endpoint (the name exists even with none).
-            return new NameAnswer(true, [.. Subsets(ns, name).SelectMany(s => Loopback(s["addresses"])).Distinct()], null);
+            return new NameAnswer(true, [.. SlicesOf(ns, name).SelectMany(ReadyEndpoints).SelectMany(Addresses).Distinct()], null);
         }
 
         return IPAddress.TryParse(clusterIp, out var ip) ? new NameAnswer(true, [ip], null) : NameAnswer.NotFound;
@@ -110,34 +116,29 @@ public sealed class ClusterNames(SandboxCluster cluster)
             return NameAnswer.NotFound;
         }
 
-        // CoreDNS answers from the Endpoints' hostnames; a pod's spec.hostname/subdomain is where those come from, and
-        // publishNotReadyAddresses lets a StatefulSet's peers find each other before they are Ready.
-        var publishNotReady = service["spec"]?["publishNotReadyAddresses"]?.GetValue<bool>() == true;
-        foreach (var pod in cluster.Store.List("pods", ns).Items)
-        {
-            var spec = pod["spec"];
-            if (spec?["hostname"]?.GetValue<string>() != host || spec["subdomain"]?.GetValue<string>() != subdomain)
-            {
-                continue;
-            }
-
-            var ready = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-                .Any(c => c["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True");
-            if ((ready || publishNotReady) && IPAddress.TryParse(pod["status"]?["podIP"]?.GetValue<string>(), out var ip) && IPAddress.IsLoopback(ip))
-            {
-                return new NameAnswer(true, [ip], null);
-            }
-        }
-
-        return NameAnswer.NotFound;
+        // CoreDNS answers from the endpoints' hostnames (the endpointslice controller copies a pod's spec.hostname when
+        // its spec.subdomain names the Service); publishNotReadyAddresses already made them ready for StatefulSet peers.
+        var addresses = SlicesOf(ns, subdomain).SelectMany(ReadyEndpoints)
+            .Where(e => JsonTree.GetString(e, "hostname") == host)
+            .SelectMany(Addresses)
+            .Distinct()
+            .ToList();
+        return addresses.Count == 0 ? NameAnswer.NotFound : new NameAnswer(true, addresses, null);
     }
 
-    private IEnumerable<JsonObject> Subsets(string ns, string name) =>
-        (cluster.Store.Get("endpoints", ns, name)?["subsets"] as JsonArray ?? []).OfType<JsonObject>();
+    /// <summary>The Service's IPv4 EndpointSlices, whoever manages them.</summary>
+    private IEnumerable<JsonObject> SlicesOf(string ns, string service) =>
+        cluster.Store.List(Slices, ns).Items.Where(s =>
+            JsonTree.GetString(s, "metadata", "labels", ServiceNameLabel) == service && JsonTree.GetString(s, "addressType") == "IPv4");
 
-    private static IEnumerable<IPAddress> Loopback(JsonNode? addresses) =>
-        (addresses as JsonArray ?? []).OfType<JsonObject>()
-            .Select(a => IPAddress.TryParse(a["ip"]?.GetValue<string>(), out var ip) ? ip : null)
+    // An unset ready condition means ready (discovery.k8s.io/v1 EndpointConditions).
+    private static IEnumerable<JsonObject> ReadyEndpoints(JsonObject slice) =>
+        (slice["endpoints"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(e => e["conditions"]?["ready"] is not JsonValue v || !v.TryGetValue<bool>(out var ready) || ready);
+
+    private static IEnumerable<IPAddress> Addresses(JsonObject endpoint) =>
+        (endpoint["addresses"] as JsonArray ?? [])
+            .Select(a => IPAddress.TryParse(JsonTree.GetString(a), out var ip) ? ip : null)
             .OfType<IPAddress>()
             .Where(IPAddress.IsLoopback);
 }

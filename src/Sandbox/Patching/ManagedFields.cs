@@ -11,10 +11,10 @@ public static class ManagedFields
     /// <paramref name="after"/> in place. Existing entries come from <paramref name="after"/> when it
     /// carries any, otherwise from <paramref name="before"/>.
     /// </summary>
-    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string operation, string? subresource, DateTimeOffset now)
+    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string operation, string? subresource, DateTimeOffset now, PatchSchema? schema = null)
     {
         var apiVersion = (string?)after["apiVersion"];
-        var schema = PatchSchema.For(apiVersion, (string?)after["kind"]);
+        schema = (schema ?? PatchSchema.For(apiVersion, (string?)after["kind"])).ForApply();
         var status = subresource == "status";
         var afterSet = ObjectFields.Collect(after, schema, status);
         var beforeSet = before is null ? new FieldSet() : ObjectFields.Collect(before, schema, status);

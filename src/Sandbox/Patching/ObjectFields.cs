@@ -31,6 +31,69 @@ internal static class ObjectFields
         return set;
     }
 
+    /// <summary>
+    /// Writes the default of every list key an item of <paramref name="node"/> lacks (a Service port without protocol
+    /// is the TCP one), so the applied item matches, and is compared with, the live item it keys to.
+    /// </summary>
+    public static void FillKeyDefaults(JsonNode? node, string schemaPath, PatchSchema schema)
+    {
+        switch (node)
+        {
+            case JsonObject map:
+                foreach (var (key, value) in map)
+                {
+                    FillKeyDefaults(value, schemaPath.Length == 0 ? key : $"{schemaPath}.{key}", schema);
+                }
+
+                break;
+            case JsonArray list:
+                var rule = schema.TryGetList(schemaPath, out var r) ? r : null;
+                foreach (var item in list)
+                {
+                    if (item is JsonObject obj && rule is not null)
+                    {
+                        foreach (var key in rule.Keys.Where(k => k.Default is not null && obj[k.Name] is null))
+                        {
+                            obj[key.Name] = key.Default!.DeepClone();
+                        }
+                    }
+
+                    FillKeyDefaults(item, schemaPath + "[]", schema);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The parts of an applied configuration the status subresource takes: its status alone.</summary>
+    public static JsonObject StatusOnly(JsonObject obj)
+    {
+        var copy = new JsonObject();
+        foreach (var key in new[] { "apiVersion", "kind", "status" })
+        {
+            if (obj[key] is { } value)
+            {
+                copy[key] = value.DeepClone();
+            }
+        }
+
+        if (obj["metadata"] is JsonObject metadata)
+        {
+            var identity = new JsonObject();
+            foreach (var key in new[] { "name", "namespace" })
+            {
+                if (metadata[key] is { } value)
+                {
+                    identity[key] = value.DeepClone();
+                }
+            }
+
+            copy["metadata"] = identity;
+        }
+
+        return copy;
+    }
+
     /// <summary>Removes server-maintained fields a client must not set through apply.</summary>
     public static JsonObject WithoutUnmanaged(JsonObject obj)
     {
@@ -171,13 +234,11 @@ internal static class ObjectFields
         }
 
         if (node is JsonArray { Count: > 0 } list && schema.TryGetList(schemaPath, out var rule)
-            && (rule.MergeKey is not { } mergeKey || list.All(i => i is JsonObject o && o[mergeKey] is not null)))
+            && (rule.IsSet || list.All(i => rule.KeyOf(i) is not null)))
         {
             foreach (var item in list)
             {
-                var element = rule.MergeKey is { } k
-                    ? "k:" + FieldSet.Encode(new JsonObject { [k] = item![k]!.DeepClone() })
-                    : "v:" + FieldSet.Encode(item);
+                var element = rule.IsSet ? "v:" + FieldSet.Encode(item) : "k:" + FieldSet.Encode(rule.KeyOf(item));
                 prefix.Add(element);
                 set.Add(FieldSet.Join(prefix));
                 if (!rule.IsSet)

@@ -13,18 +13,23 @@ public static class ServerSideApply
     /// <summary>
     /// Merges <paramref name="applied"/> into <paramref name="live"/> as <paramref name="fieldManager"/>.
     /// Server-maintained metadata (uid, resourceVersion, ...) and status in the applied config are
-    /// ignored; the caller checks preconditions and stamps those afterwards.
+    /// ignored; the caller checks preconditions and stamps those afterwards. Applied to the status subresource
+    /// (<paramref name="subresource"/> "status"), only status is taken, under its own managedFields entry.
+    /// <paramref name="schema"/> gives the list rules (a CRD's, from its schema); built-in kinds find their own.
     /// </summary>
-    public static JsonObject Apply(JsonObject? live, JsonObject applied, string fieldManager, bool force, DateTimeOffset now)
+    public static JsonObject Apply(JsonObject? live, JsonObject applied, string fieldManager, bool force, DateTimeOffset now, PatchSchema? schema = null, string? subresource = null)
     {
         var apiVersion = Text(applied, "apiVersion") ?? Text(live, "apiVersion");
-        var schema = PatchSchema.For(apiVersion, Text(applied, "kind") ?? Text(live, "kind"));
-        var config = ObjectFields.WithoutUnmanaged(applied);
-        var appliedSet = ObjectFields.Collect(config, schema, status: false);
+        schema = (schema ?? PatchSchema.For(apiVersion, Text(applied, "kind") ?? Text(live, "kind"))).ForApply();
+        var status = subresource == "status";
+        var config = status ? ObjectFields.StatusOnly(applied) : ObjectFields.WithoutUnmanaged(applied);
+        ObjectFields.FillKeyDefaults(config, "", schema);
+        var appliedSet = ObjectFields.Collect(config, schema, status);
 
         var result = live?.DeepClone().AsObject() ?? [];
         var entries = ManagedFieldsEntry.ReadAll(result);
-        var mine = entries.Find(e => e.Is(fieldManager, ApplyOperation, null));
+        var entrySubresource = status ? "status" : null;
+        var mine = entries.Find(e => e.Is(fieldManager, ApplyOperation, entrySubresource));
         var others = entries.Where(e => e != mine).ToList();
 
         // Sharing a field is fine as long as the applied value matches what is already there.
@@ -35,7 +40,7 @@ public static class ServerSideApply
             .ToList();
         // Upgrading from client-side apply: "kubectl" may take fields the last-applied annotation still holds
         // (with the live value) without --force-conflicts, as the API server's lastAppliedManager allows.
-        if (conflicts.Count > 0 && !force && fieldManager == "kubectl" && FieldsFromLastApplied(live, schema) is { } allowed
+        if (conflicts.Count > 0 && !force && !status && fieldManager == "kubectl" && FieldsFromLastApplied(live, schema) is { } allowed
             && conflicts.All(c => allowed.Contains(c.Path)))
         {
             force = true;
@@ -68,7 +73,7 @@ public static class ServerSideApply
             && mine.Fields.Paths.Count == appliedSet.Paths.Count && mine.Fields.Paths.All(appliedSet.Contains) && JsonNode.DeepEquals(result, live);
         if (mine is null)
         {
-            mine = new ManagedFieldsEntry { Manager = fieldManager, Operation = ApplyOperation };
+            mine = new ManagedFieldsEntry { Manager = fieldManager, Operation = ApplyOperation, Subresource = entrySubresource };
             entries.Add(mine);
         }
 

@@ -101,7 +101,7 @@ public static class StrategicMergePatch
         }
 
         target ??= [];
-        if (rule.MergeKey is not { } mergeKey)
+        if (rule.IsSet)
         {
             foreach (var item in patch.Where(i => !target.Any(t => JsonNode.DeepEquals(t, i))))
             {
@@ -120,12 +120,12 @@ public static class StrategicMergePatch
 
         foreach (var item in patch)
         {
-            if (item is not JsonObject element || element[mergeKey] is not { } key)
+            if (item is not JsonObject element || rule.KeyOf(element) is null)
             {
-                throw new PatchException($"list \"{path}\" elements must be objects with merge key \"{mergeKey}\"");
+                throw new PatchException($"list \"{path}\" elements must be objects with merge key \"{string.Join(", ", rule.Keys.Select(k => k.Name))}\"");
             }
 
-            var index = IndexOf(target, mergeKey, key);
+            var index = IndexOf(target, rule, element);
             if (Directive(element) == "delete")
             {
                 if (index >= 0)
@@ -158,9 +158,7 @@ public static class StrategicMergePatch
         var result = new List<JsonNode?>();
         foreach (var wanted in order)
         {
-            var match = remaining.FindIndex(item => rule.MergeKey is { } key
-                ? item is JsonObject o && JsonNode.DeepEquals(o[key], wanted?[key])
-                : JsonNode.DeepEquals(item, wanted));
+            var match = remaining.FindIndex(item => rule.SameItem(item, wanted));
             if (match >= 0)
             {
                 result.Add(remaining[match]);
@@ -171,11 +169,11 @@ public static class StrategicMergePatch
         return new JsonArray([.. result.Concat(remaining).Select(n => n?.DeepClone())]);
     }
 
-    private static int IndexOf(JsonArray list, string mergeKey, JsonNode key)
+    private static int IndexOf(JsonArray list, ListRule rule, JsonObject element)
     {
         for (var i = 0; i < list.Count; i++)
         {
-            if (list[i] is JsonObject o && JsonNode.DeepEquals(o[mergeKey], key))
+            if (rule.SameItem(list[i], element))
             {
                 return i;
             }

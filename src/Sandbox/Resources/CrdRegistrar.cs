@@ -79,8 +79,11 @@ public static class CrdRegistrar
     {
         var time = ObjectStore.FormatTime(now);
         var names = crd["spec"]?["names"]?.DeepClone() ?? new JsonObject();
-        var stored = (crd["spec"]?["versions"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(v => v["storage"]?.GetValue<bool>() == true).Select(v => (JsonNode?)v["name"]?.GetValue<string>()).ToArray();
+        // Versions objects were stored in stay listed; the current storage version joins them.
+        var stored = (crd["status"]?["storedVersions"] as JsonArray ?? []).Select(v => v?.GetValue<string>())
+            .Concat((crd["spec"]?["versions"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(v => v["storage"]?.GetValue<bool>() == true).Select(v => v["name"]?.GetValue<string>()))
+            .OfType<string>().Distinct(StringComparer.Ordinal).Select(v => (JsonNode?)v).ToArray();
         return new JsonObject
         {
             ["acceptedNames"] = names,

@@ -255,6 +255,13 @@ public static class StructuralSchema
             {
                 causes.Add((path, $"Too long: may not be longer than {maxLength}"));
             }
+
+            // Of the string formats a CRD keeps (the apiserver strips the others), the ones our CRDs use.
+            var format = schema["format"] is JsonValue f && f.TryGetValue<string>(out var name) ? name : null;
+            if ((format == "date-time" && !SchemaFormats.IsDateTime(text)) || (format == "date" && !SchemaFormats.IsDate(text)))
+            {
+                causes.Add((path, $"Invalid value: \"{text}\": {path} in body must be of type {format}: \"{text}\""));
+            }
         }
 
         if (node is JsonObject obj)
@@ -305,6 +312,8 @@ public static class StructuralSchema
                     ValidateNode(array[i], itemSchema, $"{path}[{i}]", causes);
                 }
             }
+
+            causes.AddRange(ListTypeRules.Validate(array, schema, path));
         }
     }
 

@@ -73,8 +73,9 @@ public sealed class EndpointsController(SandboxCluster cluster) : IClusterContro
 
     private void WriteEndpoints(JsonObject service, string ns, string name, List<JsonObject> pods, List<JsonObject> ports)
     {
-        var ready = pods.Where(WorkloadController.IsReady).Select(Address).ToArray();
-        var notReady = pods.Where(p => !WorkloadController.IsReady(p)).Select(Address).ToArray();
+        var publishNotReady = PublishesNotReady(service);
+        var ready = pods.Where(p => publishNotReady || WorkloadController.IsReady(p)).Select(p => Address(p, name)).ToArray();
+        var notReady = pods.Where(p => !publishNotReady && !WorkloadController.IsReady(p)).Select(p => Address(p, name)).ToArray();
         var desired = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -132,18 +133,7 @@ public sealed class EndpointsController(SandboxCluster cluster) : IClusterContro
                 ["ownerReferences"] = new JsonArray(StoreOps.OwnerReference(service, "v1", "Service")),
             },
             ["addressType"] = "IPv4",
-            ["endpoints"] = new JsonArray(pods.Select(p => (JsonNode)new JsonObject
-            {
-                ["addresses"] = new JsonArray(p["status"]!["podIP"]!.DeepClone()),
-                ["conditions"] = new JsonObject
-                {
-                    ["ready"] = WorkloadController.IsReady(p),
-                    ["serving"] = WorkloadController.IsReady(p),
-                    ["terminating"] = false,
-                },
-                ["nodeName"] = p["spec"]?["nodeName"]?.DeepClone(),
-                ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = ns, ["name"] = StoreOps.Name(p), ["uid"] = StoreOps.Uid(p) },
-            }).ToArray()),
+            ["endpoints"] = new JsonArray(pods.Select(p => (JsonNode)SliceEndpoint(p, ns, name, PublishesNotReady(service))).ToArray()),
             ["ports"] = new JsonArray(ports.Select(p => (JsonNode)new JsonObject
             {
                 ["name"] = p["name"]?.DeepClone() ?? "",
@@ -194,18 +184,54 @@ public sealed class EndpointsController(SandboxCluster cluster) : IClusterContro
         });
     }
 
-    private static JsonObject Address(JsonObject pod) => new()
+    private static JsonObject Address(JsonObject pod, string serviceName)
     {
-        ["ip"] = pod["status"]!["podIP"]!.DeepClone(),
-        ["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone(),
-        ["targetRef"] = new JsonObject
+        var address = new JsonObject { ["ip"] = pod["status"]!["podIP"]!.DeepClone() };
+        if (Hostname(pod, serviceName) is { } hostname)
+        {
+            address["hostname"] = hostname;
+        }
+
+        address["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone();
+        address["targetRef"] = new JsonObject
         {
             ["kind"] = "Pod",
             ["namespace"] = pod["metadata"]?["namespace"]?.DeepClone(),
             ["name"] = StoreOps.Name(pod),
             ["uid"] = StoreOps.Uid(pod),
-        },
-    };
+        };
+        return address;
+    }
+
+    // The endpointslice controller: ready also when the Service publishes not-ready addresses; serving is the pod's own.
+    private static JsonObject SliceEndpoint(JsonObject pod, string ns, string serviceName, bool publishNotReady)
+    {
+        var endpoint = new JsonObject
+        {
+            ["addresses"] = new JsonArray(pod["status"]!["podIP"]!.DeepClone()),
+            ["conditions"] = new JsonObject
+            {
+                ["ready"] = publishNotReady || WorkloadController.IsReady(pod),
+                ["serving"] = WorkloadController.IsReady(pod),
+                ["terminating"] = false,
+            },
+        };
+        if (Hostname(pod, serviceName) is { } hostname)
+        {
+            endpoint["hostname"] = hostname;
+        }
+
+        endpoint["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone();
+        endpoint["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = ns, ["name"] = StoreOps.Name(pod), ["uid"] = StoreOps.Uid(pod) };
+        return endpoint;
+    }
+
+    /// <summary>A pod's spec.hostname names its endpoint only under the Service its spec.subdomain names (StatefulSet pods).</summary>
+    private static string? Hostname(JsonObject pod, string serviceName) =>
+        JsonTree.GetString(pod, "spec", "hostname") is { Length: > 0 } hostname && JsonTree.GetString(pod, "spec", "subdomain") == serviceName ? hostname : null;
+
+    private static bool PublishesNotReady(JsonObject service) =>
+        service["spec"]?["publishNotReadyAddresses"] is JsonValue v && v.TryGetValue<bool>(out var publish) && publish;
 
     /// <summary>Resolves a Service targetPort (number or container port name) against a pod.</summary>
     private static long TargetPort(JsonObject servicePort, JsonObject pod)

@@ -103,7 +103,10 @@ public sealed class KubectlGetTests(SeededSandboxFixture fixture) : IClassFixtur
         var table = (await _kubectl.RunAsync("get", "crd")).AssertSuccess().Table;
         Assert.Equal(["NAME", "CREATED AT"], table.Headers);
         Assert.Equal(
-            ["clusters.flomesh.io", "globaltrafficpolicies.flomesh.io", "serviceexports.flomesh.io", "serviceimports.flomesh.io"],
+            [
+                "clusterproperties.about.k8s.io", "clusters.flomesh.io", "globaltrafficpolicies.flomesh.io", "serviceexports.flomesh.io",
+                "serviceexports.multicluster.x-k8s.io", "serviceimports.flomesh.io", "serviceimports.multicluster.x-k8s.io",
+            ],
             table.Rows.Select(r => r["NAME"]));
         Assert.All(table.Rows, r => Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", r["CREATED AT"]));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ErieCanal.Orleans.Sandbox.Hosting;
@@ -68,13 +67,17 @@ public sealed class ClusterNetworkTests : IAsyncLifetime
         var all = await Eventually.Until(() => DigAsync("peers.stateful.svc.cluster.local"), a => a.Addresses.Count == 2, "both endpoints in DNS");
         Assert.Equal(pods.Select(p => p.Status.PodIP).Order(), all.Addresses.Order());
 
-        // A pod with hostname and subdomain, as a StatefulSet's pods: <hostname>.<service>.<ns>.svc.cluster.local.
+        // A pod with hostname and subdomain, as a StatefulSet's pods: <hostname>.<service>.<ns>.svc.cluster.local, answered
+        // from the hostname the endpointslice controller copies into the endpoint of the Service the subdomain names.
         var deployment = Objects.Deployment("peer", "stateful", 1, "peer");
         deployment.Spec.Template.Spec.Hostname = "peer-0";
-        deployment.Spec.Template.Spec.Subdomain = "peers";
+        deployment.Spec.Template.Spec.Subdomain = "peer-set";
         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "stateful");
+        var set = Objects.Service("peer-set", "stateful", "peer");
+        set.Spec.ClusterIP = "None";
+        await client.CoreV1.CreateNamespacedServiceAsync(set, "stateful");
         var ready = (await ReadyPods.WaitAsync(client, "stateful", "peer", 1)).Single();
-        var byName = await Eventually.Until(() => DigAsync("peer-0.peers.stateful.svc.cluster.local"), a => a.Addresses.Count == 1, "peer-0 in DNS");
+        var byName = await Eventually.Until(() => DigAsync("peer-0.peer-set.stateful.svc.cluster.local"), a => a.Addresses.Count == 1, "peer-0 in DNS");
         Assert.Equal([ready.Status.PodIP], byName.Addresses);
     }
 
@@ -143,20 +146,7 @@ public sealed class ClusterNetworkTests : IAsyncLifetime
         Assert.Equal(pod.Metadata.Name, (await _http.GetStringAsync(new Uri($"http://{ip}:8080/"))).Trim());
     }
 
-    private async Task<DigAnswer> DigAsync(string name)
-    {
-        var dns = _fixture.Cluster.Dns ?? throw new InvalidOperationException("the cluster DNS did not start");
-        var start = new ProcessStartInfo("dig")
-        {
-            ArgumentList = { $"@{dns.Address}", name, "A", "+tries=1", "+time=5", "+noall", "+comments", "+answer" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dig did not start (install dnsutils)");
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return DigAnswer.Parse(output);
-    }
+    private Task<DigAnswer> DigAsync(string name) => Dig.AskAsync(_fixture.Cluster, name);
 
     private sealed class NetworkFixture : SandboxFixture
     {

@@ -18,9 +18,10 @@ public sealed class ManagedFieldsTests
 
         ManagedFields.RecordUpdate(live, after, "editor", "Update", null, Now);
 
+        // Service ports are keyed (port, protocol) in managedFields, the protocol defaulting to TCP.
         var editor = ServerSideApplyTests.Entry(after, "editor");
         Assert.Equal("Update", (string?)editor["operation"]);
-        Assert.True(Json.Same("""{"f:spec":{"f:ports":{"k:{\"port\":80}":{"f:targetPort":{}}}}}""", editor["fieldsV1"]),
+        Assert.True(Json.Same("""{"f:spec":{"f:ports":{"k:{\"port\":80,\"protocol\":\"TCP\"}":{"f:targetPort":{}}}}}""", editor["fieldsV1"]),
             editor["fieldsV1"]!.ToJsonString());
         var kubectl = ServerSideApplyTests.Entry(after, "kubectl")["fieldsV1"]!.ToJsonString();
         Assert.DoesNotContain("f:targetPort", kubectl, StringComparison.Ordinal);
