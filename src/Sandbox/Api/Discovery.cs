@@ -119,7 +119,7 @@ public static class Discovery
 
     private static JsonObject Group(string name, IEnumerable<ResourceType> types)
     {
-        var versions = types.Select(t => t.Version).Distinct().OrderByDescending(v => v, StringComparer.Ordinal).ToList();
+        var versions = KubeVersionOrder.Sort(types.Select(t => t.Version).Distinct()).ToList();
         return new JsonObject
         {
             ["name"] = name,

@@ -35,7 +35,15 @@ public sealed class ResourceCatalog
     /// <summary>Some served version of the resource stored under <paramref name="storageKey"/>.</summary>
     public ResourceType? FindByStorageKey(string storageKey) => _types.Values.FirstOrDefault(t => t.StorageKey == storageKey);
 
-    public IReadOnlyList<ResourceType> All => _types.Values.OrderBy(t => t.Group, StringComparer.Ordinal).ThenBy(t => t.Plural, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// Built-in groups first, then CRD groups by name: a real server orders groups by priority, and every CRD group
+    /// has the same one (1000, below the built-ins), so kubectl resolves a plural two CRD groups serve to the first name.
+    /// </summary>
+    public IReadOnlyList<ResourceType> All => _types.Values
+        .OrderBy(t => t.IsCustom)
+        .ThenBy(t => t.Group, StringComparer.Ordinal)
+        .ThenBy(t => t.Plural, StringComparer.Ordinal)
+        .ToList();
 
     public IEnumerable<IGrouping<string, ResourceType>> Groups() => All.GroupBy(t => t.Group);
 }

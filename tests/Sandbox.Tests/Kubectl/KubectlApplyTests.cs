@@ -18,10 +18,13 @@ public sealed class KubectlApplyTests(KubectlSandboxFixture fixture) : IClassFix
             (await _kubectl.RunAsync("apply", "-f", RepoPaths.Seed("03-curl.yaml"))).AssertSuccess().Lines);
         Assert.Equal(
             [
+                "customresourcedefinition.apiextensions.k8s.io/clusterproperties.about.k8s.io created",
                 "customresourcedefinition.apiextensions.k8s.io/clusters.flomesh.io created",
                 "customresourcedefinition.apiextensions.k8s.io/globaltrafficpolicies.flomesh.io created",
                 "customresourcedefinition.apiextensions.k8s.io/serviceexports.flomesh.io created",
                 "customresourcedefinition.apiextensions.k8s.io/serviceimports.flomesh.io created",
+                "customresourcedefinition.apiextensions.k8s.io/serviceexports.multicluster.x-k8s.io created",
+                "customresourcedefinition.apiextensions.k8s.io/serviceimports.multicluster.x-k8s.io created",
             ],
             (await _kubectl.RunAsync("apply", "-f", RepoPaths.CrdDirectory)).AssertSuccess().Lines);
         Assert.Equal(
