@@ -12,6 +12,9 @@ public static class ChannelNames
     /// <summary>Per member (channel key: clusterKey): <see cref="ImportUpdate"/> notifications for its writer.</summary>
     public const string Imports = "imports";
 
+    /// <summary>Per member (channel key: clusterKey): <see cref="Mcs.McsImportUpdate"/> notifications for its MCS writer.</summary>
+    public const string McsImports = "mcs-imports";
+
     /// <summary>Every member's health decisions (<see cref="MemberHealth"/>), one channel key: <see cref="HealthKey"/>.</summary>
     public const string Health = "health";
 

@@ -46,13 +46,16 @@ public sealed record McsImportPort(string Name, string Protocol, int Port, strin
     public override int GetHashCode() => HashCode.Combine(Name, Protocol, Port, AppProtocol, Sequence.Hash(ExposedBy));
 }
 
-/// <summary>One source cluster's EndpointSlices of the service, ports filtered to (and named as) the import ports it exposes.</summary>
+/// <summary>
+/// One source cluster's EndpointSlices of the service, ports filtered to (and named as) the import ports it exposes.
+/// <see cref="ClusterKey"/> is the member it is, so a writer can apply that member's health to its endpoints.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record McsSourceSlices(string ClusterId, ImmutableArray<McsEndpointSlice> Slices)
+public sealed record McsSourceSlices(string ClusterId, string ClusterKey, ImmutableArray<McsEndpointSlice> Slices)
 {
     /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
     public bool Equals(McsSourceSlices? other) => ReferenceEquals(this, other) || (other is not null
-        && ClusterId == other.ClusterId && Sequence.Equal(Slices, other.Slices));
+        && ClusterId == other.ClusterId && ClusterKey == other.ClusterKey && Sequence.Equal(Slices, other.Slices));
 
-    public override int GetHashCode() => HashCode.Combine(ClusterId, Sequence.Hash(Slices));
+    public override int GetHashCode() => HashCode.Combine(ClusterId, ClusterKey, Sequence.Hash(Slices));
 }

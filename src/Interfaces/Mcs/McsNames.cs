@@ -46,6 +46,16 @@ public static class McsNames
 
     public const string ClusterSetDomain = "clusterset.local";
 
+    /// <summary>On what we write (ServiceImport, derived Service, EndpointSlices): the hash of its decided content, so an unchanged object is not written again.</summary>
+    public const string ContentHashAnnotation = "multicluster.flomesh.io/content-hash";
+
+    /// <summary>On a derived Service: who wrote it.</summary>
+    public const string AppManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string AppManagedBy = "erie-canal-orleans";
+
+    /// <summary>EndpointSlice controller's default <c>maxEndpointsPerSlice</c>.</summary>
+    public const int MaxEndpointsPerSlice = 100;
+
     public static class Conditions
     {
         public const string Valid = "Valid";
@@ -96,9 +106,12 @@ public static class McsNames
     /// </summary>
     public static string DerivedName(string ns, string name)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{ns}/{name}"));
-        return "derived-" + Base32Hex(hash)[..10].ToLowerInvariant();
+        return "derived-" + ShortHash($"{ns}/{name}", 10);
     }
+
+    /// <summary>The first <paramref name="length"/> characters of the lower-cased, unpadded base32hex of sha256(<paramref name="text"/>).</summary>
+    public static string ShortHash(string text, int length) =>
+        Base32Hex(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..length].ToLowerInvariant();
 
     /// <summary>RFC 4648 §7 base32 with the extended hex alphabet, no padding (Go's <c>base32.HexEncoding.WithPadding(NoPadding)</c>).</summary>
     private static string Base32Hex(ReadOnlySpan<byte> data)
