@@ -35,10 +35,9 @@ public static partial class ClusterIdentity
     public static async Task<ClusterIdentityResult> EnsureAsync(IKubernetes client, string clusterName, bool installCrd, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (!await EnsureCrdAsync(client, installCrd, cancellationToken))
+        if (await EnsureCrdAsync(client, installCrd, cancellationToken) is { } missing)
         {
-            return new ClusterIdentityResult(null, false, ClusterIdentityResult.MissingCrd,
-                $"the member has no {CrdName} CRD and installing member CRDs is disabled (ErieCanal:UpgradeMemberCrds=false): install it to give the member a cluster id");
+            return new ClusterIdentityResult(null, false, ClusterIdentityResult.MissingCrd, $"the member has no {CrdName} CRD ({missing}): install it to give the member a cluster id");
         }
 
         var existing = await ReadAsync(client, cancellationToken);
@@ -80,18 +79,19 @@ public static partial class ClusterIdentity
                 : $"the member's cluster id is \"{value}\" (ClusterProperty {McsNames.ClusterIdProperty}, kept; the cluster is registered as \"{clusterName}\")");
     }
 
-    private static async Task<bool> EnsureCrdAsync(IKubernetes client, bool install, CancellationToken cancellationToken)
+    /// <summary>Null when the CRD is there (or was just installed); else why it is not.</summary>
+    private static async Task<string?> EnsureCrdAsync(IKubernetes client, bool install, CancellationToken cancellationToken)
     {
         try
         {
             await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(CrdName, cancellationToken: cancellationToken);
-            return true;
+            return null;
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
             if (!install)
             {
-                return false;
+                return "installing member CRDs is disabled: ErieCanal:UpgradeMemberCrds=false";
             }
         }
 
@@ -103,8 +103,13 @@ public static partial class ClusterIdentity
         {
             // Installed meanwhile.
         }
+        catch (Exception ex) when (ApiErrors.IsForbidden(ex))
+        {
+            // Asking again changes nothing until someone installs it or grants the right; a reconnect asks again.
+            return $"installing it was refused: {ApiErrors.Brief(ex)}";
+        }
 
-        return true;
+        return null;
     }
 
     private static async Task<ClusterPropertyResource?> ReadAsync(IKubernetes client, CancellationToken cancellationToken)
