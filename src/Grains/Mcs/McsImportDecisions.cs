@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 
 namespace ErieCanal.Orleans.Grains.Mcs;
@@ -14,6 +15,7 @@ public sealed class McsImportDecisions(IMcsImportWorkSink sink)
     private readonly Dictionary<string, (long Version, McsMergedImport? Import)> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, McsHeld> _held = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unhealthy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _healthSequences = new(StringComparer.Ordinal);
 
     /// <summary>The version this member's view of <paramref name="key"/> (<c>ns/name</c>) is at (0: nothing known).</summary>
     public long VersionOf(string key) => _desired.TryGetValue(key, out var desired) ? desired.Version : 0;
@@ -40,6 +42,16 @@ public sealed class McsImportDecisions(IMcsImportWorkSink sink)
         Reconcile(ns, name);
     }
 
+    /// <summary>A health decision (from the health relay); older sequences of the member are dropped. True when it changed.</summary>
+    public bool SetHealth(MemberHealth health)
+    {
+        if (_healthSequences.TryGetValue(health.ClusterKey, out var known) && health.Sequence <= known)
+            return false;
+
+        _healthSequences[health.ClusterKey] = health.Sequence;
+        return SetHealth(health.ClusterKey, health.Healthy);
+    }
+
     /// <summary>A member's health; true when it changed. Only the slices whose source is that member are written again.</summary>
     public bool SetHealth(string clusterKey, bool healthy)
     {
@@ -54,6 +66,9 @@ public sealed class McsImportDecisions(IMcsImportWorkSink sink)
 
         return true;
     }
+
+    /// <summary>The services this writer has a desired state of (<c>ns/name</c>), for a repair pass.</summary>
+    public IReadOnlyCollection<string> Keys => _desired.Keys;
 
     /// <summary>Everything again, as if nothing had been sent (a new engine).</summary>
     public void ResendAll()

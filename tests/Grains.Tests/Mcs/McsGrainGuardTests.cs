@@ -10,6 +10,7 @@ public sealed class McsGrainGuardTests
     [Theory]
     [InlineData(typeof(McsServiceExportGrain))]
     [InlineData(typeof(McsServiceImportGrain))]
+    [InlineData(typeof(McsImportWriterGrain))]
     public void An_mcs_grain_is_guarded_and_clean(Type grain)
     {
         Assert.Contains(grain, GrainScanner.Grains(typeof(McsImportMerger).Assembly));

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Grains.Mcs;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 using Xunit;
 using static ErieCanal.Orleans.Grains.Tests.Mcs.McsFixtures;
@@ -174,6 +175,19 @@ public sealed class McsImportDecisionsTests
 
         _decisions.SetHealth(K2, true);
         Assert.True(Assert.IsType<SyncMcsSlices>(Assert.Single(_sink.Work)).Slices.Single().Content.Endpoints.Single().Ready);
+    }
+
+    [Fact]
+    public void Older_health_decisions_of_a_member_are_dropped()
+    {
+        _decisions.Accept(Ns, Svc, 1, Merged(1, Export(1, 0), Export(2, 2)));
+        _sink.Clear();
+
+        Assert.True(_decisions.SetHealth(new MemberHealth(K2, false, 5)));
+        Assert.False(_decisions.SetHealth(new MemberHealth(K2, true, 4)));
+        Assert.Single(_sink.Work);
+        Assert.True(_decisions.SetHealth(new MemberHealth(K2, true, 6)));
+        Assert.Equal(2, _sink.Work.Count);
     }
 
     [Fact]
