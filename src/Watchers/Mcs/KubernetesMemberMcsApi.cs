@@ -77,6 +77,27 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
         return reason;
     }
 
+    /// <summary>Removes every ServiceImport this system wrote in the member (labelled as ours), with its derived Service and slices, and any slice of ours left.</summary>
+    public async Task RemoveAllAsync(CancellationToken cancellationToken)
+    {
+        var kube = await client();
+        var raw = await kube.CustomObjects.ListClusterCustomObjectAsync(McsNames.Group, McsNames.Version, McsNames.ServiceImports,
+            labelSelector: $"{McsNames.AppManagedByLabel}={McsNames.AppManagedBy}", cancellationToken: cancellationToken);
+        var list = JsonNode.Parse(raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw));
+        foreach (var item in list?["items"]?.AsArray() ?? [])
+        {
+            var ns = item?["metadata"]?["namespace"]?.GetValue<string>() ?? "";
+            var name = item?["metadata"]?["name"]?.GetValue<string>() ?? "";
+            await RemoveAsync(kube, ns, name, McsNames.DerivedName(ns, name), cancellationToken);
+        }
+
+        var slices = await kube.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(labelSelector: $"{McsNames.ManagedByLabel}={McsNames.ManagedBy}", cancellationToken: cancellationToken);
+        foreach (var slice in slices.Items)
+        {
+            await DeleteSliceAsync(kube, slice.Metadata.NamespaceProperty, slice.Metadata.Name, cancellationToken);
+        }
+    }
+
     private async Task RemoveAsync(IKubernetes kube, string ns, string name, string derivedName, CancellationToken cancellationToken)
     {
         var service = await ReadServiceAsync(kube, ns, derivedName, cancellationToken);

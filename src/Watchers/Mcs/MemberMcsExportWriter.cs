@@ -23,6 +23,7 @@ public sealed class MemberMcsExportWriter : IMcsExportWorkSink, IAsyncDisposable
     private readonly KeyedWorkQueue<ExportKey> _queue;
     private readonly IMemberMcsExportApi _api;
     private readonly WriterSettings _settings;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _running = Task.CompletedTask;
@@ -34,6 +35,7 @@ public sealed class MemberMcsExportWriter : IMcsExportWorkSink, IAsyncDisposable
         ClusterKey = clusterKey;
         _api = api;
         _settings = settings;
+        _time = time;
         _logger = logger;
         _queue = new KeyedWorkQueue<ExportKey>(settings.Retry, time, logger, $"MCS export engine of {clusterKey}");
     }
@@ -105,7 +107,7 @@ public sealed class MemberMcsExportWriter : IMcsExportWorkSink, IAsyncDisposable
         waiters.ForEach(w => w.Done.TrySetResult());
         await _stop.CancelAsync();
         _queue.Complete();
-        await _running.WaitAsync(_settings.StopTimeout, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await _running.WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private Task Wait(Waiter waiter)

@@ -20,8 +20,11 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     private readonly KeyedWorkQueue<string> _queue;
     private readonly KubernetesMemberMcsApi _api;
     private readonly WriterSettings _settings;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<TaskCompletionSource> _waiters = [];
     private Task _running = Task.CompletedTask;
+    private bool _retired;
 
     public MemberMcsWriter(string clusterKey, KubernetesMemberMcsApi api, WriterSettings settings, TimeProvider time, ILogger logger)
     {
@@ -29,6 +32,7 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         ClusterKey = clusterKey;
         _api = api;
         _settings = settings;
+        _time = time;
         _queue = new KeyedWorkQueue<string>(settings.Retry, time, logger, $"MCS import engine of {clusterKey}");
     }
 
@@ -58,7 +62,38 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         }
     }
 
-    public void Start() => _running = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, _stop.Token));
+    public void Start() => _running = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, Failed, _stop.Token));
+
+    /// <summary>Completes once every import's work was carried out or failed at least once.</summary>
+    public Task WhenSettledAsync()
+    {
+        lock (_gate)
+        {
+            if (Settled())
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add(waiter);
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>
+    /// The member left: takes no more work, lets what was decided settle (bounded), then deletes every MCS object this
+    /// system wrote in the member (its ServiceImports with their derived Services and slices). A failure throws.
+    /// </summary>
+    public async Task RetireAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _retired = true;
+        }
+
+        await WhenSettledAsync().WaitAsync(_settings.StopTimeout, _time, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await _api.RemoveAllAsync(cancellationToken);
+    }
 
     public void Submit(IMcsImportWork work)
     {
@@ -66,6 +101,11 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         var key = $"{work.Namespace}/{work.Name}";
         lock (_gate)
         {
+            if (_retired)
+            {
+                return;
+            }
+
             if (!_targets.TryGetValue(key, out var entry))
             {
                 _targets[key] = entry = new Entry(new McsImportTarget(work.Namespace, work.Name, null, null, ImmutableSortedDictionary.Create<string, ImmutableArray<McsSliceIntent>>(StringComparer.Ordinal)));
@@ -83,6 +123,7 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
             };
             entry.Version++;
             entry.Dirty = true;
+            entry.Failing = false;
         }
 
         _queue.Add(key);
@@ -92,7 +133,7 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     {
         await _stop.CancelAsync();
         _queue.Complete();
-        await _running.WaitAsync(_settings.StopTimeout, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await _running.WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private async Task WorkAsync(string key, CancellationToken cancellationToken)
@@ -124,6 +165,34 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
                     _targets.Remove(key);
                 }
             }
+
+            ReleaseWaiters();
+        }
+    }
+
+    private void Failed(string key, Exception ex)
+    {
+        lock (_gate)
+        {
+            if (_targets.TryGetValue(key, out var entry))
+            {
+                entry.Failing = true;
+            }
+
+            ReleaseWaiters();
+        }
+    }
+
+    /// <summary>Under the gate.</summary>
+    private bool Settled() => _targets.Values.All(e => !e.Dirty || e.Failing);
+
+    /// <summary>Under the gate.</summary>
+    private void ReleaseWaiters()
+    {
+        if (Settled())
+        {
+            _waiters.ForEach(w => w.TrySetResult());
+            _waiters.Clear();
         }
     }
 
@@ -134,6 +203,8 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         public long Version { get; set; }
 
         public bool Dirty { get; set; }
+
+        public bool Failing { get; set; }
 
         public string? Ready { get; set; }
     }

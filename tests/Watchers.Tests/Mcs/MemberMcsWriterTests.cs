@@ -91,6 +91,28 @@ public sealed class MemberMcsWriterTests : SandboxContext
         Assert.NotNull(await client.CoreV1.ReadNamespacedServiceAsync(Derived, Ns));
     }
 
+    [Fact]
+    public async Task A_retired_engine_removes_every_MCS_object_it_wrote_and_takes_no_more_work()
+    {
+        using var client = Client();
+        await InstallCrdsAsync(client);
+        await using var writer = Writer(client);
+        var labels = McsMap.From(new Dictionary<string, string> { [McsNames.AppManagedByLabel] = McsNames.AppManagedBy });
+        writer.Submit(new ApplyMcsImport(Ns, "web", Document() with { Labels = labels }, "h1"));
+        writer.Submit(new ApplyMcsDerivedService(Ns, "web", DerivedService(), "d1"));
+        writer.Submit(new SyncMcsSlices(Ns, "web", "cluster-1", [Slice("cluster-1", "10.1.0.5")]));
+        await Eventually.Until(async () => (await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns)).Items.Count == 1 && await ImportAsync(client) is not null, "written");
+        await writer.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        await writer.RetireAsync(CancellationToken.None);
+
+        Assert.Null(await ImportAsync(client));
+        Assert.Empty((await client.CoreV1.ListNamespacedServiceAsync(Ns)).Items);
+        Assert.Empty((await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns)).Items);
+        writer.Submit(new ApplyMcsImport(Ns, "web", Document(), "h2"));
+        Assert.Equal(0, writer.Pending);
+    }
+
     private static McsServiceImportDocument Document() => new(Ns, "web", McsNames.ImportTypes.ClusterSetIp, [new McsPort("http", "TCP", 80, null)], "None", null, null, null,
         ["IPv4"], McsMap.Empty, McsMap.From(new Dictionary<string, string> { [McsNames.DerivedServiceAnnotation] = Derived }), ["cluster-1"]);
 
