@@ -1,6 +1,7 @@
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Health;
 using ErieCanal.Orleans.Watchers.Informers;
+using ErieCanal.Orleans.Watchers.Mcs;
 using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,9 @@ public sealed class ErieCanalOptions
     /// an auth provider command. Off: the silo would run a command named by whoever can write a Cluster.
     /// </summary>
     public bool AllowMemberExecCredentials { get; set; }
+
+    /// <summary>The Kubernetes Multi-Cluster Services API (multicluster.x-k8s.io, KEP-2149 cluster ids).</summary>
+    public McsOptions Mcs { get; set; } = new();
 
     /// <summary>Probes of members and exported services, and how their health is decided.</summary>
     public HealthOptions Health { get; set; } = new();

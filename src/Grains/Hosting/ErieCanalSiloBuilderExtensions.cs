@@ -5,6 +5,7 @@ using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Exports;
 using ErieCanal.Orleans.Watchers.Health;
+using ErieCanal.Orleans.Watchers.Mcs;
 using ErieCanal.Orleans.Watchers.Members;
 using ErieCanal.Orleans.Watchers.Sessions;
 using ErieCanal.Orleans.Watchers.Writers;
@@ -48,6 +49,7 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<MemberClients>();
         silo.Services.AddSingleton<MemberImportWriters>();
         silo.Services.AddSingleton<MemberExportWriters>();
+        silo.Services.AddSingleton<ClusterIdentities>();
         silo.Services.AddSingleton<MemberSessions>();
         silo.Services.AddSingleton<IngressSweep>(IngressWriter.DeleteAllAsync);
         silo.Services.AddSingleton<MemberEngine>();

@@ -3,12 +3,15 @@ namespace ErieCanal.Orleans.Watchers.Crds;
 /// <summary>Sets conditions the way the API conventions ask: lastTransitionTime moves only when status changes.</summary>
 public static class ConditionList
 {
-    public static List<Condition> Set(IEnumerable<Condition>? existing, string type, bool status, string reason, string message, long? observedGeneration, DateTime now)
+    public static List<Condition> Set(IEnumerable<Condition>? existing, string type, bool status, string reason, string message, long? observedGeneration, DateTime now) =>
+        Set(existing, type, status ? "True" : "False", reason, message, observedGeneration, now);
+
+    /// <summary>The same with the status as written ("True", "False" or "Unknown").</summary>
+    public static List<Condition> Set(IEnumerable<Condition>? existing, string type, string text, string reason, string message, long? observedGeneration, DateTime now)
     {
         // metav1.Time has second precision.
         now = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var list = existing?.Select(Copy).ToList() ?? [];
-        var text = status ? "True" : "False";
         var current = list.FirstOrDefault(c => c.Type == type);
         if (current is null)
         {

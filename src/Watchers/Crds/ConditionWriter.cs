@@ -10,9 +10,10 @@ namespace ErieCanal.Orleans.Watchers.Crds;
 /// The one owner of one flomesh.io object's status conditions: get, then set the conditions it owns (others'
 /// conditions stay), then update the status subresource guarded by the resourceVersion it read, and on a 409
 /// conflict get and try again. It remembers what it last read or wrote, so an unchanged state costs no request and
-/// a changed one usually costs one. Not thread-safe: one owner (a grain) per object.
+/// a changed one usually costs one. Not thread-safe: one owner (a grain) per object. Objects of other groups
+/// (multicluster.x-k8s.io) name theirs with <paramref name="group"/> and <paramref name="version"/>.
 /// </summary>
-public sealed class ConditionWriter(string plural, string? @namespace, string name, TimeProvider time, int maxAttempts = 5)
+public sealed class ConditionWriter(string plural, string? @namespace, string name, TimeProvider time, int maxAttempts = 5, string group = ClusterResource.Group, string version = ClusterResource.Version)
 {
     private static readonly JsonSerializerOptions KubernetesJson = new(JsonSerializerDefaults.Web);
 
@@ -50,7 +51,13 @@ public sealed class ConditionWriter(string plural, string? @namespace, string na
             var after = before.Conditions.ToList();
             foreach (var update in updates)
             {
-                after = ConditionList.Set(after, update.Type, update.Status, update.Reason, update.Message, update.ObservedGeneration, now);
+                if (update.Remove)
+                {
+                    after.RemoveAll(c => c.Type == update.Type);
+                    continue;
+                }
+
+                after = ConditionList.Set(after, update.Type, update.Text ?? (update.Status ? "True" : "False"), update.Reason, update.Message, update.ObservedGeneration, now);
             }
 
             if (ConditionList.SameState(after, before.Conditions) && before.Conditions.Count > 0 && fields.All(f => JsonNode.DeepEquals(f.Value, before.Fields.GetValueOrDefault(f.Key))))
@@ -91,18 +98,18 @@ public sealed class ConditionWriter(string plural, string? @namespace, string na
         async Task<Snapshot> ReadAsync(IKubernetes c, CancellationToken ct)
         {
             var raw = @namespace is null
-                ? await c.CustomObjects.GetClusterCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, plural, name, ct)
-                : await c.CustomObjects.GetNamespacedCustomObjectAsync(ClusterResource.Group, ClusterResource.Version, @namespace, plural, name, ct);
+                ? await c.CustomObjects.GetClusterCustomObjectAsync(group, version, plural, name, ct)
+                : await c.CustomObjects.GetNamespacedCustomObjectAsync(group, version, @namespace, plural, name, ct);
             return Parse(raw, fields.Keys);
         }
     }
 
     /// <summary>Removes the status this system wrote (conditions and observedGeneration); a missing object is fine.</summary>
-    public static async Task ClearAsync(IKubernetes client, string plural, string? @namespace, string name, CancellationToken cancellationToken)
+    public static async Task ClearAsync(IKubernetes client, string plural, string? @namespace, string name, CancellationToken cancellationToken, string group = ClusterResource.Group, string version = ClusterResource.Version)
     {
         try
         {
-            await new ConditionWriter(plural, @namespace, name, TimeProvider.System).PatchAsync(client,
+            await new ConditionWriter(plural, @namespace, name, TimeProvider.System, group: group, version: version).PatchAsync(client,
                 new JsonObject { ["status"] = new JsonObject { ["observedGeneration"] = null, ["conditions"] = null } }, cancellationToken);
         }
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
@@ -114,8 +121,8 @@ public sealed class ConditionWriter(string plural, string? @namespace, string na
     {
         var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
         return @namespace is null
-            ? await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, ClusterResource.Group, ClusterResource.Version, plural, name, cancellationToken: cancellationToken)
-            : await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ClusterResource.Group, ClusterResource.Version, @namespace, plural, name, cancellationToken: cancellationToken);
+            ? await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, group, version, plural, name, cancellationToken: cancellationToken)
+            : await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, group, version, @namespace, plural, name, cancellationToken: cancellationToken);
     }
 
     private static Snapshot Parse(object raw, IEnumerable<string> fieldNames)
@@ -130,8 +137,16 @@ public sealed class ConditionWriter(string plural, string? @namespace, string na
     private sealed record Snapshot(string ResourceVersion, List<Condition> Conditions, Dictionary<string, JsonNode?> Fields);
 }
 
-/// <summary>One condition an owner sets.</summary>
-public sealed record ConditionUpdate(string Type, bool Status, string Reason, string Message, long? ObservedGeneration);
+/// <summary>
+/// One condition an owner sets. <see cref="Text"/> (when set) is the status as written, for "Unknown"; with
+/// <see cref="Remove"/> the owner removes the condition instead.
+/// </summary>
+public sealed record ConditionUpdate(string Type, bool Status, string Reason, string Message, long? ObservedGeneration)
+{
+    public string? Text { get; init; }
+
+    public bool Remove { get; init; }
+}
 
 /// <summary>The conditions before and after a write, and whether anything was written.</summary>
 public sealed record ConditionChange(IReadOnlyList<Condition> Before, IReadOnlyList<Condition> After, bool Written);

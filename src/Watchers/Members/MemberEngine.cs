@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Mcs;
 using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,8 @@ namespace ErieCanal.Orleans.Watchers.Members;
 /// <see cref="KeyedWorkQueue{TKey}"/> under the one retry contract: the work throws, the key comes back after its
 /// backoff, one log line per failure streak. The newest status decision replaces one not yet written. An Event is
 /// dropped after <see cref="EventAttempts"/> attempts: Events are a record for people, the conditions the state.
+/// It also resolves each member's cluster id (<see cref="ClusterIdentity"/>) into the silo's <see cref="ClusterIdentities"/>,
+/// telling a new or unusable one as an Event on the Cluster object.
 /// </summary>
 public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
 {
@@ -26,6 +29,8 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Name, ConditionWriter Writer)> _writers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<MemberWorkKey, (RecordClusterEvent Work, int Failures)> _events = new();
     private readonly ConcurrentDictionary<string, MemberTeardown> _teardowns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EnsureClusterIdentity> _identityWork = new(StringComparer.Ordinal);
+    private readonly ClusterIdentities _identities;
     private readonly KeyedWorkQueue<MemberWorkKey> _queue;
     private readonly IGrainFactory _grains;
     private readonly ControlPlaneConnection _controlPlane;
@@ -39,9 +44,10 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
     private readonly Lazy<Task> _running;
     private long _eventSequence;
 
-    public MemberEngine(IGrainFactory grains, ControlPlaneConnection controlPlane, MemberCredentials credentials, MemberClients clients, IngressSweep sweep, IOptions<ErieCanalOptions> options, TimeProvider time, ILogger<MemberEngine> logger)
+    public MemberEngine(IGrainFactory grains, ControlPlaneConnection controlPlane, MemberCredentials credentials, MemberClients clients, IngressSweep sweep, IOptions<ErieCanalOptions> options, TimeProvider time, ILogger<MemberEngine> logger, ClusterIdentities? identities = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _identities = identities ?? new ClusterIdentities();
         _grains = grains;
         _controlPlane = controlPlane;
         _credentials = credentials;
@@ -89,8 +95,14 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
                 // The Cluster object is going: its status is nobody's to write any more.
                 _status.TryRemove(member, out _);
                 _writers.TryRemove(member, out _);
+                _identityWork.TryRemove(member, out _);
+                _identities.Forget(member);
                 _teardowns[member] = new MemberTeardown(teardown, ClientNow(member), _grains, _controlPlane, _sweep, _options.ObservationConcurrency, _logger);
                 _queue.Add(new MemberWorkKey(member, MemberWorkKind.Teardown));
+                break;
+            case EnsureClusterIdentity ensure:
+                _identityWork[member] = ensure;
+                _queue.Add(new MemberWorkKey(member, MemberWorkKind.Identity));
                 break;
             case MemberJoined:
                 if (_teardowns.TryRemove(member, out var cancelled))
@@ -140,6 +152,9 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
             case MemberWorkKind.Event when _events.TryGetValue(key, out var pending):
                 await RecordEventAsync(key, pending.Work, pending.Failures, cancellationToken);
                 break;
+            case MemberWorkKind.Identity when _identityWork.TryGetValue(key.ClusterKey, out var ensure):
+                await EnsureIdentityAsync(ensure, cancellationToken);
+                break;
             case MemberWorkKind.Teardown when _teardowns.TryGetValue(key.ClusterKey, out var teardown):
                 if (await teardown.RunAsync(message => Redact(key.ClusterKey, message), cancellationToken))
                 {
@@ -148,6 +163,37 @@ public sealed class MemberEngine : IMemberWorkSink, IAsyncDisposable
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Reads or creates the member's ClusterProperty (a failure throws: the key comes back after its backoff) and
+    /// publishes the id; a created, changed or unusable id is told once as an Event on the Cluster object.
+    /// </summary>
+    private async Task EnsureIdentityAsync(EnsureClusterIdentity ensure, CancellationToken cancellationToken)
+    {
+        var client = await _clients.GetAsync(ensure.ClusterKey);
+        var result = await ClusterIdentity.EnsureAsync(client, ensure.Name, _options.UpgradeMemberCrds, cancellationToken);
+        if (!_identityWork.TryRemove(KeyValuePair.Create(ensure.ClusterKey, ensure)))
+        {
+            // Newer work (or a teardown) came meanwhile: it decides.
+            return;
+        }
+
+        var before = _identities.Set(ensure.ClusterKey, result);
+        if (before is not null && before.Id == result.Id && before.Reason == result.Reason)
+        {
+            return;
+        }
+
+        if (!result.Usable)
+        {
+            _logger.ClusterIdUnusable(ensure.ClusterKey, result.Reason, Redact(ensure.ClusterKey, result.Message));
+        }
+
+        if (result.Created || !result.Usable || before is not null)
+        {
+            Submit(new RecordClusterEvent(ensure.ClusterKey, ensure.Name, ensure.Uid, !result.Usable, result.Created ? "ClusterIdCreated" : result.Reason, result.Message));
         }
     }
 

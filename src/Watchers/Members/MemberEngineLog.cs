@@ -16,4 +16,7 @@ internal static partial class MemberEngineLog
 
     [LoggerMessage(EventId = 7204, Level = LogLevel.Information, Message = "Member {ClusterKey} joined again: the rest of its teardown is dropped")]
     public static partial void TeardownCancelled(this ILogger logger, string clusterKey);
+
+    [LoggerMessage(EventId = 7205, Level = LogLevel.Warning, Message = "Member {ClusterKey} has no usable cluster id ({Reason}): {Message}")]
+    public static partial void ClusterIdUnusable(this ILogger logger, string clusterKey, string reason, string message);
 }

@@ -32,3 +32,10 @@ public sealed record MemberJoined(string ClusterKey) : MemberWork(ClusterKey);
 /// after what the grain's next activation writes.
 /// </summary>
 public sealed record MemberDeactivated(string ClusterKey) : MemberWork(ClusterKey);
+
+/// <summary>
+/// Resolve the member's cluster id (KEP-2149): read its <c>cluster.clusterset.k8s.io</c> ClusterProperty, or create
+/// it with <paramref name="Name"/> (the Cluster object's name) when absent; an unusable value is told as an Event on
+/// the Cluster object (uid <paramref name="Uid"/>), never overwritten.
+/// </summary>
+public sealed record EnsureClusterIdentity(string ClusterKey, string Name, string? Uid) : MemberWork(ClusterKey);

@@ -21,6 +21,9 @@ public sealed class MemberObservations(string ingressClass)
 
     public bool HasExport(string serviceKey) => _exports.ContainsKey(serviceKey);
 
+    /// <summary>The Service as last seen, or null (the MCS observations share this cache).</summary>
+    public V1Service? FindService(string serviceKey) => _services.GetValueOrDefault(serviceKey);
+
     public string? SetExport(ServiceExportResource export, bool present)
     {
         var key = ServiceKeys.Service(export.Metadata.NamespaceProperty ?? "", export.Metadata.Name);

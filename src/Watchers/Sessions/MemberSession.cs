@@ -5,6 +5,8 @@ using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Logging;
+using ErieCanal.Orleans.Watchers.Mcs;
+using ErieCanal.Orleans.Watchers.Members;
 using ErieCanal.Orleans.Watchers.Queues;
 using Microsoft.Extensions.Logging;
 using k8s;
@@ -19,6 +21,9 @@ namespace ErieCanal.Orleans.Watchers.Sessions;
 /// the member's writer, through its <see cref="IMemberSink"/>. Event-driven: informer changes enqueue service keys on
 /// a de-duplicating queue; informer failures, syncs and recoveries go to its <see cref="SessionReporter"/>. Every
 /// retry follows the one contract: the connection after <see cref="RetryOptions"/> backoff, sends on keyed queues.
+/// With MCS (<see cref="McsSessionParts"/>, <c>ErieCanal:Mcs:Enabled</c>) it has the member engine resolve the
+/// member's cluster id on each connection and, given an observer, watches multicluster.x-k8s.io ServiceExports and
+/// sends their observations (<see cref="McsObservations"/>) on the same queue.
 /// </summary>
 public sealed partial class MemberSession : IAsyncDisposable
 {
@@ -34,6 +39,9 @@ public sealed partial class MemberSession : IAsyncDisposable
     // grain's persisted record stays the authority: it takes this set from the session's reports and its stop.
     private readonly ConcurrentDictionary<string, bool> _fed;
     private readonly MemberObservations _observations;
+    private readonly McsSessionParts? _mcs;
+    private readonly McsObservations _mcsObservations;
+    private readonly ConcurrentDictionary<string, bool> _mcsFed = new(StringComparer.Ordinal);
     private readonly KeyedWorkQueue _dirty;
     private readonly SessionReporter _reporter;
     private readonly ExportRecord _record;
@@ -45,7 +53,7 @@ public sealed partial class MemberSession : IAsyncDisposable
     private volatile GatewayAddress? _gateway;
     private volatile string? _kubeconfig;
 
-    public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IMemberSink sink, MemberCredentials credentials, ControlPlaneConnection controlPlane, ErieCanalOptions options, TimeProvider time, ILogger logger)
+    public MemberSession(ClusterSpec spec, IEnumerable<string> knownExports, IMemberSink sink, MemberCredentials credentials, ControlPlaneConnection controlPlane, ErieCanalOptions options, TimeProvider time, ILogger logger, McsSessionParts? mcs = null)
     {
         _spec = spec;
         _sink = sink;
@@ -56,12 +64,18 @@ public sealed partial class MemberSession : IAsyncDisposable
         _logger = logger;
         _fed = new ConcurrentDictionary<string, bool>(knownExports.Select(k => KeyValuePair.Create(k, true)), StringComparer.Ordinal);
         _observations = new MemberObservations(options.IngressClass);
+        _mcs = options.Mcs.Enabled ? mcs : null;
+        _mcsObservations = new McsObservations(_observations.FindService);
         _dirty = new KeyedWorkQueue(options.Retry, time, logger, $"observations of member {spec.Name}");
         _reporter = new SessionReporter(SessionId, spec.Name, sink, Redact, options.Retry, time, logger);
         _record = new ExportRecord(() => Fed, keys => sink.RecordExports(SessionId, keys));
 
         // Fed exports are recorded once a burst of observations is through, not after each one.
         _dirty.Idle += _reporter.FlushExports;
+        if (_mcs is not null)
+        {
+            _mcs.Identities.Changed += IdentityChanged;
+        }
     }
 
     /// <summary>Identifies this session's reports, so a replaced session's late reports are ignored.</summary>
@@ -95,6 +109,11 @@ public sealed partial class MemberSession : IAsyncDisposable
     /// <summary>Stops it whole. Idempotent: a grain's stop and the registry's shutdown may both come (the token source holds no timer, so it is not disposed).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_mcs is not null)
+        {
+            _mcs.Identities.Changed -= IdentityChanged;
+        }
+
         await _stop.CancelAsync();
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
@@ -146,7 +165,9 @@ public sealed partial class MemberSession : IAsyncDisposable
             LogConnected(_spec.ClusterKey);
         }
 
-        var watches = SessionWatches.Start(client, _spec.Name, _observations, _dirty.Add, _sink, _reporter.WatchChanged, _options.Informer, _logger, _time, cancellationToken);
+        var watchMcs = await StartMcsAsync(client, cancellationToken);
+        var watches = SessionWatches.Start(client, _spec.Name, _observations, _dirty.Add, _sink, _reporter.WatchChanged, _options.Informer, _logger, _time, cancellationToken,
+            watchMcs ? _mcsObservations : null);
         _dispatcher = DispatchAsync(cancellationToken);
         var reports = _reporter.RunAsync(watches.States, ReconcileKnown, () => watches.Policies.Policies, () => Fed, cancellationToken);
         await ResyncAsync(client, cancellationToken);
@@ -187,7 +208,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             using var timer = new PeriodicTimer(_options.ResyncInterval, _time);
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                foreach (var key in _observations.ExportKeys.Concat(_observations.OrphanIngressKeys))
+                foreach (var key in _observations.ExportKeys.Concat(_observations.OrphanIngressKeys).Concat(_mcsObservations.ExportKeys))
                 {
                     _dirty.Add(key);
                 }
@@ -217,6 +238,12 @@ public sealed partial class MemberSession : IAsyncDisposable
     /// <summary>Sends one service's full observation to its export grain.</summary>
     private async Task ObserveAsync(string key, CancellationToken cancellationToken)
     {
+        if (McsObservations.ServiceKeyOf(key) is { } mcsService)
+        {
+            await ObserveMcsAsync(mcsService);
+            return;
+        }
+
         if (!_observations.HasExport(key) && !_fed.ContainsKey(key) && !_observations.HasOurIngress(key))
         {
             // Nothing was ever fed for it and no Ingress of ours is left behind: nothing to tell anyone.
@@ -244,6 +271,65 @@ public sealed partial class MemberSession : IAsyncDisposable
         {
             // A withdrawal is recorded after it was sent: a key recorded too long only costs a repeated withdrawal.
             _reporter.ExportsChanged();
+        }
+    }
+
+    /// <summary>
+    /// With MCS on: asks the member engine for the member's cluster id (each connection, so a fixed property is read
+    /// again) and, given an observer, makes sure the MCS CRDs are there; true when MCS ServiceExports are to be
+    /// watched. A member that cannot have them keeps its flomesh.io path (every watch must sync before any send).
+    /// </summary>
+    private async Task<bool> StartMcsAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        if (_mcs is null)
+        {
+            return false;
+        }
+
+        _mcs.Engine.Submit(new EnsureClusterIdentity(_spec.ClusterKey, _spec.Name, _spec.Uid));
+        if (_mcs.Observer is null)
+        {
+            return false;
+        }
+
+        if (await McsCrds.EnsureAsync(client, _options.UpgradeMemberCrds, cancellationToken) is { } problem)
+        {
+            LogMcsUnavailable(_spec.ClusterKey, Redact(problem));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends one MCS export's full observation (with the member's cluster id as resolved now).</summary>
+    private async Task ObserveMcsAsync(string serviceKey)
+    {
+        if (_mcs?.Observer is not { } observer || (!_mcsObservations.HasExport(serviceKey) && !_mcsFed.ContainsKey(serviceKey)))
+        {
+            return;
+        }
+
+        var observation = _mcsObservations.Observe(serviceKey, _mcs.Identities.IdOf(_spec.ClusterKey));
+        await observer.Observe(_spec.ClusterKey, serviceKey, observation);
+        if (observation.Export is null)
+        {
+            _mcsFed.TryRemove(serviceKey, out _);
+        }
+        else
+        {
+            _mcsFed[serviceKey] = true;
+        }
+    }
+
+    /// <summary>The member's cluster id moved: every MCS export is observed again with it.</summary>
+    private void IdentityChanged(string clusterKey)
+    {
+        if (clusterKey == _spec.ClusterKey)
+        {
+            foreach (var key in _mcsObservations.ExportKeys)
+            {
+                _dirty.Add(key);
+            }
         }
     }
 
@@ -295,6 +381,9 @@ public sealed partial class MemberSession : IAsyncDisposable
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Member {ClusterKey} has flomesh.io CRDs that cannot hold what the system writes: {Message}")]
     private partial void LogCrdsIncompatible(string clusterKey, string message);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Member {ClusterKey} cannot have its multicluster.x-k8s.io ServiceExports watched: {Message}; its flomesh.io exports go on")]
+    private partial void LogMcsUnavailable(string clusterKey, string message);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Could not report the connection of member {ClusterKey} to its grain ({Message}); its next attempt reports again")]
     private partial void LogReportFailed(string clusterKey, string message);

@@ -3,6 +3,8 @@ using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
+using ErieCanal.Orleans.Watchers.Mcs;
+using ErieCanal.Orleans.Watchers.Members;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +23,14 @@ public sealed class MemberSessions(
     MemberClients clients,
     IOptions<ErieCanalOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers,
+    MemberEngine engine,
+    ClusterIdentities identities,
+    IEnumerable<IMcsExportObserver> mcsObservers) : IAsyncDisposable
 {
+    // MCS exports are watched only where something takes their observations (the MCS export grains).
+    private readonly McsSessionParts _mcs = new(engine, identities, mcsObservers.FirstOrDefault());
+
     // Each key is written by one grain activation at a time; the maps only need to be safe across members.
     private readonly ConcurrentDictionary<string, MemberSession> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _stopping = new();
@@ -39,7 +47,7 @@ public sealed class MemberSessions(
             clients.Invalidate(spec.ClusterKey);
         }
 
-        var session = new MemberSession(spec, knownExports, new GrainMemberSink(grains, spec.ClusterKey), credentials, controlPlane, options.Value, time, loggers.CreateLogger<MemberSession>());
+        var session = new MemberSession(spec, knownExports, new GrainMemberSink(grains, spec.ClusterKey), credentials, controlPlane, options.Value, time, loggers.CreateLogger<MemberSession>(), _mcs);
         MemberSession? replaced = null;
         _running.AddOrUpdate(spec.ClusterKey, session, (_, running) =>
         {

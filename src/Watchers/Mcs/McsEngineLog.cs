@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace ErieCanal.Orleans.Watchers.Mcs;
+
+/// <summary>Log lines of the MCS engines (event ids 7301-7320).</summary>
+internal static partial class McsEngineLog
+{
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Debug, Message = "Could not record the {Reason} Event on multicluster ServiceExport {Namespace}/{Name} in member {ClusterKey}: {Message}")]
+    public static partial void McsExportEventFailed(this ILogger logger, string clusterKey, string @namespace, string name, string reason, string message);
+
+    [LoggerMessage(EventId = 7302, Level = LogLevel.Information, Message = "The MCS export engine of member {ClusterKey} stops with {Pending} exports' work not done (they keep failing)")]
+    public static partial void McsExportStoppedWithWork(this ILogger logger, string clusterKey, int pending);
+}
