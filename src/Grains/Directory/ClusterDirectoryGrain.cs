@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Interfaces;
-using Orleans.Storage;
 
 namespace ErieCanal.Orleans.Grains.Directory;
 
@@ -94,43 +94,12 @@ public sealed class ClusterDirectoryGrain(
     public Task<ImmutableDictionary<string, long>> GetServices() =>
         Task.FromResult(state.State.Services.ToImmutableDictionary(StringComparer.Ordinal));
 
-    /// <summary>
-    /// Writes this activation's state. A write refused for a stale ETag means someone else wrote since: a store
-    /// restored from an older snapshot, or a second activation of this grain while a dead silo's directory partition
-    /// was being rebuilt. Writing over it (as other grains do) could drop a service version that activation
-    /// acknowledged, hiding the service from every writer's repair; so the stored service versions are merged in
-    /// first (the higher version wins). A key kept that way too long costs a repair one question to the service's
-    /// grain, the authority. Members are this activation's: each member's grain registers again on its resync.
-    /// </summary>
-    private async Task WriteMergedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch (InconsistentStateException)
-        {
-            var mine = state.State;
-            await state.ReadStateAsync(cancellationToken);
-            foreach (var (key, version) in state.State.Services)
-            {
-                if (!mine.Services.TryGetValue(key, out var known) || known < version)
-                {
-                    mine.Services[key] = version;
-                }
-            }
-
-            state.State = mine;
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
-
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         // Dirty until written: a failed write (the store restarting) is tried again on the next call or tick.
         if (_dirty)
         {
-            await WriteMergedAsync(cancellationToken);
+            await state.WriteOverStaleAsync(cancellationToken);
             _dirty = false;
         }
     }
