@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Orleans.Concurrency;
 
 namespace ErieCanal.Orleans.Interfaces;
 
@@ -23,10 +22,10 @@ public interface IClusterDirectoryGrain : IGrainWithStringKey
 
     /// <summary>
     /// Records a service's current version (0: no contribution any more), so writers can find every service and
-    /// fetch only what changed on repair. One-way: the ServiceImportGrain never waits for the index.
+    /// fetch only what changed on repair. Returns once the change is persisted: a one-way call lost with a killed
+    /// silo would hide the service from every writer's repair while its grain believed it indexed.
     /// </summary>
     [Alias("SetServiceVersion")]
-    [OneWay]
     Task SetServiceVersion(string serviceKey, long version);
 
     [Alias("GetServices")]

@@ -9,6 +9,18 @@ public static class ServiceKeys
     /// <summary><c>clusterKey|namespace/name</c>: the key of a ServiceExportGrain.</summary>
     public static string Export(string clusterKey, string ns, string name) => $"{clusterKey}|{ns}/{name}";
 
+    /// <summary>
+    /// The directory's service-index key of an MCS service (<c>mcs:namespace/name</c>): the two API families share
+    /// the index (and its repair-by-version), and a flomesh.io service key never starts with it (a namespace has no colon).
+    /// </summary>
+    public static string McsIndex(string serviceKey) => McsIndexPrefix + serviceKey;
+
+    /// <summary>The MCS service key of a directory index key, or null for a flomesh.io service.</summary>
+    public static string? FromMcsIndex(string indexKey) =>
+        indexKey.StartsWith(McsIndexPrefix, StringComparison.Ordinal) ? indexKey[McsIndexPrefix.Length..] : null;
+
+    private const string McsIndexPrefix = "mcs:";
+
     public static (string ClusterKey, string Namespace, string Name) ParseExport(string key)
     {
         var bar = key.IndexOf('|', StringComparison.Ordinal);

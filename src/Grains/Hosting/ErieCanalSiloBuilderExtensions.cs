@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using ErieCanal.Orleans.Grains.Placement;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Exports;
@@ -50,6 +51,14 @@ public static class ErieCanalSiloBuilderExtensions
         silo.Services.AddSingleton<MemberImportWriters>();
         silo.Services.AddSingleton<MemberExportWriters>();
         silo.Services.AddSingleton<ClusterIdentities>();
+
+        // The standard API (multicluster.x-k8s.io): its engines, and the observer that has member sessions watch
+        // MCS ServiceExports (ErieCanal:Mcs:Enabled turns the watching off; the engines then stay idle).
+        silo.Services.AddSingleton<McsExportEngines>();
+        silo.Services.AddSingleton<IMcsExportEngines>(sp => sp.GetRequiredService<McsExportEngines>());
+        silo.Services.AddSingleton<McsImportEngines>();
+        silo.Services.AddSingleton<IMcsImportEngines>(sp => sp.GetRequiredService<McsImportEngines>());
+        silo.Services.AddSingleton<IMcsExportObserver, GrainMcsExportObserver>();
         silo.Services.AddSingleton<MemberSessions>();
         silo.Services.AddSingleton<IngressSweep>(IngressWriter.DeleteAllAsync);
         silo.Services.AddSingleton<MemberEngine>();

@@ -182,7 +182,8 @@ public sealed partial class ImportWriterGrain(
 
             ReportHealth();
 
-            var services = await Directory.GetServices();
+            // The index holds both API families; MCS services (mcs:ns/name) are the MCS writer's.
+            var services = (await Directory.GetServices()).Where(s => ServiceKeys.FromMcsIndex(s.Key) is null).ToDictionary(StringComparer.Ordinal);
             var behind = services.Where(s => _decisions.VersionOf(s.Key) < s.Value).ToList();
             foreach (var batch in behind.Chunk(RepairBatch))
             {

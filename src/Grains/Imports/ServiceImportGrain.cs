@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Directory;
 using ErieCanal.Orleans.Grains.Logic;
 using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Grains.Telemetry;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.BroadcastChannel;
 
 namespace ErieCanal.Orleans.Grains.Imports;
@@ -23,10 +26,12 @@ public sealed class ServiceImportState
 /// One multi-cluster service. Persists every cluster's contribution, merges them under the MCS conflict rules, tells
 /// each export its verdict, and pushes each member's view to that member's writer through the member's channel.
 /// Each export change starts a trace here that the writers and their writes into every member continue.
+/// Keeps the service's entry in the directory's index, which every writer's repair reads (<see cref="ServiceIndexEntry"/>).
 /// </summary>
 public sealed partial class ServiceImportGrain(
     [PersistentState("import", StorageNames.Grains)] IPersistentState<ServiceImportState> state,
     IGrainFactory grains,
+    IOptions<ErieCanalOptions> options,
     TimeProvider time,
     ILogger<ServiceImportGrain> logger) : Grain, IServiceImportGrain
 {
@@ -38,9 +43,7 @@ public sealed partial class ServiceImportGrain(
     private MergeResult _merge = null!;
     private ImmutableArray<ClusterInfo> _members = [];
     private DateTimeOffset _membersAt = DateTimeOffset.MinValue;
-
-    /// <summary>False between a change and the directory's acknowledgement of its version.</summary>
-    private bool _indexed;
+    private ServiceIndexEntry _index = null!;
 
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
@@ -49,10 +52,12 @@ public sealed partial class ServiceImportGrain(
         (_ns, _name) = ServiceKeys.ParseService(this.GetPrimaryKeyString());
         _version = state.State.Version;
         _merge = ImportMerger.Merge(_ns, _name, _version, state.State.Contributions.Values);
+        _index = new ServiceIndexEntry(grains, this.GetPrimaryKeyString());
+        _index.KeepAsserted(this, options.Value.RepairInterval, ex => LogIndexFailed(_ns, _name, ex.Message));
         if (state.State.Contributions.Count > 0)
         {
             // Idempotent: keeps the directory's service index whole even if it lost state.
-            await Directory.SetServiceVersion(this.GetPrimaryKeyString(), state.State.Version);
+            await _index.SetAsync(state.State.Version);
 
             // What was read back may be older than what the exports last sent (a store that lost writes): each
             // contributor sends its contribution again, or withdraws it if its export is gone. One-way, after this
@@ -68,8 +73,6 @@ public sealed partial class ServiceImportGrain(
                 return Task.CompletedTask;
             }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
-
-        _indexed = true;
     }
 
     public async Task<ConflictVerdict> Contribute(string clusterKey, ExportContribution? contribution)
@@ -77,11 +80,11 @@ public sealed partial class ServiceImportGrain(
         state.State.Contributions.TryGetValue(clusterKey, out var existing);
         if (existing == contribution)
         {
-            if (!_indexed)
+            if (!_index.Acknowledged)
             {
                 // The last change was persisted here but its directory call failed (e.g. the directory's silo was
-                // killed): the caller's retry brings no change, so re-send it now or repair never sees the service.
-                await IndexAsync(state.State.Contributions.Count > 0 ? state.State.Version : 0);
+                // killed): the caller's retry brings no change, so re-send it now or repair waits for the timer.
+                await _index.SetAsync(state.State.Contributions.Count > 0 ? state.State.Version : 0);
             }
 
             return Verdict(clusterKey);
@@ -108,7 +111,7 @@ public sealed partial class ServiceImportGrain(
         var version = state.State.Version = Math.Max(Math.Max(state.State.Version, _version) + 1, time.GetUtcNow().UtcTicks);
         _version = version;
         var isActive = state.State.Contributions.Count > 0;
-        _indexed = false;
+        _index.Changed();
         try
         {
             if (isActive)
@@ -151,19 +154,13 @@ public sealed partial class ServiceImportGrain(
         }
 
         await PublishAsync(observedAt, span?.Id);
-        await IndexAsync(isActive ? version : 0);
+        await _index.SetAsync(isActive ? version : 0);
         if (!isActive)
         {
             DeactivateOnIdle();
         }
 
         return Verdict(clusterKey);
-    }
-
-    private async Task IndexAsync(long version)
-    {
-        await Directory.SetServiceVersion(this.GetPrimaryKeyString(), version);
-        _indexed = true;
     }
 
     public Task<MergedImport?> GetViewFor(string clusterKey) => Task.FromResult(ImportMerger.ViewFor(_merge, clusterKey));
@@ -213,6 +210,9 @@ public sealed partial class ServiceImportGrain(
 
         return _members;
     }
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Could not re-assert ServiceImport {Namespace}/{Name} in the directory's service index ({Message}); the next interval tries again")]
+    private partial void LogIndexFailed(string @namespace, string name, string message);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Could not notify member {ClusterKey} of ServiceImport {Namespace}/{Name}; its writer's repair will catch up")]
     private partial void LogPublishFailed(Exception ex, string @namespace, string name, string clusterKey);

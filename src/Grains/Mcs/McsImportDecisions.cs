@@ -70,6 +70,9 @@ public sealed class McsImportDecisions(IMcsImportWorkSink sink)
     /// <summary>The services this writer has a desired state of (<c>ns/name</c>), for a repair pass.</summary>
     public IReadOnlyCollection<string> Keys => _desired.Keys;
 
+    /// <summary>The services whose import this member must hold (<c>ns/name</c>).</summary>
+    public IEnumerable<string> Imported => _desired.Where(d => d.Value.Import is not null).Select(d => d.Key);
+
     /// <summary>Everything again, as if nothing had been sent (a new engine).</summary>
     public void ResendAll()
     {

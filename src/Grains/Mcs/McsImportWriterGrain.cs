@@ -13,8 +13,8 @@ namespace ErieCanal.Orleans.Grains.Mcs;
 /// Decides one member's MCS objects (<see cref="McsImportDecisions"/>), the shape of the flomesh
 /// <c>ImportWriterGrain</c>: fed by the member's MCS import channel, member health and a periodic repair; the member's
 /// silo-local engine (<see cref="IMcsImportEngines"/>) does the writes and never touches this grain's state.
-/// Repair re-reads the imports this writer knows of; finding imports it does not know of (after a restart) needs
-/// the directory's MCS index and the engine's view of what the member holds.
+/// Repair fetches the imports whose version in the directory's MCS index moved past this writer's, and re-reads
+/// the ones it knows that the index no longer lists (gone, and the notification lost).
 /// </summary>
 [RegionPlacement]
 [ImplicitChannelSubscription(ChannelNames.McsImports)]
@@ -104,7 +104,7 @@ public sealed partial class McsImportWriterGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Level-triggered repair: member health from the relay, and each known import again from its grain.</summary>
+    /// <summary>Level-triggered repair: member health from the relay, and the imports the index says this writer is behind on.</summary>
     private async Task RepairAsync(CancellationToken cancellationToken)
     {
         if (affinity.ShouldMoveHome(_clusterKey))
@@ -127,7 +127,19 @@ public sealed partial class McsImportWriterGrain(
                 _decisions.SetHealth(health);
             }
 
-            foreach (var batch in _decisions.Keys.ToList().Chunk(RepairBatch))
+            var indexed = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (key, version) in await Directory.GetServices())
+            {
+                if (ServiceKeys.FromMcsIndex(key) is { } service)
+                {
+                    indexed[service] = version;
+                }
+            }
+
+            var due = indexed.Where(s => _decisions.VersionOf(s.Key) < s.Value).Select(s => s.Key)
+                .Concat(_decisions.Imported.Where(k => !indexed.ContainsKey(k)))
+                .ToList();
+            foreach (var batch in due.Chunk(RepairBatch))
             {
                 var imports = await Task.WhenAll(batch.Select(k => grains.GetGrain<IMcsServiceImportGrain>(k).GetImport()));
                 for (var i = 0; i < batch.Length; i++)

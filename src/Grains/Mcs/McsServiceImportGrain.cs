@@ -1,9 +1,12 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Grains.Directory;
 using ErieCanal.Orleans.Grains.Storage;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ErieCanal.Orleans.Watchers;
 using Orleans.BroadcastChannel;
 
 namespace ErieCanal.Orleans.Grains.Mcs;
@@ -13,12 +16,13 @@ namespace ErieCanal.Orleans.Grains.Mcs;
 /// them by KEP-1645's rules (<see cref="McsImportMerger"/>), tells every export the service's one verdict when it
 /// changes, and sends every member (exporters included: the KEP imports everywhere) the import on its
 /// <see cref="ChannelNames.McsImports"/> channel.
-/// Not yet in the directory's service index: the flomesh writers' repair reads that index as flomesh services, so
-/// indexing <c>mcs:ns/name</c> waits until their repair tells the families apart.
+/// Kept in the directory's service index as <c>mcs:ns/name</c> (<see cref="ServiceIndexEntry"/>), which the MCS
+/// writers' repair reads to find imports they missed.
 /// </summary>
 public sealed partial class McsServiceImportGrain(
     [PersistentState("mcs-import", StorageNames.Grains)] IPersistentState<McsServiceImportState> state,
     IGrainFactory grains,
+    IOptions<ErieCanalOptions> options,
     TimeProvider time,
     ILogger<McsServiceImportGrain> logger) : Grain, IMcsServiceImportGrain
 {
@@ -30,16 +34,21 @@ public sealed partial class McsServiceImportGrain(
     private McsMergeResult _merge = null!;
     private ImmutableArray<ClusterInfo> _members = [];
     private DateTimeOffset _membersAt = DateTimeOffset.MinValue;
+    private ServiceIndexEntry _index = null!;
 
     private IClusterDirectoryGrain Directory => grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_ns, _name) = ServiceKeys.ParseService(this.GetPrimaryKeyString());
         _version = state.State.Version;
         _merge = McsImportMerger.Merge(_ns, _name, _version, state.State.Contributions.Values);
+        _index = new ServiceIndexEntry(grains, ServiceKeys.McsIndex(this.GetPrimaryKeyString()));
+        _index.KeepAsserted(this, options.Value.RepairInterval, ex => LogIndexFailed(_ns, _name, ex.Message));
         if (state.State.Contributions.Count > 0)
         {
+            await _index.SetAsync(state.State.Version);
+
             // What was read back may be older than what the exports last sent: each contributor sends its own again.
             // One-way, after this activation completes, so an export calling in meanwhile never waits on it.
             var contributors = state.State.Contributions.Keys.ToList();
@@ -53,15 +62,21 @@ public sealed partial class McsServiceImportGrain(
                 return Task.CompletedTask;
             }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<McsExportVerdict> Contribute(string clusterKey, McsContribution? contribution)
     {
         state.State.Contributions.TryGetValue(clusterKey, out var existing);
         if (existing == contribution)
+        {
+            if (!_index.Acknowledged)
+            {
+                // Persisted, but the directory call failed: the caller's retry brings no change, so index now.
+                await _index.SetAsync(state.State.Contributions.Count > 0 ? state.State.Version : 0);
+            }
+
             return Verdict(clusterKey);
+        }
 
         var observedAt = time.GetUtcNow();
         if (contribution is null)
@@ -74,6 +89,7 @@ public sealed partial class McsServiceImportGrain(
         var version = state.State.Version = Math.Max(Math.Max(state.State.Version, _version) + 1, time.GetUtcNow().UtcTicks);
         _version = version;
         var isActive = state.State.Contributions.Count > 0;
+        _index.Changed();
         try
         {
             if (isActive)
@@ -105,6 +121,7 @@ public sealed partial class McsServiceImportGrain(
         }
 
         await PublishAsync(observedAt);
+        await _index.SetAsync(isActive ? version : 0);
         if (!isActive)
             DeactivateOnIdle();
 
@@ -154,6 +171,9 @@ public sealed partial class McsServiceImportGrain(
 
         return _members;
     }
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Could not re-assert MCS ServiceImport {Namespace}/{Name} in the directory's service index ({Message}); the next interval tries again")]
+    private partial void LogIndexFailed(string @namespace, string name, string message);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Could not notify member {ClusterKey} of MCS ServiceImport {Namespace}/{Name}; its writer's repair will catch up")]
     private partial void LogPublishFailed(Exception ex, string @namespace, string name, string clusterKey);

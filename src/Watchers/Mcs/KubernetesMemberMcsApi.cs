@@ -81,9 +81,18 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
     public async Task RemoveAllAsync(CancellationToken cancellationToken)
     {
         var kube = await client();
-        var raw = await kube.CustomObjects.ListClusterCustomObjectAsync(McsNames.Group, McsNames.Version, McsNames.ServiceImports,
-            labelSelector: $"{McsNames.AppManagedByLabel}={McsNames.AppManagedBy}", cancellationToken: cancellationToken);
-        var list = JsonNode.Parse(raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw));
+        JsonNode? list = null;
+        try
+        {
+            var raw = await kube.CustomObjects.ListClusterCustomObjectAsync(McsNames.Group, McsNames.Version, McsNames.ServiceImports,
+                labelSelector: $"{McsNames.AppManagedByLabel}={McsNames.AppManagedBy}", cancellationToken: cancellationToken);
+            list = JsonNode.Parse(raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw));
+        }
+        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
+        {
+            // No MCS ServiceImport CRD in the member: nothing of that kind was written there.
+        }
+
         foreach (var item in list?["items"]?.AsArray() ?? [])
         {
             var ns = item?["metadata"]?["namespace"]?.GetValue<string>() ?? "";

@@ -10,4 +10,7 @@ internal static partial class McsEngineLog
 
     [LoggerMessage(EventId = 7302, Level = LogLevel.Information, Message = "The MCS export engine of member {ClusterKey} stops with {Pending} exports' work not done (they keep failing)")]
     public static partial void McsExportStoppedWithWork(this ILogger logger, string clusterKey, int pending);
+
+    [LoggerMessage(EventId = 7303, Level = LogLevel.Warning, Message = "Member {ClusterKey} left, but the MCS objects written into it could not all be removed ({Message}); the member keeps them")]
+    public static partial void McsRetireFailed(this ILogger logger, string clusterKey, string message);
 }

@@ -15,6 +15,7 @@ public sealed class McsImportEngines(MemberClients clients, IOptions<ErieCanalOp
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, MemberMcsWriter> _writers = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<McsImportEngines>();
 
     public IMcsImportWorkSink Activate(string clusterKey)
     {
@@ -55,8 +56,26 @@ public sealed class McsImportEngines(MemberClients clients, IOptions<ErieCanalOp
         await writer.DisposeAsync();
     }
 
-    public Task RetireAsync(IMcsImportWorkSink engine) =>
-        engine is MemberMcsWriter writer ? writer.RetireAsync(CancellationToken.None).WaitAsync(options.Value.RequestTimeout * 2, time) : Task.CompletedTask;
+    /// <summary>
+    /// Bounded, and never fails the member's teardown: an unreachable member keeps what was written (as the flomesh
+    /// writer's retirement does), reported once.
+    /// </summary>
+    public async Task RetireAsync(IMcsImportWorkSink engine)
+    {
+        if (engine is not MemberMcsWriter writer)
+        {
+            return;
+        }
+
+        try
+        {
+            await writer.RetireAsync(CancellationToken.None).WaitAsync(options.Value.RequestTimeout * 2, time);
+        }
+        catch (Exception ex)
+        {
+            _logger.McsRetireFailed(writer.ClusterKey, ex.Message);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

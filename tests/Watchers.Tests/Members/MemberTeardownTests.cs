@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Reflection;
 using ErieCanal.Orleans.Interfaces;
+using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.ControlPlane;
 using ErieCanal.Orleans.Watchers.Members;
@@ -45,6 +47,11 @@ public sealed class MemberTeardownTests : SandboxContext
             grains.Calls.Where(c => c.StartsWith("ExportGrain", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(3 + 2, grains.Calls.Count(c => c.StartsWith("ExportGrain", StringComparison.Ordinal)));
         Assert.Single(grains.Calls, c => c == $"Retire:{Key}");
+
+        // The MCS exports are found as the contributors of the MCS services in the directory's index: only the one
+        // this member contributes to is told, and the MCS writer retires too.
+        Assert.Equal([$"McsExportGrain:{ServiceKeys.Export(Key, "shop", "m1")}"], grains.Calls.Where(c => c.StartsWith("McsExportGrain", StringComparison.Ordinal)));
+        Assert.Single(grains.Calls, c => c == $"McsRetire:{Key}");
     }
 
     [Fact]
@@ -114,6 +121,33 @@ public sealed class MemberTeardownTests : SandboxContext
             if (grain == typeof(IImportWriterGrain) && method.Name == nameof(IImportWriterGrain.Retire))
             {
                 _calls.Enqueue($"Retire:{key}");
+                return Task.CompletedTask;
+            }
+
+            if (grain == typeof(IClusterDirectoryGrain) && method.Name == nameof(IClusterDirectoryGrain.GetServices))
+            {
+                return Task.FromResult(new Dictionary<string, long>
+                {
+                    ["shop/a"] = 1,
+                    [ServiceKeys.McsIndex("shop/m1")] = 2,
+                    [ServiceKeys.McsIndex("shop/m2")] = 3,
+                }.ToImmutableDictionary(StringComparer.Ordinal));
+            }
+
+            if (grain == typeof(IMcsServiceImportGrain) && method.Name == nameof(IMcsServiceImportGrain.GetContributors))
+            {
+                return Task.FromResult(key == "shop/m1" ? ImmutableArray.Create(Key, "default/default/default/cluster-2") : ImmutableArray.Create("default/default/default/cluster-2"));
+            }
+
+            if (grain == typeof(IMcsServiceExportGrain) && method.Name == nameof(IMcsServiceExportGrain.MemberLeft))
+            {
+                _calls.Enqueue($"McsExportGrain:{key}");
+                return Task.CompletedTask;
+            }
+
+            if (grain == typeof(IMcsImportWriterGrain) && method.Name == nameof(IMcsImportWriterGrain.Retire))
+            {
+                _calls.Enqueue($"McsRetire:{key}");
                 return Task.CompletedTask;
             }
 
