@@ -67,10 +67,38 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
     }
 
-    /// <summary>Debian's chromium, headless; the test installs nothing (.ci/run does).</summary>
+    /// <summary>
+    /// Debian's chromium, headless; the test installs nothing (.ci/run does). Each run gets a profile of its own: with
+    /// the shared default one, a run that finds another's profile lock (one still exiting, or killed at its timeout)
+    /// hands its page to that process and exits 0 with no output. /dev/shm is small in containers, hence no use of it.
+    /// </summary>
     private static async Task<string> ChromiumAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", .. arguments])
+        var profile = Directory.CreateTempSubdirectory("erie-canal-chromium-");
+        try
+        {
+            var output = await RunChromiumAsync(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                $"--user-data-dir={profile.FullName}", "--virtual-time-budget=10000", .. arguments]);
+
+            // Nothing on stdout is a failed render: what chromium said goes into the wait's report.
+            return output.Stdout.Length > 0 || !arguments.Contains("--dump-dom") ? output.Stdout : $"(no DOM; chromium said: {output.Stderr.Trim()})";
+        }
+        finally
+        {
+            try
+            {
+                profile.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A helper process may still hold a file for a moment; the temp directory is the OS's to clean.
+            }
+        }
+    }
+
+    private static async Task<(string Stdout, string Stderr)> RunChromiumAsync(string[] arguments)
+    {
+        var start = new ProcessStartInfo("chromium", arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -100,7 +128,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
                 throw new TimeoutException($"chromium did not finish: {await stderr}");
             }
 
-            return chromium.ExitCode == 0 ? await stdout : throw new InvalidOperationException($"chromium exited {chromium.ExitCode}: {await stderr}");
+            return chromium.ExitCode == 0 ? (await stdout, await stderr) : throw new InvalidOperationException($"chromium exited {chromium.ExitCode}: {await stderr}");
         }
     }
 }
