@@ -17,7 +17,7 @@ public static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| operations | {result.OperationCount} ({result.FailedOperations} failed after retries): {string.Join(", ", result.Operations.Where(o => o.Value > 0).Select(o => $"{o.Key} {o.Value}"))} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| faults | {result.Faults.Values.Sum()}: {string.Join(", ", result.Faults.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"))} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| convergence after the last fault was healed | {(result.Convergence is { } c ? $"{c.TotalSeconds:F1} s" : $"not within {s.ConvergenceTimeout.TotalSeconds:F0} s")} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| ServiceImports expected (all members) | {result.Final.Expected} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| ServiceImports expected (all members, flomesh.io and multicluster.x-k8s.io) | {result.Final.Expected} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| lost imports (missing) | {result.Final.Lost.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| extra imports (should not exist) | {result.Final.Extra.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| spec mismatches (type, affinity, ports, endpoints) | {result.Final.SpecMismatches.Count} |");

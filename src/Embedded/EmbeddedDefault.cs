@@ -22,6 +22,10 @@ public static class EmbeddedDefault
         foreach (var (name, dataPlane) in embedded.DataPlane)
         {
             Console.WriteLine($"  {name}: client-side proxy {dataPlane.Proxy?.Address} (curl -x {dataPlane.Proxy?.Address} http://<svc>.<ns>:<port>/), gateway at 127.0.0.1:{embedded.Sandbox[name].Gateway.Port}");
+            if (dataPlane.Dns is { } dns)
+            {
+                Console.WriteLine($"  {name}: clusterset.local DNS at {dns.EndPoint} (dig @{dns.EndPoint.Address} -p {dns.EndPoint.Port} <svc>.<ns>.svc.clusterset.local)");
+            }
         }
 
         Console.WriteLine($"  merged kubeconfig: {embedded.Kubeconfigs[""]} (contexts: {string.Join(", ", embedded.Sandbox.Clusters.Select(c => c.Name))})");

@@ -1,4 +1,5 @@
 using System.Text;
+using ErieCanal.Orleans.DataPlane.Dns;
 using ErieCanal.Orleans.DataPlane.Gateway;
 using ErieCanal.Orleans.DataPlane.Proxy;
 using ErieCanal.Orleans.Interfaces;
@@ -13,8 +14,9 @@ namespace ErieCanal.Orleans.Embedded;
 /// <summary>
 /// The embedded default: an in-process sandbox with a control plane and members, the CRDs applied everywhere, the
 /// data plane of each member (our YARP gateway behind the member's gateway address, and a client-side proxy that the
-/// member's simulated containers send their requests through), and each member registered as a Cluster object as in
-/// the seed walkthrough.
+/// member's simulated containers send their requests through, and its <c>clusterset.local</c> DNS server, which the
+/// member's cluster DNS forwards to as the chart's CoreDNS stub zone has CoreDNS do), and each member registered as a
+/// Cluster object as in the seed walkthrough.
 /// Tests use the same bootstrap, so the README's one command and the test suite exercise one path.
 /// </summary>
 public sealed class EmbeddedEnvironment : IAsyncDisposable
@@ -106,12 +108,54 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         configureProxy?.Invoke(proxyOptions);
         var proxy = await ClientProxy.StartAsync(proxyOptions, kubeconfig, cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, proxy);
+        var dns = await MemberDns.StartAsync(new DnsOptions { Enabled = true, Listen = "127.0.0.1:0", MemberName = member.Name }, kubeconfig, cancellationToken: cancellationToken);
+        _members[member.Name] = new MemberDataPlane(gateway, proxy, dns);
+        member.ClustersetDns = dns.EndPoint;
+        await ForwardClustersetZoneAsync(member.Name, dns.EndPoint, cancellationToken);
         member.Gateway.Upstream = gateway.EndPoint;
 
         // The member's gateway address hands its accepted connections straight to the gateway (no relay hop), as a
         // kernel load balancer would; stop and blackhole stay connection-level switches of the sandbox.
         member.Gateway.Acceptor = gateway.TryAdopt;
         member.ClientProxy = proxy.Address;
+    }
+
+    /// <summary>
+    /// The member's kube-system/coredns Corefile gets the stub zone docs/clusterset-dns.md gives users (the sandbox's
+    /// cluster DNS reads it as CoreDNS's reload plugin would), so its pods resolve <c>clusterset.local</c> names.
+    /// </summary>
+    private async Task ForwardClustersetZoneAsync(string memberName, System.Net.IPEndPoint dns, CancellationToken cancellationToken)
+    {
+        var corefile = $$"""
+            .:53 {
+                errors
+                health
+                kubernetes cluster.local in-addr.arpa ip6.arpa
+                forward . /etc/resolv.conf
+                cache 30
+                reload
+            }
+            clusterset.local:53 {
+                errors
+                cache 5
+                forward . {{dns}}
+            }
+
+            """;
+        using var client = Client(memberName);
+        var configMap = new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "coredns", NamespaceProperty = "kube-system" },
+            Data = new Dictionary<string, string> { ["Corefile"] = corefile },
+        };
+        try
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(configMap, "kube-system", cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, "coredns", "kube-system", cancellationToken: cancellationToken);
+        }
     }
 
     public Kubernetes Client(string clusterName)
@@ -162,12 +206,17 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (gateway, proxy) in _members.Values)
+        foreach (var (gateway, proxy, dns) in _members.Values)
         {
             await gateway.DisposeAsync();
             if (proxy is not null)
             {
                 await proxy.DisposeAsync();
+            }
+
+            if (dns is not null)
+            {
+                await dns.DisposeAsync();
             }
         }
 

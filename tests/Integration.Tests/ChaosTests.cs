@@ -80,5 +80,18 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var wrongRouting = ConvergenceCheck.Of([.. others, member with { Imports = new Dictionary<(string, string), JsonObject>(member.Imports) { [key] = reweighted } }]);
         Assert.Single(wrongRouting.RoutingMismatches);
         Assert.Empty(wrongRouting.SpecMismatches);
+
+        // The run exercised the standard API too, and its check is not blind either: an MCS import removed is lost,
+        // one with a cluster too many is a mismatch.
+        var mcsMember = final.Objects.FirstOrDefault(m => m.McsImports.Count > 0);
+        Assert.True(mcsMember is not null, "the run left no MCS import to check");
+        var (mcsName, mcsImport) = mcsMember.McsImports.First();
+        var mcsOthers = final.Objects.Where(m => m != mcsMember).ToList();
+        var mcsMissing = ConvergenceCheck.Of([.. mcsOthers, mcsMember with { McsImports = mcsMember.McsImports.Where(i => i.Key != mcsName).ToDictionary() }]);
+        Assert.Single(mcsMissing.Lost);
+        var widened = (JsonObject)mcsImport.DeepClone();
+        ((JsonArray)widened["status"]!["clusters"]!).Add(new JsonObject { ["cluster"] = "cluster-9" });
+        var mcsWrong = ConvergenceCheck.Of([.. mcsOthers, mcsMember with { McsImports = new Dictionary<string, JsonObject>(mcsMember.McsImports) { [mcsName] = widened } }]);
+        Assert.Single(mcsWrong.SpecMismatches);
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text;
 using Xunit;
 
 namespace ErieCanal.Orleans.TestSupport;
@@ -47,20 +45,7 @@ public sealed class ConformanceImages : IAsyncLifetime
 
     private static async Task<BuiltImage> BuildAsync(string image)
     {
-        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
-        {
-            throw new InvalidOperationException(
-                "building the conformance images needs root on Linux (mmdebstrap, buildah with vfs storage); " +
-                "run the tests as root, with buildah, mmdebstrap and runc installed (.ci/run installs them)");
-        }
-
-        foreach (var tool in new[] { "buildah", "mmdebstrap", "runc" })
-        {
-            if (!OnPath(tool))
-            {
-                throw new InvalidOperationException($"{tool} is not installed: apt-get install -y buildah mmdebstrap runc (.ci/run installs them)");
-            }
-        }
+        ImageBuildScript.EnsureCanBuild("the conformance images");
 
         // The archives are this process's and go with it; the script's cache keeps the built image for the next one.
         var directory = Path.Combine(Path.GetTempPath(), "erie-canal-orleans-conformance-images", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -69,68 +54,8 @@ public sealed class ConformanceImages : IAsyncLifetime
         var archive = Path.Combine(directory, $"{image}.oci.tar");
 
         var script = Path.Combine(Kubectl.RepoPaths.Root, "deploy", "conformance-images", "build.sh");
-        var start = new ProcessStartInfo("bash", [script, "--image", image, "--output", archive])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Kubectl.RepoPaths.Root,
-        };
-        var output = new StringBuilder();
-        var stopwatch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(BuildTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"deploy/conformance-images/build.sh --image {image} did not finish within {BuildTimeout.TotalMinutes} minutes: {Text(output)}");
-        }
-
-        var text = Text(output);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"deploy/conformance-images/build.sh --image {image} exited {process.ExitCode}: {text}");
-        }
-
-        // The last line is "<archive> <name:tag>".
-        var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1].Split(' ');
-        if (last.Length != 2 || last[0] != archive || !File.Exists(archive))
-        {
-            throw new InvalidOperationException($"deploy/conformance-images/build.sh did not report {archive}: {text}");
-        }
-
-        return new BuiltImage(archive, last[1], stopwatch.Elapsed, text);
+        return await ImageBuildScript.RunAsync([script, "--image", image, "--output", archive], archive, BuildTimeout);
     }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
 
     private static void DeleteQuietly(string directory)
     {

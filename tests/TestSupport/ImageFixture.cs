@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using ErieCanal.Orleans.TestSupport.Kubectl;
 using Xunit;
 
@@ -37,20 +35,7 @@ public sealed class ImageFixture : IAsyncLifetime
 
     private static async Task<BuiltImage> BuildAsync()
     {
-        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
-        {
-            throw new InvalidOperationException(
-                "building the container image needs root on Linux (buildah with vfs storage and chroot isolation, mmdebstrap for the base); " +
-                "run the tests as root, with buildah, mmdebstrap and runc installed (.ci/run installs them)");
-        }
-
-        foreach (var tool in new[] { "buildah", "mmdebstrap", "runc" })
-        {
-            if (!OnPath(tool))
-            {
-                throw new InvalidOperationException($"{tool} is not installed: apt-get install -y buildah mmdebstrap runc (.ci/run installs them)");
-            }
-        }
+        ImageBuildScript.EnsureCanBuild("the container image");
 
         var parent = Path.Combine(Path.GetTempPath(), "erie-canal-orleans-image");
         var directory = Path.Combine(parent, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -78,68 +63,8 @@ public sealed class ImageFixture : IAsyncLifetime
             arguments.Add("--no-build");
         }
 
-        var start = new ProcessStartInfo("bash", arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        var output = new StringBuilder();
-        var stopwatch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(BuildTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"deploy/image/build.sh did not finish within {BuildTimeout.TotalMinutes} minutes: {Text(output)}");
-        }
-
-        var text = Text(output);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"deploy/image/build.sh exited {process.ExitCode}: {text}");
-        }
-
-        // The last line is "<archive> <name:tag>".
-        var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1].Split(' ');
-        if (last.Length != 2 || last[0] != archive || !File.Exists(archive))
-        {
-            throw new InvalidOperationException($"deploy/image/build.sh did not report {archive}: {text}");
-        }
-
-        return new BuiltImage(archive, last[1], stopwatch.Elapsed, text);
+        return await ImageBuildScript.RunAsync(arguments, archive, BuildTimeout);
     }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
 
     private static void DeleteQuietly(string directory)
     {

@@ -15,6 +15,7 @@ public sealed record ConvergenceCheck(
     public static ConvergenceCheck Of(IReadOnlyList<MemberObjects> members)
     {
         var expected = Oracle.Expect(members);
+        var mcsExpected = McsOracle.Expect(members);
         List<string> lost = [], extra = [], spec = [], routing = [];
         foreach (var member in members)
         {
@@ -43,8 +44,27 @@ public sealed record ConvergenceCheck(
             {
                 extra.Add($"{member.Member}: {key.Namespace}/{key.Name} should not exist");
             }
+
+            // The standard API's imports (multicluster.x-k8s.io), checked the same way.
+            var mcsWant = mcsExpected[member.Member];
+            foreach (var (name, text) in mcsWant)
+            {
+                if (!member.McsImports.TryGetValue(name, out var held))
+                {
+                    lost.Add($"{member.Member}: MCS {ChaosSettings.Namespace}/{name} missing (expected {text})");
+                }
+                else if (McsOracle.Of(held) is var actual && actual != text)
+                {
+                    spec.Add($"{member.Member}: MCS {ChaosSettings.Namespace}/{name} is `{actual}`, expected `{text}`");
+                }
+            }
+
+            foreach (var name in member.McsImports.Keys.Where(k => !mcsWant.ContainsKey(k)))
+            {
+                extra.Add($"{member.Member}: MCS {ChaosSettings.Namespace}/{name} should not exist");
+            }
         }
 
-        return new ConvergenceCheck(expected.Values.Sum(v => v.Count), lost, extra, spec, routing, members);
+        return new ConvergenceCheck(expected.Values.Sum(v => v.Count) + mcsExpected.Values.Sum(v => v.Count), lost, extra, spec, routing, members);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 
@@ -16,6 +17,12 @@ public sealed record MemberObjects(
     IReadOnlyDictionary<string, PolicyObject> Policies,
     IReadOnlyDictionary<(string Namespace, string Name), JsonObject> Imports)
 {
+    /// <summary>The member's multicluster.x-k8s.io ServiceExports (name → creationTimestamp).</summary>
+    public IReadOnlyDictionary<string, DateTime> McsExports { get; init; } = new Dictionary<string, DateTime>();
+
+    /// <summary>The member's multicluster.x-k8s.io ServiceImports by name.</summary>
+    public IReadOnlyDictionary<string, JsonObject> McsImports { get; init; } = new Dictionary<string, JsonObject>();
+
     public static async Task<MemberObjects> ReadAsync(IKubernetes client, string member, int gatewayPort, CancellationToken ct)
     {
         const string ns = ChaosSettings.Namespace;
@@ -55,7 +62,12 @@ public sealed record MemberObjects(
         var imports = (await ListAsync(client, null, ServiceImportResource.Plural, ct)).ToDictionary(
             i => (Text(i, "metadata", "namespace")!, Text(i, "metadata", "name")!),
             i => i);
-        return new MemberObjects(member, Workload.Key(member), gatewayPort, services, ready, exports, policies, imports);
+        var mcsExports = (await ListMcsAsync(client, ns, McsNames.ServiceExports, ct)).ToDictionary(
+            e => Text(e, "metadata", "name")!,
+            e => DateTime.Parse(Text(e, "metadata", "creationTimestamp")!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal),
+            StringComparer.Ordinal);
+        var mcsImports = (await ListMcsAsync(client, ns, McsNames.ServiceImports, ct)).ToDictionary(i => Text(i, "metadata", "name")!, i => i, StringComparer.Ordinal);
+        return new MemberObjects(member, Workload.Key(member), gatewayPort, services, ready, exports, policies, imports) { McsExports = mcsExports, McsImports = mcsImports };
     }
 
     private static async Task<List<JsonObject>> ListAsync(IKubernetes client, string? ns, string plural, CancellationToken ct)
@@ -63,6 +75,13 @@ public sealed record MemberObjects(
         var raw = ns is null
             ? await client.CustomObjects.ListClusterCustomObjectAsync(ServiceExportResource.Group, ServiceExportResource.Version, plural, cancellationToken: ct)
             : await client.CustomObjects.ListNamespacedCustomObjectAsync(ServiceExportResource.Group, ServiceExportResource.Version, ns, plural, cancellationToken: ct);
+        var json = raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw);
+        return [.. (JsonNode.Parse(json)?["items"] as JsonArray ?? []).OfType<JsonObject>()];
+    }
+
+    private static async Task<List<JsonObject>> ListMcsAsync(IKubernetes client, string ns, string plural, CancellationToken ct)
+    {
+        var raw = await client.CustomObjects.ListNamespacedCustomObjectAsync(McsNames.Group, McsNames.Version, ns, plural, cancellationToken: ct);
         var json = raw is JsonElement element ? element.GetRawText() : JsonSerializer.Serialize(raw);
         return [.. (JsonNode.Parse(json)?["items"] as JsonArray ?? []).OfType<JsonObject>()];
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Crds;
 using k8s;
 using k8s.Autorest;
@@ -78,6 +79,14 @@ public static class OperationApplier
                 break;
             case OperationKind.DeletePolicy:
                 await IgnoreNotFoundAsync(() => client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, Ns, GlobalTrafficPolicyResource.Plural, name, cancellationToken: ct));
+                break;
+            case OperationKind.CreateMcsExport:
+                await CreateOrPatchAsync(
+                    () => client.CustomObjects.CreateNamespacedCustomObjectAsync(McsExport(name), McsNames.Group, McsNames.Version, Ns, McsNames.ServiceExports, cancellationToken: ct),
+                    () => Task.CompletedTask);
+                break;
+            case OperationKind.DeleteMcsExport:
+                await IgnoreNotFoundAsync(() => client.CustomObjects.DeleteNamespacedCustomObjectAsync(McsNames.Group, McsNames.Version, Ns, McsNames.ServiceExports, name, cancellationToken: ct));
                 break;
         }
     }
@@ -165,6 +174,13 @@ public static class OperationApplier
             ["rules"] = new JsonArray(new JsonObject { ["portNumber"] = 8080, ["path"] = op.Path, ["pathType"] = "Prefix" }),
             ["targetClusters"] = op.TargetClusters.Count == 0 ? null : new JsonArray([.. op.TargetClusters.Select(t => JsonValue.Create(t))]),
         },
+    };
+
+    private static JsonObject McsExport(string name) => new()
+    {
+        ["apiVersion"] = McsNames.ApiVersion,
+        ["kind"] = McsNames.ServiceExportKind,
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns },
     };
 
     private static GlobalTrafficPolicyResource Policy(Operation op) => new()

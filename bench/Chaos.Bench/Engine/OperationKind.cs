@@ -28,4 +28,9 @@ public enum OperationKind
     UpdatePolicy,
 
     DeletePolicy,
+
+    /// <summary>A multicluster.x-k8s.io ServiceExport of the Service (KEP-1645: imported everywhere, union of clusters).</summary>
+    CreateMcsExport,
+
+    DeleteMcsExport,
 }

@@ -29,10 +29,13 @@ public sealed class Workload(int seed, int services)
             < 0.5 => slot.Service
                 ? new Operation(index, OperationKind.ScaleDeployment, member, service) { Replicas = _random.Next(3) }
                 : NewService(index, member, service),
-            < 0.8 => !slot.Export
+            < 0.7 => !slot.Export
                 ? ExportOperation(OperationKind.CreateExport, index, member, service)
                 : delete ? new Operation(index, OperationKind.DeleteExport, member, service)
                 : ExportOperation(OperationKind.UpdateExport, index, member, service),
+
+            // The standard API beside flomesh.io, on the same Services: an MCS export is made or removed.
+            < 0.8 => new Operation(index, slot.McsExport ? OperationKind.DeleteMcsExport : OperationKind.CreateMcsExport, member, service),
             _ => !slot.Policy
                 ? new Operation(index, OperationKind.CreatePolicy, member, service) { Policy = NewPolicy(member) }
                 : delete ? new Operation(index, OperationKind.DeletePolicy, member, service)
@@ -105,6 +108,12 @@ public sealed class Workload(int seed, int services)
             case OperationKind.CreatePolicy:
                 slot.Policy = true;
                 break;
+            case OperationKind.CreateMcsExport:
+                slot.McsExport = true;
+                break;
+            case OperationKind.DeleteMcsExport:
+                slot.McsExport = false;
+                break;
             case OperationKind.DeletePolicy:
                 slot.Policy = false;
                 break;
@@ -131,5 +140,7 @@ public sealed class Workload(int seed, int services)
         public bool Export { get; set; }
 
         public bool Policy { get; set; }
+
+        public bool McsExport { get; set; }
     }
 }

@@ -184,6 +184,7 @@ public sealed class ControlApi : IAsyncDisposable
             ["upstream"] = cluster.Gateway.Upstream?.ToString(),
         },
         ["clientProxy"] = cluster.ClientProxy?.ToString(),
+        ["clustersetDns"] = cluster.ClustersetDns?.ToString(),
         ["pods"] = cluster.PodServers.Count,
     };
 

@@ -73,6 +73,12 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// </summary>
     public Uri? ClientProxy { get; set; }
 
+    /// <summary>
+    /// The member's <c>clusterset.local</c> DNS server (KEP-1645), when one runs: the control API reports it, so
+    /// <c>dig @address -p port</c> works from the host. Set by whoever runs the data plane for this member.
+    /// </summary>
+    public System.Net.IPEndPoint? ClustersetDns { get; set; }
+
     public ServiceIpAllocator ServiceIps { get; }
 
     public PodIpAllocator PodIps { get; }
