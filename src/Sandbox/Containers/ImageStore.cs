@@ -30,6 +30,9 @@ public sealed class ImageStore
     /// <summary>The normalized names of the given images.</summary>
     public IReadOnlyCollection<string> References => _images.Keys;
 
+    /// <summary>Where unpacked images (and the sandbox's other host-built artifacts) are cached.</summary>
+    public string CacheDirectory => _cacheDirectory;
+
     public bool IsGiven(string? image) => image is not null && _images.ContainsKey(ImageReference.Normalize(image));
 
     /// <summary>The unpacked image (unpacking it the first time it is asked for).</summary>

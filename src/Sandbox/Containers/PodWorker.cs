@@ -352,6 +352,30 @@ public sealed class PodWorker
         return false;
     }
 
+    /// <summary>
+    /// The mounts that give the container its pod's bind identity (see <see cref="BindShim"/>): the library, the pod
+    /// IP it reads, and an /etc/ld.so.preload naming it (before whatever the image preloads itself).
+    /// </summary>
+    private async Task<IEnumerable<OciMount>> BindIdentityMountsAsync(ContainerRecord record, JsonObject pod, string imageRootFs)
+    {
+        var library = await BindShim.EnsureAsync(Path.Combine(_kubelet.Images.CacheDirectory, "bind-shim"));
+        var directory = Path.Combine(PodDirectory, "bind-identity");
+        Directory.CreateDirectory(directory);
+        var podIp = Path.Combine(directory, "pod-ip");
+        await File.WriteAllTextAsync(podIp, (pod["status"]?["podIP"]?.GetValue<string>() ?? "") + "\n");
+        var imagePreload = Path.Combine(imageRootFs, "etc", "ld.so.preload");
+        var preload = Path.Combine(directory, $"{record.Name}.ld.so.preload");
+        await File.WriteAllTextAsync(preload, BindShim.LibraryPath + "\n" + (new FileInfo(imagePreload) is { Exists: true, LinkTarget: null }
+            ? await File.ReadAllTextAsync(imagePreload)
+            : ""));
+        return
+        [
+            new OciMount(BindShim.LibraryPath, library, ReadOnly: true),
+            new OciMount(BindShim.PodIpPath, podIp, ReadOnly: true),
+            new OciMount("/etc/ld.so.preload", preload, ReadOnly: true),
+        ];
+    }
+
     private async Task<ContainerInstance> StartAsync(ContainerRecord record, JsonObject spec)
     {
         var image = await _kubelet.Images.GetAsync(record.Image);
@@ -359,7 +383,7 @@ public sealed class PodWorker
         var env = ContainerEnvironment.Build(pod, spec, image.Config, _kubelet.Store, _kubelet.Services);
         var argv = ContainerCommand.Build(spec, image.Config, env);
         var user = ContainerUser.Resolve(pod, spec, image.Config, image.RootFs);
-        var mounts = _volumes!.MountsFor(spec);
+        var mounts = _volumes!.MountsFor(spec).Concat(await BindIdentityMountsAsync(record, pod, image.RootFs)).ToList();
         var context = spec["securityContext"] as JsonObject;
         var cwd = spec["workingDir"]?.GetValue<string>() is { Length: > 0 } w ? w : image.Config.WorkingDir is { Length: > 0 } iw ? iw : "/";
         var oci = OciSpec.Build("", context?["readOnlyRootFilesystem"]?.GetValue<bool>() ?? false, ContainerEnvironment.PodHostname(pod), argv, env, cwd, user, mounts,
