@@ -1,5 +1,4 @@
 using Xunit;
 
-// The hello pods' socat listens on port 42 of every address (the suite's script binds no pod IP), and pods share the
-// host's network namespace here: two sandboxes' hello pods at once would take each other's port.
+// Every case shares one embedded system, and the cases' budgets are timing-bound: they run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -4,9 +4,11 @@ namespace ErieCanal.Orleans.Sandbox.Containers;
 
 /// <summary>
 /// The config.json of a container's OCI bundle. The sandbox's difference from a real node: containers keep the host's
-/// network namespace (pods have loopback IPs on the host, so an app must bind its pod IP, which the chart passes
-/// as status.podIP) and no cgroup namespace (runc here cannot create one); mount, pid, ipc and uts namespaces are
-/// the container's own.
+/// network namespace (pods have loopback IPs on the host) and no cgroup namespace (runc here cannot create one);
+/// mount, pid, ipc and uts namespaces are the container's own. Binds get the pod's identity as if the pod had its own
+/// network namespace: the kubelet preloads <see cref="BindShim"/> (through the container's /etc/ld.so.preload), which
+/// makes a bind of 0.0.0.0 (or of a dual-stack ::) to a port a bind of the pod IP, so two pods can listen on one port.
+/// Statically linked programs do not load it and must bind their pod IP (status.podIP) themselves.
 /// </summary>
 public static class OciSpec
 {

@@ -69,9 +69,8 @@ public sealed class ImageSmokeTests(ConformanceImages images) : IClassFixture<Co
         var ns = _driver.Namespace;
         try
         {
-            // The driver's set-up in its parts. The Service comes after the hello pod listens: here pods share the
-            // host's network namespace, so socat's bind of 0.0.0.0:42 and the sandbox's listener on the Service's
-            // cluster IP port 42 exclude each other, and whichever binds second fails (a sandbox gap, not the images').
+            // The driver's set-up in its parts. (Pods share the host's network namespace here; the sandbox's bind
+            // shim makes socat's bind of 0.0.0.0:42 one of the pod IP, so the Service's cluster IP port 42 is free.)
             await cluster.CreateAsync(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } }, null);
             await cluster.CreateAsync(HelloObjects.Deployment(), ns);
             await _driver.StartRequestPodAsync(cluster);
