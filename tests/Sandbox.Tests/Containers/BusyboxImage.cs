@@ -9,7 +9,8 @@ namespace ErieCanal.Orleans.Sandbox.Tests.Containers;
 /// <summary>
 /// Writes a tiny OCI image archive without any registry: Debian's static busybox and its applets, in two layers, the
 /// second of which whites out a file and makes a directory opaque (so the unpacker's whiteout rules are exercised by
-/// every container the tests run).
+/// every container the tests run), and a third layer with a dynamically linked listener and the host's glibc
+/// (<see cref="GlibcListener"/>), the kind of program the sandbox's bind shim is for.
 /// </summary>
 public static class BusyboxImage
 {
@@ -66,6 +67,27 @@ public static class BusyboxImage
             AddFile(tar, "opaque/from-upper-layer", Encoding.UTF8.GetBytes("kept\n"), 0b110_100_100);
         });
 
+        var third = Layer(tar =>
+        {
+            var directories = new HashSet<string>(StringComparer.Ordinal) { "bin" };
+            foreach (var (path, content) in GlibcListener.Files(Path.Combine(directory, "listener")))
+            {
+                var parent = Path.GetDirectoryName(path) ?? "";
+                var parents = new List<string>();
+                for (var d = parent; d.Length > 0 && directories.Add(d); d = Path.GetDirectoryName(d) ?? "")
+                {
+                    parents.Insert(0, d);
+                }
+
+                foreach (var d in parents)
+                {
+                    AddDirectory(tar, d, 0b111_101_101);
+                }
+
+                AddFile(tar, path, content, 0b111_101_101);
+            }
+        });
+
         var config = Add(Encoding.UTF8.GetBytes(new JsonObject
         {
             ["architecture"] = "amd64",
@@ -79,7 +101,7 @@ public static class BusyboxImage
             },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray() },
         }.ToJsonString()));
-        var layers = new[] { Add(first), Add(second) };
+        var layers = new[] { Add(first), Add(second), Add(third) };
         var manifest = Add(Encoding.UTF8.GetBytes(new JsonObject
         {
             ["schemaVersion"] = 2,

@@ -68,6 +68,51 @@ public sealed class ContainerWorkloadTests(ContainerSandboxFixture fixture)
     }
 
     [Fact]
+    public async Task Two_pods_binding_the_wildcard_address_on_one_port_both_get_ready_and_each_pod_ip_reaches_its_own_pod()
+    {
+        // As in pods with network namespaces of their own: 0.0.0.0:8090 twice on one host, through the bind shim.
+        await fixture.Kubectl.RunAsync("create", "namespace", "bind");
+        await fixture.ApplyAsync($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: twins, namespace: bind}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: twins}}
+              template:
+                metadata: {labels: {app: twins}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: listen
+                    image: {{{BusyboxImage.Reference}}}
+                    command: ["{{{GlibcListener.PathInImage}}}", "8090", "$(POD_NAME)"]
+                    env:
+                    - name: POD_NAME
+                      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+                    readinessProbe:
+                      tcpSocket: {port: 8090}
+                      periodSeconds: 1
+            """);
+        (await fixture.Kubectl.RunAsync(["rollout", "status", "deployment/twins", "-n", "bind", "--timeout=60s"], null, TimeSpan.FromSeconds(70))).AssertSuccess();
+        var pods = JsonNode.Parse((await fixture.Kubectl.RunAsync("get", "pods", "-n", "bind", "-l", "app=twins", "-o", "json")).AssertSuccess().Stdout)!["items"]!.AsArray();
+        Assert.Equal(2, pods.Count);
+        foreach (var pod in pods)
+        {
+            var name = pod!["metadata"]!["name"]!.GetValue<string>();
+            Assert.Equal(0, pod["status"]!["containerStatuses"]![0]!["restartCount"]!.GetValue<int>());
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(pod["status"]!["podIP"]!.GetValue<string>(), 8090);
+            using var reader = new StreamReader(client.GetStream());
+            Assert.Equal(name, (await reader.ReadToEndAsync()).Trim());
+        }
+
+        // The shim is preloaded by the container's /etc/ld.so.preload, not by anything in the app's environment.
+        var env = (await fixture.Kubectl.RunAsync("exec", "-n", "bind", pods[0]!["metadata"]!["name"]!.GetValue<string>(), "--", "env")).AssertSuccess().Stdout;
+        Assert.DoesNotContain("LD_PRELOAD", env, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_container_resolves_service_names_with_the_cluster_dns_and_reaches_ready_pods_through_the_cluster_ip()
     {
         await fixture.Kubectl.RunAsync("create", "namespace", "net");
