@@ -11,7 +11,9 @@ namespace ErieCanal.Orleans.Sandbox.Containers;
 /// the container's /etc/ld.so.preload, turns a bind of the wildcard address to a non-zero port into a bind of the
 /// pod's IP (read from <see cref="PodIpPath"/>); everything else (connects, binds of a given address or of port 0)
 /// goes to the kernel untouched. It is compiled once with the host's cc into the cache, keyed by its source text.
-/// Statically linked programs never read ld.so.preload, so they still must bind the pod IP themselves.
+/// Statically linked programs (and musl ones) never read /etc/ld.so.preload, so they still must bind the pod IP
+/// themselves. What no shim gives: such a listener is not on the pod's loopback, so the pod's own processes reach it
+/// at the pod IP, not at 127.0.0.1 (a pod of its own would answer on both).
 /// </summary>
 public static class BindShim
 {
