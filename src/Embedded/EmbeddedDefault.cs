@@ -1,3 +1,6 @@
+using ErieCanal.Orleans.Sandbox.Containers;
+using ErieCanal.Orleans.Sandbox.Hosting;
+
 namespace ErieCanal.Orleans.Embedded;
 
 /// <summary>
@@ -11,7 +14,19 @@ public static class EmbeddedDefault
         var directory = configuration["Embedded:Directory"] ?? ".sandbox";
         var members = (configuration["Embedded:Members"] ?? "cluster-1,cluster-2,cluster-3").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var controlPort = int.TryParse(configuration["Embedded:ControlPort"], out var port) ? port : 0;
-        var embedded = await EmbeddedEnvironment.StartAsync(members, directory, controlPort: controlPort);
+
+        // Images given as OCI archives ([name:tag=]path.oci.tar, comma-separated, as the sandbox's --image) run their
+        // pods as real containers (root, runc) on the served cluster network: DNS for cluster.local and, through each
+        // member's stub zone, clusterset.local, so `kubectl exec … nslookup` asks a real resolver.
+        var images = (configuration["Embedded:Images"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(GivenImage.Parse).ToList();
+        var options = images.Count == 0 ? null : new SandboxClusterOptions
+        {
+            Images = images,
+            ImageCacheDirectory = Path.Combine(directory, "images"),
+            ServeClusterNetwork = true,
+        };
+        var embedded = await EmbeddedEnvironment.StartAsync(members, directory, options: options, controlPort: controlPort);
         configuration["ErieCanal:ControlPlaneKubeconfig"] = embedded.ControlPlaneKubeconfig;
         Console.WriteLine("Embedded sandbox is up (for a real control plane run src/Silo with ErieCanal__ControlPlaneKubeconfig set):");
         foreach (var cluster in embedded.Sandbox.Clusters)
