@@ -102,8 +102,10 @@ public static class OperationApplier
         }
     }
 
+    // The config goes with the affinity, as a user's patch must: kube-apiserver refuses a sessionAffinityConfig
+    // (defaulted while ClientIP) once the affinity is None.
     private static Task PatchAffinityAsync(IKubernetes client, string name, string affinity, CancellationToken ct) =>
-        client.CoreV1.PatchNamespacedServiceAsync(Merge(new JsonObject { ["spec"] = new JsonObject { ["sessionAffinity"] = affinity } }), name, Ns, cancellationToken: ct);
+        client.CoreV1.PatchNamespacedServiceAsync(Merge(new JsonObject { ["spec"] = new JsonObject { ["sessionAffinity"] = affinity, ["sessionAffinityConfig"] = null } }), name, Ns, cancellationToken: ct);
 
     private static V1Patch Merge(JsonObject body) => new(body.ToJsonString(), V1Patch.PatchType.MergePatch);
 
