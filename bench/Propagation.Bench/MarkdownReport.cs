@@ -20,14 +20,14 @@ public static class MarkdownReport
         }
 
         text.AppendLine();
-        text.AppendLine("| Scenario | Pipeline | Exports | Rate (/s) | p50 ms | p90 ms | p99 ms | max ms | Missed | CPU s | p50 ÷ floor | p99 ÷ floor |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Scenario | Pipeline | Exports | Rate (/s) | p50 ms | p90 ms | p99 ms | max ms | Missed | CPU s | GC pause ms | Gen2 GCs | p50 ÷ floor | p99 ÷ floor |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (f, o) in floor.Phases.Zip(ours.Phases))
         {
             foreach (var (pipeline, p) in new[] { (floor.Pipeline, f), (ours.Pipeline, o) })
             {
                 var l = p.Latency;
-                text.AppendLine(Invariant($"| {p.Scenario} | {pipeline} | {p.Exports} | {p.Rate:F0} | {l.P50:F1} | {l.P90:F1} | {l.P99:F1} | {l.Max:F1} | {p.Missed} | {p.ProcessCpu.TotalSeconds:F1} | {l.P50 / f.Latency.P50:F2} | {l.P99 / f.Latency.P99:F2} |"));
+                text.AppendLine(Invariant($"| {p.Scenario} | {pipeline} | {p.Exports} | {p.Rate:F0} | {l.P50:F1} | {l.P90:F1} | {l.P99:F1} | {l.Max:F1} | {p.Missed} | {p.ProcessCpu.TotalSeconds:F1} | {p.GcPause.TotalMilliseconds:F0} | {p.Gen2Collections} | {l.P50 / f.Latency.P50:F2} | {l.P99 / f.Latency.P99:F2} |"));
             }
         }
 

@@ -88,6 +88,8 @@ public static class PropagationRun
 
         var sent = new long[n];
         var cpu = Environment.CpuUsage.TotalTime;
+        var pause = GC.GetTotalPauseDuration();
+        var gen2 = GC.CollectionCount(2);
         var start = Stopwatch.GetTimestamp();
         var (elapsed, failures, _) = await ConcurrentRunner.RunAsync(n, concurrency, async k =>
         {
@@ -120,7 +122,7 @@ public static class PropagationRun
             }
         }
 
-        return new PhaseResult(scenario, n, n / elapsed.TotalSeconds, LatencySummary.From(latencies), n - latencies.Count, Environment.CpuUsage.TotalTime - cpu);
+        return new PhaseResult(scenario, n, n / elapsed.TotalSeconds, LatencySummary.From(latencies), n - latencies.Count, Environment.CpuUsage.TotalTime - cpu, GC.GetTotalPauseDuration() - pause, GC.CollectionCount(2) - gen2);
     }
 
     private static async Task CreateServicesAsync(IReadOnlyList<IKubernetes> writers, Workload workload, int from, int count, BenchSettings settings, CancellationToken cancellationToken)

@@ -22,12 +22,13 @@ public interface IClusterDirectoryGrain : IGrainWithStringKey
 
     /// <summary>
     /// Records a service's current version (0: no contribution any more), so writers can find every service and
-    /// fetch only what changed on repair. Returns once the change is persisted: a one-way call lost with a killed
-    /// silo would hide the service from every writer's repair while its grain believed it indexed.
+    /// fetch only what changed on repair: forwarded to the service's <see cref="IServiceIndexGrain"/> shard, and
+    /// returns once that has persisted it. The services' own grains call the shard directly.
     /// </summary>
     [Alias("SetServiceVersion")]
     Task SetServiceVersion(string serviceKey, long version);
 
+    /// <summary>The whole service index, gathered from its shards.</summary>
     [Alias("GetServices")]
     Task<ImmutableDictionary<string, long>> GetServices();
 }

@@ -21,6 +21,21 @@ public static class ServiceKeys
 
     private const string McsIndexPrefix = "mcs:";
 
+    /// <summary>
+    /// The service-index shard (<see cref="IServiceIndexGrain"/>) of an index key: FNV-1a over its UTF-16 code units,
+    /// stable across processes and versions.
+    /// </summary>
+    public static int IndexShard(string indexKey)
+    {
+        var hash = 2166136261u;
+        foreach (var c in indexKey)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % IServiceIndexGrain.Shards);
+    }
+
     public static (string ClusterKey, string Namespace, string Name) ParseExport(string key)
     {
         var bar = key.IndexOf('|', StringComparison.Ordinal);

@@ -36,10 +36,10 @@ public static class ReconcilerApi
 
         app.MapGet("/api/v1/services/{ns}/{service}", async (string ns, string service, IGrainFactory grains) =>
         {
-            // The directory's version is what every writer's repair goes by: a service missing there is repaired nowhere.
+            // The index's version is what every writer's repair goes by: a service missing there is repaired nowhere.
             var key = ServiceKeys.Service(ns, service);
             var contributors = await grains.GetGrain<IServiceImportGrain>(key).GetContributors();
-            var indexed = await grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key).GetServices();
+            var indexed = await grains.GetGrain<IServiceIndexGrain>(ServiceKeys.IndexShard(key)).GetAll();
             return Results.Ok(new { contributors, indexedVersion = indexed.GetValueOrDefault(key) });
         });
         return app;
