@@ -118,6 +118,70 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         // kernel load balancer would; stop and blackhole stay connection-level switches of the sandbox.
         member.Gateway.Acceptor = gateway.TryAdopt;
         member.ClientProxy = proxy.Address;
+        await PublishProxyAsync(member.Name, proxy.EndPoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// The in-process proxy as the chart's proxy is seen in a member: a Service labelled as the chart labels it, with
+    /// the proxy's address as its endpoint, which is what the control plane points the derived Services at.
+    /// </summary>
+    private async Task PublishProxyAsync(string memberName, System.Net.IPEndPoint proxy, CancellationToken cancellationToken)
+    {
+        const string ns = "erie-canal-system", name = "erie-canal-orleans-proxy";
+        using var client = Client(memberName);
+        await CreateOrKeepAsync(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: cancellationToken));
+        await CreateOrKeepAsync(() => client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string>
+                {
+                    ["app.kubernetes.io/name"] = name,
+                    ["app.kubernetes.io/component"] = "proxy",
+                    ["app.kubernetes.io/part-of"] = "erie-canal-orleans",
+                },
+            },
+            Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 8080, TargetPort = proxy.Port }] },
+        }, ns, cancellationToken: cancellationToken));
+        var slice = new V1EndpointSlice
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name + "-embedded",
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string>
+                {
+                    ["kubernetes.io/service-name"] = name,
+                    ["endpointslice.kubernetes.io/managed-by"] = "erie-canal-orleans-embedded",
+                },
+            },
+            AddressType = "IPv4",
+            Ports = [new Discoveryv1EndpointPort { Name = "http", Port = proxy.Port, Protocol = "TCP" }],
+            Endpoints = [new V1Endpoint { Addresses = [proxy.Address.ToString()], Conditions = new V1EndpointConditions { Ready = true } }],
+        };
+        try
+        {
+            await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, ns, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // A restart on the same sandbox: the proxy has a new port.
+            slice.Metadata.ResourceVersion = (await client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(slice.Metadata.Name, ns, cancellationToken: cancellationToken)).Metadata.ResourceVersion;
+            await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, slice.Metadata.Name, ns, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static async Task CreateOrKeepAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+        }
     }
 
     /// <summary>

@@ -104,6 +104,11 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         Positive(options.Health.ServiceProbeInterval, "Health:ServiceProbeInterval");
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
+        Positive(options.Mcs.ProxyRefreshInterval, "Mcs:ProxyRefreshInterval");
+        if (string.IsNullOrWhiteSpace(options.Mcs.ProxyServiceSelector))
+        {
+            failures.Add($"{ErieCanalOptions.Section}:Mcs:ProxyServiceSelector must be a label selector such as app.kubernetes.io/component=proxy (was empty)");
+        }
 
         if (options.Health.MaxMemberProbesPerSecond < 1)
         {

@@ -109,6 +109,20 @@ public sealed class ChartTests
         Assert.False(Grants(roles["ec-dataplane"], "ingresses", "create"));
         Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "patch"));
         Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "delete"));
+
+        // The MCS import engine's writes: ServiceImports, derived Services, EndpointSlices (and each verb it uses).
+        foreach (var (resource, verbs) in new[]
+        {
+            ("serviceimports", new[] { "get", "list", "create", "patch", "delete" }),
+            ("services", ["get", "list", "create", "update", "delete"]),
+            ("endpointslices", ["get", "list", "create", "update", "delete"]),
+            ("namespaces", ["get", "create"]),
+        })
+        {
+            Assert.All(verbs, verb => Assert.True(Grants(roles["ec-reconciler-access"], resource, verb), $"the reconciler may {verb} {resource}"));
+        }
+
+        Assert.Contains(roles["ec-reconciler-access"].Rules, r => r.ApiGroups.Contains("multicluster.x-k8s.io") && r.Resources.Contains("serviceimports/status") && r.Verbs.Contains("patch"));
         var bindings = objects.OfType<V1ClusterRoleBinding>().ToDictionary(b => b.RoleRef.Name);
         Assert.Equal("ec-dataplane", Assert.Single(bindings["ec-dataplane"].Subjects).Name);
         Assert.Equal("erie-canal-control-plane", Assert.Single(bindings["ec-reconciler-access"].Subjects).Name);

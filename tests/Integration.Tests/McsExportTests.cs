@@ -11,8 +11,8 @@ namespace ErieCanal.Orleans.Integration.Tests;
 /// <summary>
 /// The standard API (KEP-1645) end to end with real silos and members: a multicluster.x-k8s.io ServiceExport in one
 /// member becomes a ServiceImport in every member (the exporter included), with a derived Service holding its
-/// ClusterSetIP and EndpointSlices labelled with their source cluster; the export's conditions say so; deleting the
-/// export removes all of it. The flomesh.io path is not involved.
+/// ClusterSetIP and EndpointSlices labelled with their source cluster, and the ClusterSetIP reaching the member's
+/// client-side proxy; the export's conditions say so; deleting the export removes all of it. The flomesh.io path is not involved.
 /// </summary>
 [Collection(ReconcilerCollection.Name)]
 public sealed class McsExportTests(ReconcilerFixture fixture)
@@ -44,6 +44,18 @@ public sealed class McsExportTests(ReconcilerFixture fixture)
                 labelSelector: $"{McsNames.ServiceNameLabel}=hello,{McsNames.SourceClusterLabel}=cluster-1"),
                 l => l.Items.Sum(s => s.Endpoints?.Count ?? 0) > 0, $"MCS EndpointSlices in {name}");
             Assert.All(slices.Items, s => Assert.Equal(McsNames.ManagedBy, s.Metadata.Labels[McsNames.ManagedByLabel]));
+
+            // The derived Service's endpoints are the member's client-side proxy: the endpoint the sandbox's kube-proxy
+            // picks for a connection to the ClusterSetIP is the proxy, which answers there (its own health probe is the
+            // one origin-form request it serves before issue "Reach by name").
+            var proxy = fixture.Environment.DataPlane[name].Proxy!.EndPoint;
+            var proxySlice = await Eventually.Until(() => member.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns, labelSelector: $"{McsNames.KubernetesServiceNameLabel}={derived.Metadata.Name}"),
+                l => l.Items.Any(s => s.Endpoints?.Any(e => e.Addresses.Contains(proxy.Address.ToString())) == true), $"the derived Service's endpoints at the proxy in {name}");
+            Assert.Equal(proxy.Port, proxySlice.Items.Single().Ports.Single().Port);
+            var sandbox = fixture.Environment.Sandbox[name];
+            var picked = sandbox.Names.PickEndpoint(sandbox.Store.Get("services", Ns, derived.Metadata.Name)!, derived.Spec.Ports.Single().Port);
+            Assert.Equal(proxy, picked);
+            Assert.Equal((200, "ok"), await RawHttp.TryGetAsync(picked!, "/healthz"));
         }
 
         var conditions = await Eventually.Until(() => GetConditionsAsync(exporter, Ns, "hello"),

@@ -25,6 +25,22 @@ public sealed class RawHttp : IAsyncDisposable
         return new RawHttp(tcp);
     }
 
+    /// <summary>One GET on a new connection; (0, what went wrong) when it fails, for probes that wait for an answer.</summary>
+    public static async Task<(int Status, string Body)> TryGetAsync(IPEndPoint endPoint, string path)
+    {
+        try
+        {
+            await using var http = await ConnectAsync(endPoint).WaitAsync(TimeSpan.FromSeconds(5));
+            await http.SendGetAsync(path, endPoint.Address.ToString());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            return await http.ReadResponseAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException)
+        {
+            return (0, ex.Message);
+        }
+    }
+
     public Task SendGetAsync(string path = "/", string host = "test") =>
         _stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n")).AsTask();
 

@@ -15,7 +15,8 @@ namespace ErieCanal.Orleans.Watchers.Mcs;
 /// ClusterIP owned by the import; a Service of that name that is not ours is never adopted: Ready=False
 /// <see cref="McsNames.Reasons.DerivedServiceTaken"/>), the import again with <c>ips</c> and <c>ipFamilies</c> read back
 /// from the derived Service, each source's EndpointSlices (written when their content hash changed, the source's
-/// others deleted), and the import's status (<c>clusters</c>, Ready) through its one <see cref="ConditionWriter"/>.
+/// others deleted), the derived Service's endpoints (the member's client-side proxy, <see cref="McsProxySlices"/>),
+/// and the import's status (<c>clusters</c>, Ready) through its one <see cref="ConditionWriter"/>.
 /// Every API failure is thrown: the engine's queue retries the whole, each step being idempotent.
 /// </summary>
 public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeProvider time)
@@ -24,8 +25,11 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Namespace, string Name), (string Uid, ConditionWriter Writer)> _status = new();
 
-    /// <summary>Brings the member to <paramref name="target"/>; returns the Ready reason it wrote (null: the import was removed).</summary>
-    public async Task<string?> ReconcileAsync(McsImportTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the member to <paramref name="target"/>, the derived Service's endpoints at <paramref name="proxy"/>;
+    /// returns the Ready reason it wrote (null: the import was removed).
+    /// </summary>
+    public async Task<string?> ReconcileAsync(McsImportTarget target, McsProxyEndpoints? proxy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var kube = await client();
@@ -53,6 +57,9 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
             {
                 (reason, message) = (McsNames.Reasons.DerivedServiceTaken,
                     $"Service {ns}/{derivedName} exists and is not written by erie-canal-orleans for this ServiceImport; it is left alone (delete or rename it to import the service)");
+
+                // Our proxy slice would hand that Service our proxy's endpoints.
+                await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
             }
             else
             {
@@ -61,11 +68,14 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
                 {
                     generation = (await ApplyImportAsync(kube, document, service, cancellationToken))["metadata"]?["generation"]?.GetValue<long>() ?? generation;
                 }
+
+                await McsProxySlices.SyncAsync(kube, derived, uid, proxy, cancellationToken);
             }
         }
         else if (ours)
         {
             await DeleteServiceAsync(kube, ns, derivedName, cancellationToken);
+            await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
         }
 
         foreach (var (source, slices) in target.Slices)
@@ -76,6 +86,10 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
         await WriteStatusAsync(kube, ns, name, uid, generation, document.Clusters, reason, message, cancellationToken);
         return reason;
     }
+
+    /// <summary>The member's client-side proxy, as the derived Services' endpoints point at it (null: none found).</summary>
+    public async Task<McsProxyEndpoints?> ReadProxyAsync(string selector, CancellationToken cancellationToken) =>
+        await McsProxySlices.ReadProxyAsync(await client(), selector, cancellationToken);
 
     /// <summary>Removes every ServiceImport this system wrote in the member (labelled as ours), with its derived Service and slices, and any slice of ours left.</summary>
     public async Task RemoveAllAsync(CancellationToken cancellationToken)
@@ -115,6 +129,7 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
             await DeleteServiceAsync(kube, ns, derivedName, cancellationToken);
         }
 
+        await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
         foreach (var slice in await ListSlicesAsync(kube, ns, name, null, cancellationToken))
         {
             await DeleteSliceAsync(kube, ns, slice.Metadata.Name, cancellationToken);

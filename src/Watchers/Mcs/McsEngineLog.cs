@@ -13,4 +13,10 @@ internal static partial class McsEngineLog
 
     [LoggerMessage(EventId = 7303, Level = LogLevel.Warning, Message = "Member {ClusterKey} left, but the MCS objects written into it could not all be removed ({Message}); the member keeps them")]
     public static partial void McsRetireFailed(this ILogger logger, string clusterKey, string message);
+
+    [LoggerMessage(EventId = 7304, Level = LogLevel.Information, Message = "Member {ClusterKey}: derived Services point at the client-side proxy {Service} ({Endpoints}); {Imports} imports' endpoints to rewrite")]
+    public static partial void ProxyFound(this ILogger logger, string clusterKey, string service, string endpoints, int imports);
+
+    [LoggerMessage(EventId = 7305, Level = LogLevel.Warning, Message = "Member {ClusterKey}: the client-side proxy could not be read ({Message}); derived Services keep their endpoints")]
+    public static partial void ProxyReadFailed(this ILogger logger, string clusterKey, string message);
 }

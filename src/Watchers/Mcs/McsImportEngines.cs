@@ -25,7 +25,7 @@ public sealed class McsImportEngines(MemberClients clients, IOptions<ErieCanalOp
             {
                 var o = options.Value;
                 writer = new MemberMcsWriter(clusterKey, new KubernetesMemberMcsApi(() => clients.GetAsync(clusterKey), time),
-                    new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout), time, loggers.CreateLogger<MemberMcsWriter>());
+                    new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout), o.Mcs, time, loggers.CreateLogger<MemberMcsWriter>());
                 _writers[clusterKey] = writer;
                 writer.Start();
             }

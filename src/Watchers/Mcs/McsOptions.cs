@@ -8,4 +8,13 @@ public sealed class McsOptions
     /// MCS CRD is installed or read, and the flomesh.io path is all there is.
     /// </summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How a member's client-side proxy is found: the label selector of its Service (the chart's proxy Service carries
+    /// these labels). The derived Services' endpoints are that Service's ready endpoints.
+    /// </summary>
+    public string ProxyServiceSelector { get; set; } = "app.kubernetes.io/part-of=erie-canal-orleans,app.kubernetes.io/component=proxy";
+
+    /// <summary>How often each member's proxy endpoints are read again; a change rewrites every derived Service's endpoints there.</summary>
+    public TimeSpan ProxyRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -11,7 +11,9 @@ namespace ErieCanal.Orleans.Watchers.Mcs;
 /// member's MCS import writer grain (<see cref="Submit"/>) into what the member must hold per import
 /// (<see cref="McsImportTarget"/>), and reconciles each import whole on a keyed queue (key: namespace/name, so one
 /// import's steps never run concurrently and keep their order) under the one retry contract: a failure throws and
-/// the import comes back after its backoff, its steps being idempotent.
+/// the import comes back after its backoff, its steps being idempotent. The member's client-side proxy, where the
+/// derived Services' endpoints point, is read before the first import is written and every
+/// <see cref="McsOptions.ProxyRefreshInterval"/> after; a change rewrites every ClusterSetIP import's endpoints.
 /// </summary>
 public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
 {
@@ -23,16 +25,24 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TaskCompletionSource> _waiters = [];
+    private readonly McsOptions _mcs;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _proxyRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
+    private Task _proxyLoop = Task.CompletedTask;
+    private McsProxyEndpoints? _proxy;
+    private string? _proxyFailure;
     private bool _retired;
 
-    public MemberMcsWriter(string clusterKey, KubernetesMemberMcsApi api, WriterSettings settings, TimeProvider time, ILogger logger)
+    public MemberMcsWriter(string clusterKey, KubernetesMemberMcsApi api, WriterSettings settings, McsOptions mcs, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ClusterKey = clusterKey;
         _api = api;
         _settings = settings;
+        _mcs = mcs;
         _time = time;
+        _logger = logger;
         _queue = new KeyedWorkQueue<string>(settings.Retry, time, logger, $"MCS import engine of {clusterKey}");
     }
 
@@ -62,7 +72,23 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         }
     }
 
-    public void Start() => _running = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, Failed, _stop.Token));
+    /// <summary>The member's client-side proxy as last read (null: none found, or not read yet).</summary>
+    public McsProxyEndpoints? Proxy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _proxy;
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _proxyLoop = Task.Run(() => RefreshProxyAsync(_stop.Token));
+        _running = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, Failed, _stop.Token));
+    }
 
     /// <summary>Completes once every import's work was carried out or failed at least once.</summary>
     public Task WhenSettledAsync()
@@ -133,12 +159,70 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     {
         await _stop.CancelAsync();
         _queue.Complete();
-        await _running.WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await Task.WhenAll(_running, _proxyLoop).WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    // Level-triggered: read every interval; a change (or the first read) marks every derived Service's import dirty.
+    private async Task RefreshProxyAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var proxy = await _api.ReadProxyAsync(_mcs.ProxyServiceSelector, cancellationToken);
+                List<string> changed;
+                lock (_gate)
+                {
+                    changed = Equals(proxy, _proxy) ? [] : [.. _targets.Where(t => t.Value.Target.Derived is not null).Select(t => t.Key)];
+                    _proxy = proxy;
+                    foreach (var key in changed)
+                    {
+                        var entry = _targets[key];
+                        entry.Version++;
+                        (entry.Dirty, entry.Failing) = (true, false);
+                    }
+                }
+
+                if (_proxyFailure is not null || changed.Count > 0 || !_proxyRead.Task.IsCompleted)
+                {
+                    McsEngineLog.ProxyFound(_logger, ClusterKey, proxy?.Service ?? "(none)", proxy?.Describe() ?? "", changed.Count);
+                }
+
+                _proxyFailure = null;
+                changed.ForEach(_queue.Add);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Kept as it was: the derived Services keep their endpoints until the proxy can be read again.
+                if (_proxyFailure != ex.Message)
+                {
+                    McsEngineLog.ProxyReadFailed(_logger, ClusterKey, ex.Message);
+                    _proxyFailure = ex.Message;
+                }
+            }
+            finally
+            {
+                _proxyRead.TrySetResult();
+            }
+
+            try
+            {
+                await Task.Delay(_mcs.ProxyRefreshInterval, _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     private async Task WorkAsync(string key, CancellationToken cancellationToken)
     {
+        // The first write of a derived Service already points at the proxy (bounded: a member whose Services cannot
+        // be listed gets its imports anyway, and their endpoints once the proxy is read).
+        await _proxyRead.Task.WaitAsync(_settings.StopTimeout, _time, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         McsImportTarget target;
+        McsProxyEndpoints? proxy;
         long version;
         lock (_gate)
         {
@@ -147,10 +231,10 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
                 return;
             }
 
-            (target, version) = (entry.Target, entry.Version);
+            (target, version, proxy) = (entry.Target, entry.Version, _proxy);
         }
 
-        var ready = await _api.ReconcileAsync(target, cancellationToken);
+        var ready = await _api.ReconcileAsync(target, proxy, cancellationToken);
         lock (_gate)
         {
             if (_targets.TryGetValue(key, out var entry) && entry.Version == version)

@@ -11,7 +11,7 @@ namespace ErieCanal.Orleans.Integration.Tests.Deployment;
 
 /// <summary>
 /// The chart as users install it, with the image CI builds, running as real containers in the sandbox: the seed
-/// walkthrough answered through containers, a silo pod deleted and replaced with nothing lost, a helm upgrade rolling
+/// walkthrough answered through containers, an MCS export reaching the importing member's proxy by its ClusterSetIP, a silo pod deleted and replaced with nothing lost, a helm upgrade rolling
 /// the silos one at a time while requests flow, and a forbidden rule reported instead of crash-looping.
 /// </summary>
 public sealed class ChartDeploymentTests(ImageFixture image, ITestOutputHelper output) : IClassFixture<ImageFixture>
@@ -65,6 +65,29 @@ public sealed class ChartDeploymentTests(ImageFixture image, ITestOutputHelper o
             batch => batch.All(a => pods1.Contains(a) || pods3.Contains(a)) && batch.Any(pods1.Contains) && batch.Any(pods3.Contains),
             "answers from httpbin pods of cluster-1 and cluster-3", Rollout);
         Progress($"walkthrough answered by {string.Join(", ", answers.Distinct().Order())}");
+
+        // The standard API through the chart's identity: an MCS export of httpbin in cluster-1 is imported into
+        // cluster-2 with a derived Service whose endpoints are cluster-2's proxy pods, reached by its ClusterSetIP.
+        Progress("MCS export of httpbin");
+        await c1.CustomObjects.CreateNamespacedCustomObjectAsync(new JsonObject
+        {
+            ["apiVersion"] = "multicluster.x-k8s.io/v1beta1",
+            ["kind"] = "ServiceExport",
+            ["metadata"] = new JsonObject { ["name"] = "httpbin", ["namespace"] = "httpbin" },
+        }, "multicluster.x-k8s.io", "v1beta1", "httpbin", "serviceexports");
+        var derivedName = Interfaces.Mcs.McsNames.DerivedName("httpbin", "httpbin");
+        var derived = await Eventually.Until(() => ReadServiceOrNullAsync(c2, "httpbin", derivedName), d => d?.Spec?.ClusterIP is { Length: > 0 }, "the derived Service in cluster-2", Rollout);
+        Progress($"derived Service {derivedName}: {derived!.Spec.ClusterIP} ports {string.Join(",", derived.Spec.Ports.Select(p => $"{p.Name}/{p.Port}"))}");
+        var proxyPods = (await c2.CoreV1.ListNamespacedPodAsync(ContainerClusterset.Namespace, labelSelector: "app.kubernetes.io/component=proxy")).Items
+            .Where(p => p.Status?.PodIP is { Length: > 0 }).Select(p => p.Status.PodIP).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(proxyPods);
+        await Eventually.Until(() => c2.DiscoveryV1.ListNamespacedEndpointSliceAsync("httpbin", labelSelector: $"kubernetes.io/service-name={derivedName}"),
+            l => l.Items.SelectMany(s => s.Endpoints ?? []).SelectMany(e => e.Addresses).Order(StringComparer.Ordinal).SequenceEqual(proxyPods),
+            "the derived Service's endpoints at cluster-2's proxy pods", Rollout);
+        // A connection to the ClusterSetIP, as a pod's would be carried (the sandbox's kube-proxy listens on it),
+        // answered by the proxy container (its probe: the one origin-form request it serves before "Reach by name").
+        await Eventually.Until(() => RawHttp.TryGetAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(derived.Spec.ClusterIP), 8080), "/healthz"),
+            a => a == (200, "ok"), "the ClusterSetIP answered by cluster-2's proxy", Rollout);
 
         // A silo pod deleted: the StatefulSet replaces it and reconciliation goes on.
         var victim = $"{set.SiloSet}-1";
@@ -156,6 +179,9 @@ public sealed class ChartDeploymentTests(ImageFixture image, ITestOutputHelper o
         var result = await kubectl.RunAsync("exec", pod, "-n", "curl", "-c", "curl", "--", "curl", "-s", SeedUrl);
         return result.ExitCode == 0 ? result.Stdout.Trim() : $"exit {result.ExitCode}: {result.Stderr.Trim()}";
     }
+
+    private static async Task<V1Service?> ReadServiceOrNullAsync(IKubernetes client, string ns, string name) =>
+        (await client.CoreV1.ListNamespacedServiceAsync(ns, fieldSelector: $"metadata.name={name}")).Items.SingleOrDefault();
 
     private static async Task<HashSet<string>> PodNamesAsync(IKubernetes client, string ns, string selector) =>
         (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector)).Items

@@ -64,6 +64,64 @@ public sealed class MemberMcsWriterTests : SandboxContext
     }
 
     [Fact]
+    public async Task The_derived_Service_points_at_the_members_proxy_and_follows_it()
+    {
+        using var client = Client();
+        await InstallCrdsAsync(client);
+        await PublishProxyAsync(client, "127.0.0.77", 15001);
+        await using var writer = Writer(client);
+
+        writer.Submit(new ApplyMcsImport(Ns, "web", Document(), "h1"));
+        writer.Submit(new ApplyMcsDerivedService(Ns, "web", DerivedService(), "d1"));
+
+        var slice = await Eventually.Until(() => ProxySliceAsync(client), s => s is not null, "the derived Service's proxy slice");
+        var import = await ImportAsync(client);
+        Assert.Equal((Derived, McsNames.ManagedBy), (slice!.Metadata.Labels[McsNames.KubernetesServiceNameLabel], slice.Metadata.Labels[McsNames.ManagedByLabel]));
+        Assert.False(slice.Metadata.Labels.ContainsKey(McsNames.ServiceNameLabel));
+        Assert.Equal(import!.Value.GetProperty("metadata").GetProperty("uid").GetString(), slice.Metadata.OwnerReferences.Single().Uid);
+        Assert.Equal(["127.0.0.77"], slice.Endpoints.Single().Addresses.AsEnumerable());
+        Assert.Equal(("http", 15001, "TCP"), (slice.Ports.Single().Name, slice.Ports.Single().Port!.Value, slice.Ports.Single().Protocol));
+        Assert.Equal("erie-canal-system/erie-canal-orleans-proxy", writer.Proxy?.Service);
+
+        // A new proxy pod (address and port): the slice follows on the next read.
+        await PublishProxyAsync(client, "127.0.0.78", 15002);
+        slice = await Eventually.Until(() => ProxySliceAsync(client), s => s?.Endpoints.Single().Addresses.Single() == "127.0.0.78", "the slice following the proxy");
+        Assert.Equal(15002, slice!.Ports.Single().Port);
+
+        // No proxy left: the slice goes (no endpoints rather than a stale address).
+        await client.CoreV1.DeleteNamespacedServiceAsync("erie-canal-orleans-proxy", "erie-canal-system");
+        await Eventually.Until(() => ProxySliceAsync(client), s => s is null, "the slice removed with the proxy");
+
+        // Back, then the import goes: the slice goes with it.
+        await PublishProxyAsync(client, "127.0.0.79", 15003);
+        await Eventually.Until(() => ProxySliceAsync(client), s => s?.Endpoints.Single().Addresses.Single() == "127.0.0.79", "the slice back with the proxy");
+        writer.Submit(new DeleteMcsImport(Ns, "web"));
+        await Eventually.Until(() => ProxySliceAsync(client), s => s is null, "the slice removed with the import");
+    }
+
+    [Fact]
+    public async Task A_user_Service_of_the_derived_name_gets_no_proxy_endpoints()
+    {
+        using var client = Client();
+        await InstallCrdsAsync(client);
+        await PublishProxyAsync(client, "127.0.0.77", 15001);
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } });
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = Derived, NamespaceProperty = Ns },
+            Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 9999 }] },
+        }, Ns);
+        await using var writer = Writer(client);
+
+        writer.Submit(new ApplyMcsImport(Ns, "web", Document(), "h1"));
+        writer.Submit(new ApplyMcsDerivedService(Ns, "web", DerivedService(), "d1"));
+
+        await Eventually.Until(() => Task.FromResult(writer.ReadyReasons.GetValueOrDefault("shop/web")), r => r == McsNames.Reasons.DerivedServiceTaken, "Ready=False DerivedServiceTaken");
+        Assert.NotNull(writer.Proxy);
+        Assert.Null(await ProxySliceAsync(client));
+    }
+
+    [Fact]
     public async Task A_Service_of_the_derived_name_that_is_not_ours_is_never_adopted()
     {
         using var client = Client();
@@ -129,10 +187,45 @@ public sealed class MemberMcsWriterTests : SandboxContext
     {
         var retry = new RetryOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(400) };
         var writer = new MemberMcsWriter("r/z/g/m1", new KubernetesMemberMcsApi(() => Task.FromResult<IKubernetes>(client), TimeProvider.System),
-            new WriterSettings(4, retry, TimeSpan.FromSeconds(10)), TimeProvider.System, _logger);
+            new WriterSettings(4, retry, TimeSpan.FromSeconds(10)), new McsOptions { ProxyRefreshInterval = TimeSpan.FromMilliseconds(200) }, TimeProvider.System, _logger);
         writer.Start();
         return writer;
     }
+
+    // The chart's proxy Service as a member holds it: labelled, its endpoints in a slice of its own.
+    private static async Task PublishProxyAsync(Kubernetes client, string address, int port)
+    {
+        const string ns = "erie-canal-system", name = "erie-canal-orleans-proxy";
+        if ((await client.CoreV1.ListNamespaceAsync()).Items.All(n => n.Metadata.Name != ns))
+        {
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        if ((await client.CoreV1.ListNamespacedServiceAsync(ns)).Items.All(s => s.Metadata.Name != name))
+        {
+            await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "erie-canal-orleans", ["app.kubernetes.io/component"] = "proxy" } },
+                Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 8080, TargetPort = "http" }] },
+            }, ns);
+        }
+
+        foreach (var old in (await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns)).Items)
+        {
+            await client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync(old.Metadata.Name, ns);
+        }
+
+        await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(new V1EndpointSlice
+        {
+            Metadata = new V1ObjectMeta { GenerateName = name + "-", NamespaceProperty = ns, Labels = new Dictionary<string, string> { [McsNames.KubernetesServiceNameLabel] = name } },
+            AddressType = "IPv4",
+            Ports = [new Discoveryv1EndpointPort { Name = "http", Port = port, Protocol = "TCP" }],
+            Endpoints = [new V1Endpoint { Addresses = [address], Conditions = new V1EndpointConditions { Ready = true } }],
+        }, ns);
+    }
+
+    private static async Task<V1EndpointSlice?> ProxySliceAsync(Kubernetes client) =>
+        (await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns)).Items.SingleOrDefault(s => s.Metadata.Name == Derived + "-proxy");
 
     private static async Task InstallCrdsAsync(Kubernetes client)
     {

@@ -57,6 +57,15 @@ public sealed class ErieCanalOptionsValidatorTests
     }
 
     [Fact]
+    public void The_proxy_discovery_settings_are_checked()
+    {
+        var result = _validator.Validate(null, new ErieCanalOptions { Mcs = new ErieCanal.Orleans.Watchers.Mcs.McsOptions { ProxyRefreshInterval = TimeSpan.Zero, ProxyServiceSelector = " " } });
+
+        Assert.Contains("ErieCanal:Mcs:ProxyRefreshInterval", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("ErieCanal:Mcs:ProxyServiceSelector", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_http1_connection_bound_is_checked()
     {
         var result = _validator.Validate(null, new ErieCanalOptions { MemberConnections = new MemberConnectionOptions { Http1RequestConnections = 0 } });
