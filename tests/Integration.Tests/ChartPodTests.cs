@@ -153,13 +153,18 @@ public sealed class ChartPodTests
             "flomesh.io/serviceexports:watch", "flomesh.io/serviceexports/status:patch", "flomesh.io/globaltrafficpolicies:watch", "flomesh.io/serviceimports:create",
             "flomesh.io/serviceimports:patch", "flomesh.io/serviceimports:delete", "flomesh.io/serviceimports/status:patch", "networking.k8s.io/ingresses:patch",
             "networking.k8s.io/ingresses:create", "networking.k8s.io/ingresses:delete", "/namespaces:create", "/namespaces:list", "/configmaps:create", "/events:create",
+            "multicluster.x-k8s.io/serviceimports:patch", "multicluster.x-k8s.io/serviceimports:delete", "multicluster.x-k8s.io/serviceimports/status:patch",
+            "/services:get", "/services:create", "/services:update", "/services:delete", "discovery.k8s.io/endpointslices:create",
+            "discovery.k8s.io/endpointslices:update", "discovery.k8s.io/endpointslices:delete", "/namespaces:get",
         })
         {
             Assert.Contains(grant, access);
         }
 
-        // Nothing the code never calls: no updates of whole objects, no secrets, no pods.
-        Assert.DoesNotContain(access, g => g.EndsWith(":update", StringComparison.Ordinal) && !g.Contains("configmaps", StringComparison.Ordinal) && !g.Contains("customresourcedefinitions", StringComparison.Ordinal));
+        // Nothing the code never calls: no updates of whole objects but the claim, CRD upgrades and the MCS engine's
+        // derived Services and slices (replaced with their resourceVersion), no secrets, no pods.
+        string[] replaced = ["/configmaps:update", "apiextensions.k8s.io/customresourcedefinitions:update", "/services:update", "discovery.k8s.io/endpointslices:update"];
+        Assert.DoesNotContain(access, g => g.EndsWith(":update", StringComparison.Ordinal) && !replaced.Contains(g));
         Assert.DoesNotContain(access, g => g.Contains("/secrets", StringComparison.Ordinal) || g.Contains("/pods", StringComparison.Ordinal));
         Assert.Equal(["erie-canal-orleans-membership"], Assert.Single(roles["ec-reconciler-access"].Rules, r => r.Resources.Contains("configmaps") && r.Verbs.Contains("get")).ResourceNames);
 

@@ -70,8 +70,9 @@ public sealed class ObservabilityTests(ReconcilerFixture fixture) : IClassFixtur
             var after = await Eventually.Until(() => PrometheusScrape.GetAsync(http, _scrape),
                 s => s.Sum("eriecanal_member_healthy", ("member", Cluster1)) == 0
                     && s.Sum("eriecanal_failovers_total", ("member", Cluster1), ("service", $"{ns}/web"), ("direction", "failover")) > 0
-                    && s.Sum("eriecanal_failover_duration_seconds_count", ("member", Cluster1), ("consuming_member", Cluster3), ("direction", "failover")) > 0,
-                "the failover series of cluster-1 on /metrics", TimeSpan.FromSeconds(90));
+                    && s.Sum("eriecanal_failover_duration_seconds_count", ("member", Cluster1), ("consuming_member", Cluster3), ("direction", "failover")) > 0
+                    && s.Sum("eriecanal_serviceimport_active_endpoints", ("service", $"{ns}/web"), ("consuming_member", Cluster3), ("member", Cluster1)) == 0,
+                "the failover series of cluster-1 on /metrics (its endpoint no longer active in cluster-3)", TimeSpan.FromSeconds(90));
             Assert.True(after.Sum("eriecanal_failovers_total", ("member", Cluster1), ("direction", "failover")) > failoversBefore);
             Assert.True(after.Sum("eriecanal_failover_duration_seconds_count", ("member", Cluster1), ("direction", "failover")) > durationsBefore);
             Assert.Contains(after, s => s.Name == "eriecanal_failovers_total" && s.Labels.GetValueOrDefault("member") == Cluster1 && s.Labels.GetValueOrDefault("reason") == ConditionReasons.GatewayUnreachable);
