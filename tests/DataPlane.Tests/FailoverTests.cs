@@ -22,6 +22,20 @@ public sealed class FailoverTests : FailoverContext
     private static readonly (string, string) Web = ("service", "web.fo:80");
 
     [Fact]
+    public async Task No_transparent_request_fails_while_a_member_refuses_connections()
+    {
+        // Origin-form requests routed by Host (as a derived Service carries them) fail over as explicit ones do.
+        var before = await PrometheusText.ScrapeAsync(Proxy);
+        var answers = await TrafficAsync(() => Sandbox["c3"].Gateway.StopAsync(), () => TransparentGetAsync());
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        Assert.All(answers.TakeLast(20), a => Assert.Equal("c2", MemberOf(a.Body)));
+        var after = await PrometheusText.ScrapeAsync(Proxy);
+        Assert.Equal(1, after.Sum(Ejections, C3, Web, ("component", "proxy"), ("member", Consumer)));
+        Assert.True(after.Sum(Retries, C3, Web) - before.Sum(Retries, C3, Web) >= 1);
+    }
+
+    [Fact]
     public async Task No_request_fails_while_a_member_refuses_connections_and_its_metrics_tell_the_story()
     {
         var before = await PrometheusText.ScrapeAsync(Proxy);
@@ -135,8 +149,9 @@ public sealed class FailoverTests : FailoverContext
     /// Four clients sending GETs back to back: before the fault, while <paramref name="fault"/> is applied, and for
     /// 100 more requests after it; every answer, in order of completion.
     /// </summary>
-    private async Task<List<(int Status, string Body)>> TrafficAsync(Func<Task> fault)
+    private async Task<List<(int Status, string Body)>> TrafficAsync(Func<Task> fault, Func<Task<(int Status, string Body)>>? get = null)
     {
+        get ??= () => GetAsync();
         var answers = new ConcurrentQueue<(int Status, string Body)>();
         var faulted = new TaskCompletionSource();
         var afterFault = 0;
@@ -144,7 +159,7 @@ public sealed class FailoverTests : FailoverContext
         {
             while (!faulted.Task.IsCompleted || Volatile.Read(ref afterFault) < 100)
             {
-                var answer = await GetAsync();
+                var answer = await get();
                 answers.Enqueue(answer);
                 if (faulted.Task.IsCompleted)
                 {

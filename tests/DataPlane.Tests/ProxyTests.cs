@@ -31,6 +31,29 @@ public sealed class ProxyTests : MemberContext
     }
 
     [Fact]
+    public async Task Routes_origin_form_requests_by_Host_for_every_service_name_form()
+    {
+        var gateway = await BackendAsync("gw-c2");
+        await NamespaceAsync(Client, "httpbin");
+        await ImportAsync(Client, "httpbin", "httpbin", 8080, new RoutedEndpoint(Remote1, gateway.Ip, gateway.Port, "/httpbin", 100, "Active"));
+        await Eventually.Until(async () => (await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin.httpbin:8080\r\n\r\n")).Status == 200, "import routed");
+
+        foreach (var host in new[] { "httpbin.httpbin:8080", "httpbin.httpbin.svc:8080", "httpbin.httpbin.svc.cluster.local:8080", "httpbin.httpbin.svc.clusterset.local:8080", "HTTPBIN.httpbin:8080" })
+        {
+            Assert.Equal((200, "gw-c2\n"), await RawStatusAsync($"GET /get?a=1 HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+            Assert.Contains(gateway.Requests, r => r.PathAndQuery == "/httpbin/get?a=1" && r.Host == host);
+        }
+
+        // A Service's own /healthz is the Service's, not the proxy's probe; no port in the Host means port 80.
+        Assert.Equal((200, "gw-c2\n"), await RawStatusAsync("GET /healthz HTTP/1.1\r\nHost: httpbin.httpbin:8080\r\n\r\n"));
+        Assert.Contains(gateway.Requests, r => r.PathAndQuery == "/httpbin/healthz");
+        Assert.Equal((404, "Not found"), await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin.httpbin\r\n\r\n"));
+
+        // The explicit form takes the clusterset name too.
+        Assert.Equal(200, (await ViaProxyAsync("http://httpbin.httpbin.svc.clusterset.local:8080/x")).Status);
+    }
+
+    [Fact]
     public async Task Spreads_requests_by_weight()
     {
         var light = await BackendAsync("light");
@@ -182,9 +205,17 @@ public sealed class ProxyTests : MemberContext
     {
         Assert.Equal((200, "ok"), await RawStatusAsync("GET /healthz HTTP/1.1\r\nHost: proxy\r\n\r\n"));
 
+        // Origin form routes by Host (transparent); a Host that names no Service gets a 400 that says what would.
         var (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin.httpbin:8080\r\n\r\n");
+        Assert.Equal((404, "Not found"), (status, body));
+        (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin\r\n\r\n");
         Assert.Equal(400, status);
-        Assert.Contains("HTTP proxy", body, StringComparison.Ordinal);
+        Assert.Contains("bare Service name", body, StringComparison.Ordinal);
+        Assert.Contains("httpbin.<namespace>", body, StringComparison.Ordinal);
+        (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n");
+        Assert.Equal(400, status);
+        Assert.Contains("names no Service", body, StringComparison.Ordinal);
+        Assert.Contains("curl -x", body, StringComparison.Ordinal);
 
         (status, body) = await RawStatusAsync("CONNECT httpbin.httpbin:443 HTTP/1.1\r\nHost: httpbin.httpbin:443\r\n\r\n");
         Assert.Equal(405, status);

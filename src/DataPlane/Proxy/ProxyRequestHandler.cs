@@ -5,8 +5,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
-/// The proxy's one request handler: checks the request is an absolute-form http:// request for a Service, resolves
-/// it through the routing table and forwards it, retrying once elsewhere on a connection failure or a 5xx when the
+/// The proxy's one request handler: takes an absolute-form http:// request for a Service (explicit proxy), or an
+/// origin-form one whose Host names a Service (transparent: it came through a derived Service), resolves it through
+/// the routing table and forwards it, retrying once elsewhere on a connection failure or a 5xx when the
 /// method is idempotent.
 /// </summary>
 internal sealed class ProxyRequestHandler(
@@ -34,23 +35,44 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
-        // The proxy's own probes, the only origin-form requests it answers (with GET /metrics, answered before this handler).
-        if (rawTarget is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+        ProxyRequestTarget? target;
+        string? problem;
+        if (rawTarget.StartsWith('/'))
         {
-            var (status, body) = rawTarget == "/healthz" ? (StatusCodes.Status200OK, "ok")
-                : ready() ? (StatusCodes.Status200OK, "ready") : (StatusCodes.Status503ServiceUnavailable, "informers not synced");
-            await WriteAsync(context, status, body);
-            return;
+            // Origin-form: a request that came through a derived Service (transparent), routed by its Host; or, with a
+            // Host that names no Service (an address, as a kubelet sends), the proxy's own probes.
+            var host = context.Request.Headers.Host.ToString();
+            var hostName = HostName(host);
+            if (ServiceHostName.ParseAny(hostName, options.ClusterDomain) is null)
+            {
+                if (rawTarget is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+                {
+                    var (status, body) = rawTarget == "/healthz" ? (StatusCodes.Status200OK, "ok")
+                        : ready() ? (StatusCodes.Status200OK, "ready") : (StatusCodes.Status503ServiceUnavailable, "informers not synced");
+                    await WriteAsync(context, status, body);
+                    return;
+                }
+
+                await RefuseAsync(context, rawTarget, StatusCodes.Status400BadRequest, ServiceHostName.IsBareName(hostName)
+                    ? $"Host '{host}' is a bare Service name: name its namespace too (http://{hostName}.<namespace>/ or {hostName}.<namespace>.svc.clusterset.local)"
+                    : $"Host '{host}' names no Service: send the request to svc.ns[.svc[.cluster.local|.clusterset.local]][:port], or the absolute URL through the proxy (curl -x <proxy> http://svc.ns:port/)");
+                return;
+            }
+
+            target = ProxyRequestTarget.FromOriginForm(rawTarget, host, out problem);
+        }
+        else
+        {
+            target = ProxyRequestTarget.Parse(rawTarget, out problem);
         }
 
-        var target = ProxyRequestTarget.Parse(rawTarget, out var problem);
         if (target is null)
         {
             await RefuseAsync(context, rawTarget, StatusCodes.Status400BadRequest, problem!);
             return;
         }
 
-        var route = ServiceHostName.Parse(target.Host, options.ClusterDomain) is var (ns, name) ? table().Resolve(ns, name, target.Port) : null;
+        var route = ServiceHostName.ParseAny(target.Host, options.ClusterDomain) is var (ns, name) ? table().Resolve(ns, name, target.Port) : null;
         if (route is null)
         {
             await WriteAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
@@ -168,6 +190,13 @@ internal sealed class ProxyRequestHandler(
         {
             context.Request.Body.Position = 0;
         }
+    }
+
+    // The host of a Host header (without its port; an IPv6 literal keeps its brackets, so it never parses as a name).
+    private static string HostName(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        return colon > 0 && !host.EndsWith(']') ? host[..colon] : host;
     }
 
     private async Task RefuseAsync(HttpContext context, string rawTarget, int status, string reason)

@@ -4,10 +4,26 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// An absolute-form request target (RFC 9112 §3.2.2) as an explicit HTTP proxy receives it:
-/// <c>GET http://httpbin.httpbin:8080/get?a=1 HTTP/1.1</c>. The path and query are kept as sent, not re-encoded.
+/// <c>GET http://httpbin.httpbin:8080/get?a=1 HTTP/1.1</c>, or an origin-form one and its Host header as a transparent
+/// hop receives them (<see cref="FromOriginForm"/>). The path and query are kept as sent, not re-encoded.
 /// </summary>
 public sealed record ProxyRequestTarget(string Host, int Port, string Authority, string PathAndQuery)
 {
+    /// <summary>
+    /// An origin-form request (<c>GET /get HTTP/1.1</c>, <c>Host: httpbin.httpbin:8080</c>) as it arrives through a
+    /// derived Service: the Host names the Service and its port (80 when it names none, as the URL it came from).
+    /// </summary>
+    public static ProxyRequestTarget? FromOriginForm(string rawTarget, string? host, out string? problem)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            problem = "an origin-form request needs a Host header naming the Service (svc.ns[:port]), or send the absolute URL through the proxy (curl -x <proxy> http://svc.ns:port/)";
+            return null;
+        }
+
+        return Parse($"http://{host}{rawTarget}", out problem);
+    }
+
     /// <summary>Parses <paramref name="rawTarget"/>; on failure <paramref name="problem"/> says what is wrong, for a 400.</summary>
     public static ProxyRequestTarget? Parse(string rawTarget, out string? problem)
     {

@@ -1,8 +1,20 @@
 namespace ErieCanal.Orleans.DataPlane.Proxy;
 
-/// <summary>The cluster DNS names of a Service: svc.ns, svc.ns.svc and svc.ns.svc.&lt;cluster domain&gt;.</summary>
+/// <summary>
+/// The DNS names of a Service: svc.ns, svc.ns.svc, svc.ns.svc.&lt;cluster domain&gt; and, for an imported service,
+/// svc.ns.svc.clusterset.local (KEP-1645).
+/// </summary>
 public static class ServiceHostName
 {
+    public const string ClustersetDomain = "clusterset.local";
+
+    /// <summary>The Service a host name names in the cluster's names or in <see cref="ClustersetDomain"/>, or null.</summary>
+    public static (string Namespace, string Name)? ParseAny(string host, string clusterDomain) =>
+        Parse(host, clusterDomain) ?? Parse(host, ClustersetDomain);
+
+    /// <summary>True for a single DNS label (a bare Service name, which only a pod's search path completes).</summary>
+    public static bool IsBareName(string host) => host.IndexOf('.', StringComparison.Ordinal) < 0 && IsLabel(host.AsSpan());
+
     /// <summary>The Service a host name names, or null (a bare name, an IP, anything outside the cluster's names).</summary>
     /// <remarks>Works on spans: the only allocations are the two names it returns (per request on the proxy's path).</remarks>
     public static (string Namespace, string Name)? Parse(string host, string clusterDomain)

@@ -40,6 +40,9 @@ public abstract class FailoverContext : IAsyncLifetime
 
     public HttpClient ThroughProxy { get; private set; } = null!;
 
+    /// <summary>No proxy setting: requests sent straight to the proxy's address, as a derived Service carries a pod's.</summary>
+    public HttpClient Transparent { get; } = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
+
     public EjectionOptions Ejection { get; } = new() { ConsecutiveFailures = 5, BaseEjectionTime = TimeSpan.FromSeconds(10) };
 
     public TimeSpan TryTimeout { get; } = TimeSpan.FromMilliseconds(500);
@@ -130,12 +133,22 @@ public abstract class FailoverContext : IAsyncLifetime
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>The same GET in origin form, its Host naming the Service, sent to the proxy's address.</summary>
+    public async Task<(int Status, string Body)> TransparentGetAsync(string path = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Proxy.Address, "/" + path));
+        request.Headers.Host = new Uri(Url).Authority;
+        using var response = await Transparent.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Which member's pod answered: pods are named after their Deployment, web-&lt;member&gt;-....</summary>
     public static string MemberOf(string body) => body.StartsWith("web-", StringComparison.Ordinal) && body.Split('-') is { Length: > 2 } parts ? parts[1] : body;
 
     public async Task DisposeAsync()
     {
         ThroughProxy?.Dispose();
+        Transparent.Dispose();
         foreach (var server in Enumerable.Reverse(_servers))
         {
             await server.DisposeAsync();
