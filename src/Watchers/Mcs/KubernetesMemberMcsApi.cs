@@ -315,7 +315,8 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
         }
     }
 
-    private static async Task DeleteSliceAsync(IKubernetes kube, string ns, string name, CancellationToken cancellationToken)
+    /// <summary>Deletes a slice; one already gone is fine.</summary>
+    internal static async Task DeleteSliceAsync(IKubernetes kube, string ns, string name, CancellationToken cancellationToken)
     {
         try
         {

@@ -66,7 +66,7 @@ internal static class McsProxySlices
         {
             if (current is not null)
             {
-                await DeleteSliceAsync(kube, derived.Namespace, name, cancellationToken);
+                await KubernetesMemberMcsApi.DeleteSliceAsync(kube, derived.Namespace, name, cancellationToken);
             }
 
             return;
@@ -114,7 +114,7 @@ internal static class McsProxySlices
         var name = SliceName(derivedName);
         if (await ReadAsync(kube, ns, name, cancellationToken) is { } current && IsOurs(current))
         {
-            await DeleteSliceAsync(kube, ns, name, cancellationToken);
+            await KubernetesMemberMcsApi.DeleteSliceAsync(kube, ns, name, cancellationToken);
         }
     }
 
@@ -130,17 +130,6 @@ internal static class McsProxySlices
         catch (Exception ex) when (ApiErrors.IsNotFound(ex))
         {
             return null;
-        }
-    }
-
-    private static async Task DeleteSliceAsync(IKubernetes kube, string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await kube.DiscoveryV1.DeleteNamespacedEndpointSliceAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (Exception ex) when (ApiErrors.IsNotFound(ex))
-        {
         }
     }
 }

@@ -220,7 +220,11 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     {
         // The first write of a derived Service already points at the proxy (bounded: a member whose Services cannot
         // be listed gets its imports anyway, and their endpoints once the proxy is read).
-        await _proxyRead.Task.WaitAsync(_settings.StopTimeout, _time, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (!_proxyRead.Task.IsCompleted)
+        {
+            await _proxyRead.Task.WaitAsync(_settings.StopTimeout, _time, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
         McsImportTarget target;
         McsProxyEndpoints? proxy;
         long version;
