@@ -53,13 +53,14 @@ public sealed record ServiceSnapshot(
     bool Headless,
     string SessionAffinity,
     int? SessionAffinityTimeoutSeconds,
-    ImmutableArray<ServicePortInfo> Ports)
+    ImmutableArray<ServicePortInfo> Ports,
+    string? WrittenForImport = null)
 {
     /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
     public bool Equals(ServiceSnapshot? other) => ReferenceEquals(this, other) || (other is not null
-        && Type == other.Type && Headless == other.Headless && SessionAffinity == other.SessionAffinity && SessionAffinityTimeoutSeconds == other.SessionAffinityTimeoutSeconds && Sequence.Equal(Ports, other.Ports));
+        && Type == other.Type && Headless == other.Headless && SessionAffinity == other.SessionAffinity && SessionAffinityTimeoutSeconds == other.SessionAffinityTimeoutSeconds && WrittenForImport == other.WrittenForImport && Sequence.Equal(Ports, other.Ports));
 
-    public override int GetHashCode() => HashCode.Combine(Type, Headless, SessionAffinity, SessionAffinityTimeoutSeconds, Sequence.Hash(Ports));
+    public override int GetHashCode() => HashCode.Combine(Type, Headless, SessionAffinity, SessionAffinityTimeoutSeconds, WrittenForImport, Sequence.Hash(Ports));
 }
 
 [GenerateSerializer, Immutable]

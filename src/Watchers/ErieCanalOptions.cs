@@ -42,6 +42,13 @@ public sealed class ErieCanalOptions
     /// <summary>The Kubernetes Multi-Cluster Services API (multicluster.x-k8s.io, KEP-2149 cluster ids).</summary>
     public McsOptions Mcs { get; set; } = new();
 
+    /// <summary>
+    /// Where a member holds a flomesh.io ServiceImport and no Service of its namespace/name, write a selectorless
+    /// Service of that name whose endpoints are the member's client-side proxy, so that plain pods reach
+    /// <c>svc.ns</c> with no proxy setting (docs/data-plane.md). A user's Service of that name is never touched.
+    /// </summary>
+    public bool SameNameServices { get; set; } = true;
+
     /// <summary>Probes of members and exported services, and how their health is decided.</summary>
     public HealthOptions Health { get; set; } = new();
 

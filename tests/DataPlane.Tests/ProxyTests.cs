@@ -175,7 +175,7 @@ public sealed class ProxyTests : MemberContext
     }
 
     [Fact]
-    public async Task Serves_its_own_clusters_entry_and_plain_services_from_local_pods()
+    public async Task Serves_its_own_clusters_entry_from_local_pods_and_never_a_Service_no_import_names()
     {
         var pod1 = await BackendAsync("local-1");
         var pod2 = await BackendAsync("local-2");
@@ -194,10 +194,14 @@ public sealed class ProxyTests : MemberContext
             "both local pods answer");
         Assert.All(pod1.Requests.Concat(pod2.Requests), r => Assert.Equal(("/x", "web.local:8080"), (r.PathAndQuery, r.Host)));
 
-        Assert.Equal((200, "local-1\n"), await ViaProxyAsync("http://plain.local/p"));
-        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://missing.local/"));
-        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://nohost/"));
-        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://127.0.0.1/"));
+        // A Service of the member that no import names is not reached through the proxy (no way around a NetworkPolicy).
+        var (status, body) = await ViaProxyAsync("http://plain.local/p");
+        Assert.Equal(404, status);
+        Assert.Contains("no ServiceImport in this cluster names plain.local", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(pod1.Requests, r => r.PathAndQuery == "/p");
+        Assert.StartsWith("Not found: no ServiceImport", (await ViaProxyAsync("http://missing.local/")).Body, StringComparison.Ordinal);
+        Assert.StartsWith("Not found: no ServiceImport", (await ViaProxyAsync("http://nohost/")).Body, StringComparison.Ordinal);
+        Assert.StartsWith("Not found: no ServiceImport", (await ViaProxyAsync("http://127.0.0.1/")).Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -207,7 +211,8 @@ public sealed class ProxyTests : MemberContext
 
         // Origin form routes by Host (transparent); a Host that names no Service gets a 400 that says what would.
         var (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin.httpbin:8080\r\n\r\n");
-        Assert.Equal((404, "Not found"), (status, body));
+        Assert.Equal(404, status);
+        Assert.StartsWith("Not found: no ServiceImport", body, StringComparison.Ordinal);
         (status, body) = await RawStatusAsync("GET / HTTP/1.1\r\nHost: httpbin\r\n\r\n");
         Assert.Equal(400, status);
         Assert.Contains("bare Service name", body, StringComparison.Ordinal);
@@ -238,7 +243,7 @@ public sealed class ProxyTests : MemberContext
         Assert.Equal(400, status);
 
         // The proxy is still serving after all that.
-        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://nothing.nowhere/"));
+        Assert.Equal(404, (await ViaProxyAsync("http://nothing.nowhere/")).Status);
     }
 
     [Fact]

@@ -61,7 +61,20 @@ public sealed class SeedWalkthroughTests(ReconcilerFixture fixture)
             Assert.Equal(fixture.Member("cluster-1").Gateway.Port, port.Endpoints!.Single(e => e.ClusterKey == Cluster1).Target.Port);
         }
 
-        // cluster-2 exports too, but has no httpbin Service: Valid=False, NoService, contributes nothing.
+        // cluster-2 has no httpbin Service of its own: the system writes one of that name, selectorless, owned by the
+        // import, its endpoints the member's client-side proxy; the exporters' own Services are left as they are.
+        var sameName = await Eventually.Until(async () => await ReadServiceAsync(c2, "httpbin", "httpbin"), s => s is not null, "same-name Service written in cluster-2");
+        Assert.Null(sameName!.Spec.Selector);
+        Assert.Equal("erie-canal-orleans", sameName.Metadata.Labels["app.kubernetes.io/managed-by"]);
+        Assert.Equal([("ServiceImport", "httpbin")], sameName.Metadata.OwnerReferences.Select(o => (o.Kind, o.Name)));
+        Assert.Equal([8080], sameName.Spec.Ports.Select(p => p.Port));
+        var own = await ReadServiceAsync(c1, "httpbin", "httpbin");
+        Assert.NotNull(own!.Spec.Selector);
+        Assert.False(own.Metadata.Labels?.ContainsKey("multicluster.flomesh.io/derived-for") ?? false);
+        Assert.Null(own.Metadata.OwnerReferences);
+
+        // cluster-2 exports too, but has no httpbin Service of the user's (the same-name one is never exported):
+        // Valid=False, NoService, contributes nothing.
         var invalid = await Eventually.Until(() => Manifests.GetExportAsync(c2, "httpbin", "httpbin"),
             e => Manifests.ConditionOf(e?.Status?.Conditions, ConditionTypes.Valid)?.Reason == ConditionReasons.NoService, "cluster-2 export reports NoService");
         Assert.Equal("False", Manifests.ConditionOf(invalid!.Status!.Conditions, ConditionTypes.Valid)!.Status);
@@ -97,6 +110,22 @@ public sealed class SeedWalkthroughTests(ReconcilerFixture fixture)
         foreach (var member in members)
         {
             await Eventually.Until(async () => await Manifests.GetImportAsync(member, "httpbin", "httpbin") is null, "ServiceImport deleted");
+        }
+
+        // The same-name Service goes with its import; the exporters' own Services stay.
+        await Eventually.Until(async () => await ReadServiceAsync(c2, "httpbin", "httpbin") is null, "same-name Service removed from cluster-2");
+        Assert.NotNull(await ReadServiceAsync(c1, "httpbin", "httpbin"));
+    }
+
+    private static async Task<k8s.Models.V1Service?> ReadServiceAsync(IKubernetes client, string ns, string name)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedServiceAsync(name, ns);
+        }
+        catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 }

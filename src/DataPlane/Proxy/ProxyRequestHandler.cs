@@ -72,10 +72,15 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
-        var route = ServiceHostName.ParseAny(target.Host, options.ClusterDomain) is var (ns, name) ? table().Resolve(ns, name, target.Port) : null;
+        var current = table();
+        var service = ServiceHostName.ParseAny(target.Host, options.ClusterDomain);
+        var route = service is var (ns, name) ? current.Resolve(ns, name, target.Port) : null;
         if (route is null)
         {
-            await WriteAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
+            // An import that routes nowhere is the seed's plain "Not found"; a name no import gives says why.
+            await WriteAsync(context, StatusCodes.Status404NotFound, service is var (ins, iname) && current.HasImport(ins, iname)
+                ? NotFoundBody
+                : $"{NotFoundBody}: no ServiceImport in this cluster names {target.Authority}; the proxy forwards only imported services");
             return;
         }
 

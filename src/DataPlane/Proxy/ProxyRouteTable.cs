@@ -10,8 +10,9 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 /// <summary>
 /// What the proxy knows of its member: the ServiceImports' status.routing and the member's own Services and
 /// EndpointSlices, resolved when they change into one immutable route per service port. A service port routes by
-/// the import's routing when it has a usable entry for the port, else by the member's own Service as plain
-/// Kubernetes would, else not at all (404). Resolving a request is one lookup: nothing is parsed per request.
+/// the import's routing when it has a usable entry for the port (the member's own entry goes straight to its ready
+/// pods), else not at all (404): a Service no import names is never reached through the proxy, so the proxy is no
+/// way around a NetworkPolicy. Resolving a request is one lookup: nothing is parsed per request.
 /// </summary>
 public sealed class ProxyRouteTable
 {
@@ -57,6 +58,9 @@ public sealed class ProxyRouteTable
     public HashSet<(string Service, string Key)> RoutedAddresses() =>
         [.. _routes.Values.SelectMany(r => r.Targets.SelectMany(t => t.Addresses.Select(a => (r.Service, a.Key))))];
 
+    /// <summary>The member holds a ServiceImport <paramref name="ns"/>/<paramref name="name"/>.</summary>
+    public bool HasImport(string ns, string name) => _imports.ContainsKey($"{ns}/{name}");
+
     /// <summary>The route for port <paramref name="port"/> of Service <paramref name="ns"/>/<paramref name="name"/>; null when nothing routes it.</summary>
     public ServiceRoute? Resolve(string ns, string name, int port) => _routes.GetValueOrDefault((ns, name, port));
 
@@ -84,19 +88,8 @@ public sealed class ProxyRouteTable
             }
         }
 
-        // Then the member's own Services, for the ports no import routes.
-        foreach (var service in _services.All)
-        {
-            var ns = service.Metadata.NamespaceProperty ?? "default";
-            var name = service.Metadata.Name;
-            foreach (var servicePort in service.Spec?.Ports ?? [])
-            {
-                if (ServiceDirectory.PortByNumber(service, servicePort.Port) is { } tcp && !_routes.ContainsKey((ns, name, tcp.Port)))
-                {
-                    _routes[(ns, name, tcp.Port)] = Route(ns, name, tcp.Port, [new ProxyTarget(_clusterKey, ProxyTier.Active, 1, LocalAddresses(service, tcp))]);
-                }
-            }
-        }
+        // The member's own Services are never routed on their own: a pod that can reach the proxy must not reach,
+        // through it, what its NetworkPolicies forbid. Only what an import names is forwarded.
     }
 
     private ServiceRoute Route(string ns, string name, int port, IReadOnlyList<ProxyTarget> targets) =>

@@ -134,6 +134,12 @@ public sealed class ExportDecisions(string clusterKey, string ns, string name, E
             return new(false, ConditionReasons.NoService, $"Service {ns}/{name} does not exist in cluster {cluster}", null, null);
         }
 
+        if (service.WrittenForImport is { } import)
+        {
+            // A same-name or derived Service fronts an import: exporting it would send the service back out to itself.
+            return new(false, ConditionReasons.NoService, $"Service {ns}/{name} in cluster {cluster} was written by erie-canal-orleans for the ServiceImport {import} (its endpoints are the client-side proxy); only a Service of your own can be exported", null, null);
+        }
+
         if (service.Type == "ExternalName")
         {
             return new(false, ConditionReasons.InvalidServiceType, $"Service {ns}/{name} is of type ExternalName, which cannot be exported", null, null);

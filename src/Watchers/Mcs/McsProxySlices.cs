@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Clients;
 using k8s;
@@ -51,28 +52,32 @@ internal static class McsProxySlices
     }
 
     /// <summary>Brings the derived Service's proxy slice to <paramref name="proxy"/> (none: the slice goes).</summary>
-    public static async Task SyncAsync(IKubernetes kube, McsDerivedService derived, string importUid, McsProxyEndpoints? proxy, CancellationToken cancellationToken)
+    public static Task SyncAsync(IKubernetes kube, McsDerivedService derived, string importUid, McsProxyEndpoints? proxy, CancellationToken cancellationToken) =>
+        SyncAsync(kube, ProxyFront.ForDerived(derived, importUid), proxy, cancellationToken);
+
+    /// <summary>Brings the proxy slice of a proxy-fronted Service to <paramref name="proxy"/> (none: the slice goes).</summary>
+    public static async Task SyncAsync(IKubernetes kube, ProxyFront front, McsProxyEndpoints? proxy, CancellationToken cancellationToken)
     {
-        var name = SliceName(derived.Name);
-        var current = await ReadAsync(kube, derived.Namespace, name, cancellationToken);
+        var name = SliceName(front.ServiceName);
+        var current = await ReadAsync(kube, front.Namespace, name, cancellationToken);
         if (current is not null && !IsOurs(current))
         {
             // Not written by us (no way to tell it from a user's): left alone.
             return;
         }
 
-        var tcp = derived.Ports.Where(p => p.Protocol == "TCP").ToList();
+        var tcp = front.Ports.Where(p => p.Protocol == "TCP").ToList();
         if (proxy is null || tcp.Count == 0)
         {
             if (current is not null)
             {
-                await KubernetesMemberMcsApi.DeleteSliceAsync(kube, derived.Namespace, name, cancellationToken);
+                await KubernetesMemberMcsApi.DeleteSliceAsync(kube, front.Namespace, name, cancellationToken);
             }
 
             return;
         }
 
-        var hash = $"{proxy.Describe()}|{string.Join(",", tcp.Select(p => p.Name ?? ""))}|{importUid}";
+        var hash = $"{proxy.Describe()}|{string.Join(",", tcp.Select(p => $"{p.Name}/{p.Port}/{p.AppProtocol}"))}|{front.ImportKind}/{front.ImportName}|{front.OwnerUid}";
         if (current?.Metadata.Annotations?.TryGetValue(McsNames.ContentHashAnnotation, out var held) == true && held == hash)
         {
             return;
@@ -83,15 +88,17 @@ internal static class McsProxySlices
             Metadata = new V1ObjectMeta
             {
                 Name = name,
-                NamespaceProperty = derived.Namespace,
+                NamespaceProperty = front.Namespace,
                 Labels = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    [McsNames.KubernetesServiceNameLabel] = derived.Name,
+                    [McsNames.KubernetesServiceNameLabel] = front.ServiceName,
                     [McsNames.ManagedByLabel] = McsNames.ManagedBy,
-                    [McsNames.DerivedForLabel] = derived.ImportName,
+                    [McsNames.DerivedForLabel] = front.ImportName,
+                    [ProxyListeners.ImportKindLabel] = front.ImportKind,
+                    [ProxyListeners.ImportNameLabel] = front.ImportName,
                 },
                 Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [McsNames.ContentHashAnnotation] = hash },
-                OwnerReferences = [new V1OwnerReference { ApiVersion = McsNames.ApiVersion, Kind = McsNames.ServiceImportKind, Name = derived.ImportName, Uid = importUid, Controller = true }],
+                OwnerReferences = [new V1OwnerReference { ApiVersion = front.OwnerApiVersion, Kind = front.OwnerKind, Name = front.ImportName, Uid = front.OwnerUid, Controller = true }],
                 ResourceVersion = current?.Metadata.ResourceVersion,
             },
             AddressType = "IPv4",
@@ -100,11 +107,11 @@ internal static class McsProxySlices
         };
         if (current is null)
         {
-            await kube.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, derived.Namespace, cancellationToken: cancellationToken);
+            await kube.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, front.Namespace, cancellationToken: cancellationToken);
         }
         else
         {
-            await kube.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, name, derived.Namespace, cancellationToken: cancellationToken);
+            await kube.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, name, front.Namespace, cancellationToken: cancellationToken);
         }
     }
 

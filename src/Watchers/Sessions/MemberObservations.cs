@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Crds;
+using ErieCanal.Orleans.Watchers.Mcs;
 using k8s.Models;
 
 namespace ErieCanal.Orleans.Watchers.Sessions;
@@ -236,7 +237,8 @@ public sealed class MemberObservations(string ingressClass)
         service.Spec?.ClusterIP == "None",
         service.Spec?.SessionAffinity ?? "None",
         service.Spec?.SessionAffinityConfig?.ClientIP?.TimeoutSeconds,
-        (service.Spec?.Ports ?? []).Select(p => new ServicePortInfo(p.Name, p.Protocol ?? "TCP", p.Port, p.AppProtocol)).ToImmutableArray());
+        (service.Spec?.Ports ?? []).Select(p => new ServicePortInfo(p.Name, p.Protocol ?? "TCP", p.Port, p.AppProtocol)).ToImmutableArray(),
+        McsObservations.DerivedFor(service));
 
     private sealed record SeenIngress(string Namespace, string Name, bool OfOurClass, string? Export, ImmutableArray<string> Paths, ExportIngress Shape);
 }

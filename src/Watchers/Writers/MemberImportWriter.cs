@@ -1,4 +1,7 @@
+using ErieCanal.Orleans.Interfaces.Mcs;
+using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Queues;
+using ErieCanal.Orleans.Watchers.SameName;
 using Microsoft.Extensions.Logging;
 
 namespace ErieCanal.Orleans.Watchers.Writers;
@@ -17,6 +20,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
     private readonly FailoverRecorder _failovers;
     private readonly KeyedWorkQueue<WorkKey> _queue;
     private readonly IMemberImportApi _api;
+    private readonly SameNameServiceWriter? _sameName;
     private readonly WriterSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -28,8 +32,9 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
     private long _deletes;
     private long _policyPatches;
 
-    public MemberImportWriter(string clusterKey, IMemberImportApi api, WriterSettings settings, TimeProvider time, ILogger logger)
+    public MemberImportWriter(string clusterKey, IMemberImportApi api, WriterSettings settings, TimeProvider time, ILogger logger, SameNameServiceWriter? sameName = null)
     {
+        _sameName = sameName;
         ClusterKey = clusterKey;
         _api = api;
         _settings = settings;
@@ -63,6 +68,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
         WriterMetrics.Track(this);
         var workers = Task.Run(() => _queue.RunAsync(_settings.Concurrency, WorkAsync, _stop.Token));
         var watch = Task.Run(() => _watch.RunAsync(_api, _settings.Retry, _time, _stop.Token));
+        _sameName?.Start();
         _running = Task.WhenAll(workers, watch);
     }
 
@@ -112,6 +118,10 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
         await _stop.CancelAsync();
         _queue.Complete();
         await _running.WaitAsync(_settings.StopTimeout, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (_sameName is not null)
+        {
+            await _sameName.DisposeAsync();
+        }
     }
 
     private async Task WorkAsync(WorkKey key, CancellationToken cancellationToken)
@@ -151,6 +161,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
 
             _watch.Forget(key);
             _failovers.Forget(key);
+            _sameName?.Forget(key.Namespace, key.Name);
             _decisions.Deleted(key, slot);
             return;
         }
@@ -174,6 +185,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
             _watch.Applied(key, apply.SpecHash, seen?.Shown);
         }
 
+        FrontWithSameName(key, apply.Document);
+
         if (slot.Routing is { } routing)
         {
             var alreadyThere = !applied && seen?.Shown == routing.Routing;
@@ -193,6 +206,23 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
         {
             WriterMetrics.PropagationLatency.Record(Math.Max(0, (_time.GetUtcNow() - observed).TotalSeconds), _consumer);
         }
+    }
+
+    // Once the member holds the import: the same-name writer reads it for the owner reference.
+    private void FrontWithSameName(WorkKey key, ServiceImportResource document)
+    {
+        if (_sameName is null)
+        {
+            return;
+        }
+
+        if (document.Spec?.Type == "Headless" || document.Spec?.Ports is not { Count: > 0 } ports)
+        {
+            _sameName.Forget(key.Namespace, key.Name);
+            return;
+        }
+
+        _sameName.Want(key.Namespace, key.Name, [.. ports.Select(p => new McsPort(p.Name ?? "", string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol, p.Port, p.AppProtocol))]);
     }
 
     private static WorkOrigin? Newer(WorkOrigin? a, WorkOrigin? b) => a is null ? b : b is null ? a : b.ObservedAt > a.ObservedAt ? b : a;

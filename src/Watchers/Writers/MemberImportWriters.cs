@@ -1,4 +1,5 @@
 using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.SameName;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,11 @@ public sealed class MemberImportWriters(MemberClients clients, IOptions<ErieCana
             var o = options.Value;
             var logger = loggers.CreateLogger<MemberImportWriter>();
             var api = new KubernetesMemberImportApi(clusterKey, () => clients.GetAsync(clusterKey), o.Informer, time, logger);
-            var writer = new MemberImportWriter(clusterKey, api, new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout), time, logger);
+            var settings = new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout);
+            var sameName = o.SameNameServices
+                ? new SameNameServiceWriter(clusterKey, () => clients.GetAsync(clusterKey), settings, o.Mcs, time, loggers.CreateLogger<SameNameServiceWriter>())
+                : null;
+            var writer = new MemberImportWriter(clusterKey, api, settings, time, logger, sameName);
             _writers[clusterKey] = writer;
             writer.Start();
             return writer;
