@@ -142,8 +142,10 @@ public sealed class ChartPodTests
         var roles = objects.OfType<V1ClusterRole>().ToDictionary(r => r.Metadata.Name);
         Assert.Equal(
             [
-                "/services:list", "/services:watch", "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch", "flomesh.io/serviceimports:list",
-                "flomesh.io/serviceimports:watch", "networking.k8s.io/ingresses:list", "networking.k8s.io/ingresses:watch",
+                "/services:list", "/services:watch", "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch", "flomesh.io/serviceexports:get",
+                "flomesh.io/serviceexports:list", "flomesh.io/serviceexports:watch", "flomesh.io/serviceimports:list", "flomesh.io/serviceimports:watch",
+                "multicluster.x-k8s.io/serviceexports:get", "multicluster.x-k8s.io/serviceexports:list", "multicluster.x-k8s.io/serviceexports:watch",
+                "networking.k8s.io/ingresses:list", "networking.k8s.io/ingresses:watch",
             ],
             Grants(roles["ec-dataplane"].Rules));
 

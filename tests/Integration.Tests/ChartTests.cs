@@ -12,6 +12,9 @@ namespace ErieCanal.Orleans.Integration.Tests;
 /// </summary>
 public sealed class ChartTests
 {
+    private static readonly string[] MemberInstall =
+        ["--set", "controlPlane.enabled=false", "--set", "member.enabled=true", "--set", "member.clusterKey=default/default/default/cluster-1"];
+
     [Fact]
     public async Task The_chart_lints_clean()
     {
@@ -107,6 +110,12 @@ public sealed class ChartTests
         }
 
         Assert.False(Grants(roles["ec-dataplane"], "ingresses", "create"));
+
+        // The gateway opens TCP tunnels only to exported Services: it reads the ServiceExports of both APIs.
+        foreach (var group in new[] { "flomesh.io", "multicluster.x-k8s.io" })
+        {
+            Assert.All(new[] { "get", "list", "watch" }, verb => Assert.Contains(roles["ec-dataplane"].Rules, r => r.ApiGroups.Contains(group) && r.Resources.Contains("serviceexports") && r.Verbs.Contains(verb)));
+        }
         Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "patch"));
         Assert.True(Grants(roles["ec-reconciler-access"], "ingresses", "delete"));
 
@@ -126,6 +135,127 @@ public sealed class ChartTests
         var bindings = objects.OfType<V1ClusterRoleBinding>().ToDictionary(b => b.RoleRef.Name);
         Assert.Equal("ec-dataplane", Assert.Single(bindings["ec-dataplane"].Subjects).Name);
         Assert.Equal("erie-canal-control-plane", Assert.Single(bindings["ec-reconciler-access"].Subjects).Name);
+    }
+
+    [Fact]
+    public async Task The_gateway_and_the_proxy_run_spread_over_nodes_under_PodDisruptionBudgets()
+    {
+        var objects = KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--namespace", "erie-canal"]));
+        var budgets = objects.OfType<V1PodDisruptionBudget>().ToDictionary(b => b.Metadata.Name);
+        Assert.Equal(["ec-gateway", "ec-proxy"], budgets.Keys.Order(StringComparer.Ordinal));
+        foreach (var deployment in objects.OfType<V1Deployment>())
+        {
+            Assert.True(deployment.Spec.Replicas >= 2, $"{deployment.Metadata.Name} runs two or more replicas");
+
+            // At most one pod evicted at a time, of this component only.
+            var budget = budgets[deployment.Metadata.Name];
+            Assert.Equal(("erie-canal", "1"), (budget.Metadata.NamespaceProperty, budget.Spec.MaxUnavailable.Value));
+            Assert.Null(budget.Spec.MinAvailable);
+            Assert.Equal(deployment.Spec.Selector.MatchLabels, budget.Spec.Selector.MatchLabels);
+
+            // Its replicas preferably on different nodes: counted by its own pods' labels.
+            var spread = Assert.Single(deployment.Spec.Template.Spec.TopologySpreadConstraints);
+            Assert.Equal((1, "kubernetes.io/hostname", "ScheduleAnyway"), (spread.MaxSkew, spread.TopologyKey, spread.WhenUnsatisfiable));
+            Assert.Equal(deployment.Spec.Selector.MatchLabels, spread.LabelSelector.MatchLabels);
+        }
+
+        Assert.NotEqual(budgets["ec-gateway"].Spec.Selector.MatchLabels, budgets["ec-proxy"].Spec.Selector.MatchLabels);
+
+        // Both can be turned off, and the spread made a rule.
+        objects = KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--set", "member.gateway.podDisruptionBudget.enabled=false",
+            "--set", "member.proxy.spread.enabled=false", "--set", "member.gateway.spread.whenUnsatisfiable=DoNotSchedule"]));
+        Assert.Equal("ec-proxy", Assert.Single(objects.OfType<V1PodDisruptionBudget>()).Metadata.Name);
+        var deployments = objects.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name);
+        Assert.Null(deployments["ec-proxy"].Spec.Template.Spec.TopologySpreadConstraints);
+        Assert.Equal("DoNotSchedule", Assert.Single(deployments["ec-gateway"].Spec.Template.Spec.TopologySpreadConstraints).WhenUnsatisfiable);
+    }
+
+    [Fact]
+    public async Task A_proxy_of_fewer_than_two_replicas_is_refused_unless_explicitly_allowed()
+    {
+        foreach (var replicas in new[] { "1", "0" })
+        {
+            var (code, output) = await Helm.RunAsync(["template", "ec", Helm.Chart, .. MemberInstall, "--set", $"member.proxy.replicas={replicas}"]);
+            Assert.NotEqual(0, code);
+            Assert.Contains($"member.proxy.replicas is {replicas}: the proxy is the endpoint of every derived Service", output, StringComparison.Ordinal);
+            Assert.Contains("member.proxy.allowSingleReplica=true", output, StringComparison.Ordinal);
+        }
+
+        var objects = KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--set", "member.proxy.replicas=1", "--set", "member.proxy.allowSingleReplica=true"]));
+        Assert.Equal(1, Assert.Single(objects.OfType<V1Deployment>(), d => d.Metadata.Name == "ec-proxy").Spec.Replicas);
+
+        // A single replica's budget still lets a node drain go (maxUnavailable, not minAvailable).
+        Assert.Equal("1", Assert.Single(objects.OfType<V1PodDisruptionBudget>(), b => b.Metadata.Name == "ec-proxy").Spec.MaxUnavailable.Value);
+
+        // The gateway is not held to it.
+        Assert.Equal(1, Assert.Single(KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--set", "member.gateway.replicas=1"])).OfType<V1Deployment>(), d => d.Metadata.Name == "ec-gateway").Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task The_proxy_is_given_its_listener_port_range_and_a_bad_range_is_refused()
+    {
+        Assert.Equal(("20000", "29999"), ListenerRange(await Helm.TemplateAsync(MemberInstall)));
+        Assert.Equal(("40000", "40999"), ListenerRange(await Helm.TemplateAsync([.. MemberInstall, "--set", "member.proxy.listenerPorts.first=40000", "--set", "member.proxy.listenerPorts.last=40999"])));
+
+        // The gateway has no listener range.
+        var gateway = Assert.Single(KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync(MemberInstall)).OfType<V1Deployment>(), d => d.Metadata.Name == "ec-gateway");
+        Assert.DoesNotContain(gateway.Spec.Template.Spec.Containers[0].Env, e => e.Name.StartsWith("DataPlane__Listener", StringComparison.Ordinal));
+
+        foreach (var (values, message) in new[]
+        {
+            (new[] { "member.proxy.listenerPorts.first=30000" }, "member.proxy.listenerPorts.first (30000) must not be above member.proxy.listenerPorts.last (29999)"),
+            (["member.proxy.listenerPorts.first=80"], "member.proxy.listenerPorts must lie within 1024-65535 (first 80, last 29999)"),
+            (["member.proxy.listenerPorts.last=70000"], "member.proxy.listenerPorts must lie within 1024-65535 (first 20000, last 70000)"),
+            (["member.proxy.containerPort=25000"], "member.proxy.containerPort (25000) lies in member.proxy.listenerPorts (20000-29999)"),
+        })
+        {
+            var (code, output) = await Helm.RunAsync(["template", "ec", Helm.Chart, .. MemberInstall, .. values.SelectMany(v => new[] { "--set", v })]);
+            Assert.NotEqual(0, code);
+            Assert.Contains(message, output, StringComparison.Ordinal);
+        }
+
+        static (string?, string?) ListenerRange(string yaml)
+        {
+            var proxy = Assert.Single(KubernetesYaml.LoadAllFromString(yaml).OfType<V1Deployment>(), d => d.Metadata.Name == "ec-proxy");
+            var env = Assert.Single(proxy.Spec.Template.Spec.Containers).Env.ToDictionary(e => e.Name, e => e.Value);
+            return (env["DataPlane__ListenerFirstPort"], env["DataPlane__ListenerLastPort"]);
+        }
+    }
+
+    [Fact]
+    public async Task NetworkPolicies_open_the_proxy_to_the_cluster_and_the_gateway_to_its_peers_only_when_enabled()
+    {
+        Assert.Empty(KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync(MemberInstall)).OfType<V1NetworkPolicy>());
+        Assert.Empty(KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync("--set", "member.networkPolicy.enabled=true")).OfType<V1NetworkPolicy>());
+
+        var objects = KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--namespace", "erie-canal", "--set", "member.networkPolicy.enabled=true",
+            "--set", "member.proxy.listenerPorts.first=21000", "--set", "member.proxy.listenerPorts.last=21999", "--set", "member.proxy.containerPort=8081"]));
+        var policies = objects.OfType<V1NetworkPolicy>().ToDictionary(p => p.Metadata.Name);
+        var deployments = objects.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name);
+        Assert.Equal(["ec-gateway", "ec-proxy"], policies.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, policy) in policies)
+        {
+            Assert.Equal("erie-canal", policy.Metadata.NamespaceProperty);
+            Assert.Equal(deployments[name].Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+            Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        }
+
+        // The proxy: from every pod of every namespace, on its HTTP port and its listener range.
+        var proxyRule = Assert.Single(policies["ec-proxy"].Spec.Ingress);
+        var peer = Assert.Single(proxyRule.FromProperty);
+        Assert.True(peer.NamespaceSelector is { MatchLabels: null, MatchExpressions: null } && peer.PodSelector is null && peer.IpBlock is null);
+        Assert.Equal(["TCP 8081-", "TCP 21000-21999"], proxyRule.Ports.Select(p => $"{p.Protocol} {p.Port.Value}-{p.EndPort}"));
+
+        // The gateway: its containerPort, from anywhere by default (other clusters arrive through its LoadBalancer)...
+        var gatewayRule = Assert.Single(policies["ec-gateway"].Spec.Ingress);
+        Assert.Null(gatewayRule.FromProperty);
+        Assert.Equal("8080", Assert.Single(gatewayRule.Ports).Port.Value);
+
+        // ...or from the peers given.
+        objects = KubernetesYaml.LoadAllFromString(await Helm.TemplateAsync([.. MemberInstall, "--set", "member.networkPolicy.enabled=true",
+            "--set", "member.networkPolicy.gatewayFrom[0].ipBlock.cidr=203.0.113.0/24"]));
+        gatewayRule = Assert.Single(Assert.Single(objects.OfType<V1NetworkPolicy>(), p => p.Metadata.Name == "ec-gateway").Spec.Ingress);
+        Assert.Equal("203.0.113.0/24", Assert.Single(gatewayRule.FromProperty).IpBlock.Cidr);
     }
 
     [Fact]

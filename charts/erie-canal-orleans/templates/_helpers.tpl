@@ -50,6 +50,16 @@ spec:
     spec:
       serviceAccountName: {{ include "erie-canal-orleans.name" $root }}-dataplane
       {{- include "erie-canal-orleans.podSpecCommon" $root | trim | nindent 6 }}
+      {{- if dig "spread" "enabled" true $values }}
+      # Replicas on different nodes where possible: a node's loss or drain takes one of them, not all.
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: {{ dig "spread" "topologyKey" "kubernetes.io/hostname" $values }}
+          whenUnsatisfiable: {{ dig "spread" "whenUnsatisfiable" "ScheduleAnyway" $values }}
+          labelSelector:
+            matchLabels:
+              {{- include "erie-canal-orleans.componentSelector" . | nindent 14 }}
+      {{- end }}
       containers:
         - name: {{ .component }}
           image: {{ include "erie-canal-orleans.image" $root | quote }}
@@ -70,6 +80,14 @@ spec:
               value: {{ $root.Values.member.ingressClass | quote }}
             - name: DataPlane__ClusterKey
               value: {{ required "member.clusterKey is required when member.enabled (the member's clusterKey, e.g. default/default/default/cluster-1)" $root.Values.member.clusterKey | quote }}
+            {{- if eq .component "proxy" }}
+            {{- $listeners := include "erie-canal-orleans.proxyListenerPorts" $values | fromYaml }}
+            # The range of the per-port TCP listeners of proxy-fronted Services (member.proxy.listenerPorts).
+            - name: DataPlane__ListenerFirstPort
+              value: {{ $listeners.first | quote }}
+            - name: DataPlane__ListenerLastPort
+              value: {{ $listeners.last | quote }}
+            {{- end }}
           volumeMounts:
             {{- include "erie-canal-orleans.tmpMount" $root | nindent 12 }}
           # Ready once its informers have synced (it routes by what they hold); alive while it answers.
@@ -103,6 +121,43 @@ spec:
     - name: http
       port: {{ $values.service.port }}
       targetPort: http
+{{- if dig "podDisruptionBudget" "enabled" true $values }}
+---
+# Node drains evict at most maxUnavailable of its pods at once; the others keep serving.
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "erie-canal-orleans.componentLabels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ dig "podDisruptionBudget" "maxUnavailable" 1 $values }}
+  selector:
+    matchLabels:
+      {{- include "erie-canal-orleans.componentSelector" . | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The proxy's listener port range (member.proxy.listenerPorts, given the proxy's values) as YAML {first, last}, checked:
+first <= last, both within 1024-65535, the HTTP containerPort outside it.
+*/}}
+{{- define "erie-canal-orleans.proxyListenerPorts" -}}
+{{- $first := dig "listenerPorts" "first" 20000 . | int -}}
+{{- $last := dig "listenerPorts" "last" 29999 . | int -}}
+{{- if or (lt $first 1024) (gt $first 65535) (lt $last 1024) (gt $last 65535) -}}
+{{- fail (printf "member.proxy.listenerPorts must lie within 1024-65535 (first %d, last %d): TCP ports end at 65535, and the proxy runs as non-root, which cannot bind below 1024" $first $last) -}}
+{{- end -}}
+{{- if gt $first $last -}}
+{{- fail (printf "member.proxy.listenerPorts.first (%d) must not be above member.proxy.listenerPorts.last (%d)" $first $last) -}}
+{{- end -}}
+{{- $http := .containerPort | int -}}
+{{- if and (ge $http $first) (le $http $last) -}}
+{{- fail (printf "member.proxy.containerPort (%d) lies in member.proxy.listenerPorts (%d-%d): the HTTP listener and the TCP listeners would collide" $http $first $last) -}}
+{{- end -}}
+first: {{ $first }}
+last: {{ $last }}
 {{- end -}}
 
 {{/* The one image of the silos, the gateway and the proxy; the tag defaults to the chart's appVersion. */}}

@@ -118,7 +118,7 @@ public sealed class ContainerClusterset : IAsyncDisposable
                 .. ImageValues(),
                 "--set", "controlPlane.enabled=false", "--set", "member.enabled=true",
                 "--set", $"member.clusterKey=default/default/default/{member}",
-                "--set", "member.gateway.replicas=1", "--set", "member.proxy.replicas=1",
+                "--set", "member.gateway.replicas=1", "--set", "member.proxy.replicas=1", "--set", "member.proxy.allowSingleReplica=true",
                 "--set", "member.reconcilerAccess.serviceAccount.create=true"]);
         }
 
