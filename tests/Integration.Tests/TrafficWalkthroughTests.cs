@@ -17,6 +17,9 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
     private const string Cluster3 = "default/default/default/cluster-3";
     private const string SeedCurl = "http://httpbin.httpbin:8080";
 
+    // The member's client-side proxy as its Service names it (the embedded default publishes it as the chart does).
+    private const string ExplicitProxy = "http://erie-canal-orleans-proxy.erie-canal-system:8080";
+
     private readonly string _work = Directory.CreateTempSubdirectory("erie-canal-kubectl-").FullName;
 
     [Fact]
@@ -66,6 +69,20 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
         }
 
         Assert.All(answers, a => Assert.True(pods1.Contains(a) || pods3.Contains(a), $"'{a}' is not an httpbin pod of cluster-1 or cluster-3"));
+
+        // The path, with the seed's curl pod unchanged (no proxy setting): cluster DNS gives the same-name Service's
+        // ClusterIP, whose only endpoints are the member's client-side proxy, which sends to another member's gateway.
+        var sameName = await c2.CoreV1.ReadNamespacedServiceAsync("httpbin", "httpbin");
+        Assert.Equal("erie-canal-orleans", sameName.Metadata.Labels["app.kubernetes.io/managed-by"]);
+        var viaIp = await kubectl.RunAsync("exec", curlPod, "-n", "curl", "-c", "curl", "--", "curl", "-s", "-w", " %{remote_ip}", SeedCurl);
+        Assert.True(viaIp.ExitCode == 0, viaIp.ToString());
+        Assert.Equal(sameName.Spec.ClusterIP, viaIp.Stdout.Trim().Split(' ')[^1]);
+        var proxySlice = await c2.DiscoveryV1.ReadNamespacedEndpointSliceAsync("httpbin-proxy", "httpbin");
+        var proxyAddress = fixture.Environment.Sandbox["cluster-2"].ClientProxy!;
+        Assert.Equal([proxyAddress.Host], proxySlice.Endpoints.SelectMany(e => e.Addresses));
+        var before = await ProxyRequestsAsync(proxyAddress);
+        await CurlManyAsync(kubectl, curlPod, SeedCurl, 4);
+        Assert.Equal(before + 4, await ProxyRequestsAsync(proxyAddress));
         Assert.Contains(answers, pods1.Contains);
         Assert.Contains(answers, pods3.Contains);
 
@@ -106,7 +123,11 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
 
         var kubectl = new KubectlRunner(fixture.Environment.Kubeconfigs["cluster-2"], _work);
         var curlPod = await CurlPodAsync(kubectl);
-        var url = $"http://web.{ns}:8080";
+
+        // cluster-2 has a web Service of its own, which wins over the import's name: plain Kubernetes sends the pod to
+        // the local pods only. Failing over to another cluster's pods is the proxy's job, so the client names it
+        // (explicit mode, as a sidecar's http_proxy would).
+        var url = $"-x {ExplicitProxy} http://web.{ns}:8080";
         var local = await PodNamesAsync(c2, ns, "app=web");
         var remote = await PodNamesAsync(c3, ns, "app=web");
         var answers = await Eventually.Until(() => CurlManyAsync(kubectl, curlPod, url, 6), b => b.All(local.Contains), "local pods answer");
@@ -147,7 +168,7 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
 
     private static async Task<string> CurlAsync(KubectlRunner kubectl, string pod, string url)
     {
-        var result = await kubectl.RunAsync("exec", pod, "-n", "curl", "-c", "curl", "--", "curl", "-s", url);
+        var result = await kubectl.RunAsync(["exec", pod, "-n", "curl", "-c", "curl", "--", "curl", "-s", .. url.Split(' ')]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return result.Stdout.Trim();
     }
@@ -161,6 +182,16 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
         }
 
         return answers;
+    }
+
+    // Attempts cluster-2's proxy sent to other members for httpbin (its /metrics; nothing but clients goes through it).
+    private static async Task<double> ProxyRequestsAsync(Uri proxy)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(proxy, "/metrics"));
+        return text.Split('\n').Where(l => l.StartsWith("eriecanal_dataplane_requests_total{", StringComparison.Ordinal) && l.Contains("component=\"proxy\"", StringComparison.Ordinal)
+                && l.Contains("member=\"cluster-2\"", StringComparison.Ordinal) && l.Contains("httpbin.httpbin:8080", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static async Task<HashSet<string>> PodNamesAsync(IKubernetes client, string ns, string selector) =>

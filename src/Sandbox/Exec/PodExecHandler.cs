@@ -80,8 +80,23 @@ public sealed class PodExecHandler(SandboxCluster cluster)
         }
 
         var network = new PodNetwork(cluster, pod["metadata"]?["namespace"]?.GetValue<string>() ?? "", pod["status"]?["podIP"]?.GetValue<string>());
-        var process = new ContainerProcess(request.Command.Skip(1).ToList(), channels.Stdout, channels.Stderr, network);
+        var process = new ContainerProcess(request.Command.Skip(1).ToList(), channels.Stdout, channels.Stderr, network) { Environment = EnvironmentOf(container) };
         return Math.Clamp(await program.RunAsync(process, channels.ClientGone), 0, 255);
+    }
+
+    // The container's literal env values (valueFrom is not resolved for simulated programs), later entries winning as in the kubelet.
+    private static Dictionary<string, string> EnvironmentOf(JsonObject container)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (entry["name"]?.GetValue<string>() is { Length: > 0 } name && entry["value"] is JsonValue value && value.TryGetValue<string>(out var text))
+            {
+                environment[name] = text;
+            }
+        }
+
+        return environment;
     }
 
     private static JsonObject Container(JsonObject pod, string podName, string? name)

@@ -13,9 +13,6 @@ public sealed class PodNetwork(SandboxCluster cluster, string podNamespace, stri
 {
     private readonly ClusterNames _names = new(cluster);
 
-    /// <summary>The member's client-side proxy, when one runs: the container's HTTP requests go through it.</summary>
-    public Uri? ClientProxy => cluster.ClientProxy;
-
     /// <summary>Resolves a host name as the pod's DNS would; null when it does not resolve (NXDOMAIN).</summary>
     public IPAddress? Resolve(string host)
     {

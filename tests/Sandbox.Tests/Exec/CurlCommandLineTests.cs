@@ -37,7 +37,6 @@ public sealed class CurlCommandLineTests
     [InlineData("option -d: reading stdin is not supported in this sandbox", "-d", "@-")]
     [InlineData("option --data-urlencode: reading files is not supported in this sandbox", "--data-urlencode", "name@/etc/passwd")]
     [InlineData("option -w: reading files is not supported in this sandbox", "-w", "@format.txt")]
-    [InlineData("option -x: choosing a proxy is not supported in this sandbox", "-x", "http://127.0.0.1:3128")]
     [InlineData("option -Z: is unknown", "-sZ")]
     public void Refused_and_malformed_options_are_usage_errors(string message, params string[] args)
     {

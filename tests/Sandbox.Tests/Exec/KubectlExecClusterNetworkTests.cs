@@ -32,6 +32,29 @@ public sealed class KubectlExecClusterNetworkTests(CurlPodFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_member_proxy_is_used_only_when_the_container_is_told_so()
+    {
+        await ServeAsync("told", "echo");
+
+        // The member has a client-side proxy, but the seed's container has no proxy setting: straight to the Service.
+        fixture.Cluster.ClientProxy = new Uri("http://127.0.0.1:9");
+        try
+        {
+            Assert.Equal("GET /plain host=echo.told", (await fixture.ExecAsync("curl", "-s", "http://echo.told/plain")).AssertSuccess().Stdout);
+        }
+        finally
+        {
+            fixture.Cluster.ClientProxy = null;
+        }
+
+        // -x sends through the named proxy (found by cluster DNS as any host), in absolute form; --noproxy overrides it.
+        var proxied = (await fixture.ExecAsync("curl", "-s", "-x", "http://echo.told:80", "http://anything.example/through")).AssertSuccess();
+        Assert.StartsWith("GET http://anything.example/through host=", proxied.Stdout, StringComparison.Ordinal);
+        var bypassed = (await fixture.ExecAsync("curl", "-s", "-x", "http://127.0.0.1:9", "--noproxy", "told", "http://echo.told/bypass")).AssertSuccess();
+        Assert.Equal("GET /bypass host=echo.told", bypassed.Stdout);
+    }
+
+    [Fact]
     public async Task The_service_cluster_ip_leads_to_the_endpoint_too()
     {
         await ServeAsync("by-ip", "echo");

@@ -66,6 +66,8 @@ public static class CurlCommandLine
         Value("user", 'u', (o, _, v) => o.Headers.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(v.Contains(':', StringComparison.Ordinal) ? v : v + ":"))))),
         Value("cookie", 'b', (o, n, v) => o.Headers.Add(new("Cookie", v.Contains('=', StringComparison.Ordinal) ? v : throw CurlException.Refused(n, "reading cookie files")))),
         Value("url", null, (o, _, v) => o.Urls.Add(v)),
+        Value("proxy", 'x', (o, _, v) => o.Proxy = v),
+        Value("noproxy", null, (o, _, v) => o.NoProxy = v),
         Value("output", 'o', (o, n, v) => o.DiscardBody = v switch
         {
             "/dev/null" => true,
@@ -107,7 +109,6 @@ public static class CurlCommandLine
         Refused("key", null, ReadsFiles),
         Refused("unix-socket", null, "connecting to host sockets"),
         Refused("abstract-unix-socket", null, "connecting to host sockets"),
-        Refused("proxy", 'x', "choosing a proxy"),
         Refused("proxy-user", 'U', "choosing a proxy"),
         Refused("socks5", null, "choosing a proxy"),
         Refused("resolve", null, "overriding name resolution"),

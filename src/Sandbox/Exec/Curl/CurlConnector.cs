@@ -7,24 +7,20 @@ namespace ErieCanal.Orleans.Sandbox.Exec.Curl;
 
 /// <summary>
 /// Opens curl's TCP connections as the pod would: names through cluster DNS, Service addresses through kube-proxy,
-/// real sockets to loopback endpoints only. With a client-side proxy every connection goes to the proxy.
+/// real sockets to loopback endpoints only. Through a proxy (<see cref="CurlProxy"/>) the connection goes to the
+/// proxy, whose name and address follow the same DNS and Service rules.
 /// </summary>
-public sealed class CurlConnector(PodNetwork network, CurlOptions options, ProcessOutput stderr, CurlTransferInfo info)
+public sealed class CurlConnector(PodNetwork network, CurlOptions options, ProcessOutput stderr, CurlTransferInfo info, bool viaProxy = false)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
         var port = context.DnsEndPoint.Port;
-        // The proxy is an address on the host's loopback, outside the pod's DNS and kube-proxy.
-        var viaProxy = network.ClientProxy is not null;
-        var address = viaProxy
-            ? ProxyAddress(host) ?? throw new CurlException(5, $"Could not resolve proxy: {host}")
-            : network.Resolve(host) ?? throw new CurlException(6, $"Could not resolve host: {host}");
+        var address = network.Resolve(host) ?? throw (viaProxy ? new CurlException(5, $"Could not resolve proxy: {host}") : new CurlException(6, $"Could not resolve host: {host}"));
         await VerboseAsync($"*   Trying {Endpoint(address, port)}...", cancellationToken);
 
         var clock = Stopwatch.StartNew();
-        var target = (viaProxy ? IPAddress.IsLoopback(address) ? new IPEndPoint(address, port) : null : network.Route(address, port))
-            ?? throw Refused(host, port, clock);
+        var target = network.Route(address, port) ?? throw Refused(host, port, clock);
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var connectDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.ConnectTimeout is { } limit)
@@ -53,9 +49,6 @@ public sealed class CurlConnector(PodNetwork network, CurlOptions options, Proce
         await VerboseAsync($"* Connected to {host} ({address}) port {port}", cancellationToken);
         return new NetworkStream(socket, ownsSocket: true);
     }
-
-    private static IPAddress? ProxyAddress(string host) =>
-        IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? literal : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : null;
 
     private static CurlException Refused(string host, int port, Stopwatch clock) =>
         new(7, $"Failed to connect to {host} port {port} after {Ms(clock)} ms: Couldn't connect to server");

@@ -15,6 +15,12 @@ public sealed class CurlOptions
 
     public bool Json { get; set; }
 
+    /// <summary><c>-x</c>: the HTTP proxy to send through (empty: none, overriding the environment).</summary>
+    public string? Proxy { get; set; }
+
+    /// <summary><c>--noproxy</c>: hosts reached directly (overrides <c>no_proxy</c>).</summary>
+    public string? NoProxy { get; set; }
+
     public bool Get { get; set; }
 
     public bool Silent { get; set; }

@@ -17,6 +17,7 @@ public sealed partial class CurlTransfer(CurlOptions options, ContainerProcess p
     private const int BufferSize = 16 * 1024;
 
     private readonly CurlTransferInfo _info = new();
+    private Uri? _proxy;
 
     /// <summary>Runs the transfer; returns curl's exit code (0 on success).</summary>
     public async Task<int> RunAsync(string url, CancellationToken cancellationToken)
@@ -67,14 +68,15 @@ public sealed partial class CurlTransfer(CurlOptions options, ContainerProcess p
 
         var method = options.Method ?? (options.Head ? "HEAD" : body is null ? "GET" : "POST");
         _info.Url = uri;
+        _proxy = CurlProxy.For(uri, options, process.Environment);
         using var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseCookies = false,
             AutomaticDecompression = options.Compressed ? DecompressionMethods.All : DecompressionMethods.None,
-            UseProxy = process.Network.ClientProxy is not null,
-            Proxy = process.Network.ClientProxy is { } proxy ? new WebProxy(proxy) { BypassProxyOnLocal = false } : null,
-            ConnectCallback = new CurlConnector(process.Network, options, process.Stderr, _info).ConnectAsync,
+            UseProxy = _proxy is not null,
+            Proxy = _proxy is { } proxy ? new WebProxy(proxy) { BypassProxyOnLocal = false } : null,
+            ConnectCallback = new CurlConnector(process.Network, options, process.Stderr, _info, _proxy is not null).ConnectAsync,
         };
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         while (true)
@@ -243,7 +245,7 @@ public sealed partial class CurlTransfer(CurlOptions options, ContainerProcess p
         }
 
         var text = new StringBuilder();
-        var target = process.Network.ClientProxy is null ? request.RequestUri!.PathAndQuery : request.RequestUri!.AbsoluteUri;
+        var target = _proxy is null ? request.RequestUri!.PathAndQuery : request.RequestUri!.AbsoluteUri;
         text.Append(CultureInfo.InvariantCulture, $"> {request.Method} {target} HTTP/{request.Version.ToString(2)}\n");
         text.Append(CultureInfo.InvariantCulture, $"> Host: {request.Headers.Host ?? request.RequestUri.Authority}\n");
         foreach (var (name, values) in request.Headers.NonValidated.Where(h => !h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase))
