@@ -112,6 +112,11 @@ public sealed class ErieCanalOptionsValidator : IValidateOptions<ErieCanalOption
         Positive(options.RequestTimeout, nameof(options.RequestTimeout));
         Positive(options.SessionStopTimeout, nameof(options.SessionStopTimeout));
         Positive(options.Mcs.ProxyRefreshInterval, "Mcs:ProxyRefreshInterval");
+        if (options.Mcs.ProxyListenerFirstPort is < 1024 or > 65535 || options.Mcs.ProxyListenerLastPort is < 1024 or > 65535
+            || options.Mcs.ProxyListenerLastPort - options.Mcs.ProxyListenerFirstPort < 1)
+        {
+            failures.Add($"{ErieCanalOptions.Section}:Mcs:ProxyListenerFirstPort/ProxyListenerLastPort must be a range of at least two ports within 1024-65535 (was {options.Mcs.ProxyListenerFirstPort}-{options.Mcs.ProxyListenerLastPort})");
+        }
         if (string.IsNullOrWhiteSpace(options.Mcs.ProxyServiceSelector))
         {
             failures.Add($"{ErieCanalOptions.Section}:Mcs:ProxyServiceSelector must be a label selector such as app.kubernetes.io/component=proxy (was empty)");

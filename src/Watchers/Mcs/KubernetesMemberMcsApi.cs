@@ -19,7 +19,7 @@ namespace ErieCanal.Orleans.Watchers.Mcs;
 /// and the import's status (<c>clusters</c>, Ready) through its one <see cref="ConditionWriter"/>.
 /// Every API failure is thrown: the engine's queue retries the whole, each step being idempotent.
 /// </summary>
-public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeProvider time)
+public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeProvider time, ProxyListenerPorts? listeners = null)
 {
     public const string FieldManager = "erie-canal-orleans";
 
@@ -59,7 +59,7 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
                     $"Service {ns}/{derivedName} exists and is not written by erie-canal-orleans for this ServiceImport; it is left alone (delete or rename it to import the service)");
 
                 // Our proxy slice would hand that Service our proxy's endpoints.
-                await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
+                await McsProxySlices.DeleteAsync(kube, ns, derivedName, listeners, cancellationToken);
             }
             else
             {
@@ -69,13 +69,13 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
                     generation = (await ApplyImportAsync(kube, document, service, cancellationToken))["metadata"]?["generation"]?.GetValue<long>() ?? generation;
                 }
 
-                await McsProxySlices.SyncAsync(kube, derived, uid, proxy, cancellationToken);
+                await McsProxySlices.SyncAsync(kube, derived, uid, proxy, listeners, cancellationToken);
             }
         }
         else if (ours)
         {
             await DeleteServiceAsync(kube, ns, derivedName, cancellationToken);
-            await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
+            await McsProxySlices.DeleteAsync(kube, ns, derivedName, listeners, cancellationToken);
         }
 
         foreach (var (source, slices) in target.Slices)
@@ -129,7 +129,7 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
             await DeleteServiceAsync(kube, ns, derivedName, cancellationToken);
         }
 
-        await McsProxySlices.DeleteAsync(kube, ns, derivedName, cancellationToken);
+        await McsProxySlices.DeleteAsync(kube, ns, derivedName, listeners, cancellationToken);
         foreach (var slice in await ListSlicesAsync(kube, ns, name, null, cancellationToken))
         {
             await DeleteSliceAsync(kube, ns, slice.Metadata.Name, cancellationToken);

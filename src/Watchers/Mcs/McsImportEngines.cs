@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Clients;
 using ErieCanal.Orleans.Watchers.Writers;
@@ -24,7 +25,8 @@ public sealed class McsImportEngines(MemberClients clients, IOptions<ErieCanalOp
             if (!_writers.TryGetValue(clusterKey, out var writer))
             {
                 var o = options.Value;
-                writer = new MemberMcsWriter(clusterKey, new KubernetesMemberMcsApi(() => clients.GetAsync(clusterKey), time),
+                writer = new MemberMcsWriter(clusterKey, new KubernetesMemberMcsApi(() => clients.GetAsync(clusterKey), time,
+                    o.Mcs.ProxyListeners ? ProxyListenerPorts.For(ProxyListeners.McsKind, o.Mcs.ProxyListenerFirstPort, o.Mcs.ProxyListenerLastPort) : null),
                     new WriterSettings(o.WriterConcurrency, o.Retry, o.RequestTimeout), o.Mcs, time, loggers.CreateLogger<MemberMcsWriter>());
                 _writers[clusterKey] = writer;
                 writer.Start();

@@ -17,4 +17,15 @@ public sealed class McsOptions
 
     /// <summary>How often each member's proxy endpoints are read again; a change rewrites every derived Service's endpoints there.</summary>
     public TimeSpan ProxyRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether each TCP port of a proxy-fronted Service (derived, or same-name) lands on a proxy listener of its own
+    /// (so plain TCP crosses clusters), rather than on the proxy's HTTP port. The proxy must serve listeners.
+    /// </summary>
+    public bool ProxyListeners { get; set; }
+
+    /// <summary>The listener port range (inclusive), as the proxy's <c>DataPlane:ListenerFirstPort/LastPort</c>; MCS fronts take the lower half, flomesh.io ones the upper.</summary>
+    public int ProxyListenerFirstPort { get; set; } = Interfaces.ProxyListeners.DefaultFirstPort;
+
+    public int ProxyListenerLastPort { get; set; } = Interfaces.ProxyListeners.DefaultLastPort;
 }

@@ -52,12 +52,17 @@ internal static class McsProxySlices
     }
 
     /// <summary>Brings the derived Service's proxy slice to <paramref name="proxy"/> (none: the slice goes).</summary>
-    public static Task SyncAsync(IKubernetes kube, McsDerivedService derived, string importUid, McsProxyEndpoints? proxy, CancellationToken cancellationToken) =>
-        SyncAsync(kube, ProxyFront.ForDerived(derived, importUid), proxy, cancellationToken);
+    public static Task SyncAsync(IKubernetes kube, McsDerivedService derived, string importUid, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken) =>
+        SyncAsync(kube, ProxyFront.ForDerived(derived, importUid), proxy, listeners, cancellationToken);
 
-    /// <summary>Brings the proxy slice of a proxy-fronted Service to <paramref name="proxy"/> (none: the slice goes).</summary>
-    public static async Task SyncAsync(IKubernetes kube, ProxyFront front, McsProxyEndpoints? proxy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the proxy slice of a proxy-fronted Service to <paramref name="proxy"/> (none: the slice goes). With
+    /// <paramref name="listeners"/>, each TCP port lands on a proxy listener of its own (the slice's port entries and
+    /// its <see cref="ProxyListeners.ListenersAnnotation"/>); without, on the proxy's HTTP port.
+    /// </summary>
+    public static async Task SyncAsync(IKubernetes kube, ProxyFront front, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(front);
         var name = SliceName(front.ServiceName);
         var current = await ReadAsync(kube, front.Namespace, name, cancellationToken);
         if (current is not null && !IsOurs(current))
@@ -74,10 +79,19 @@ internal static class McsProxySlices
                 await KubernetesMemberMcsApi.DeleteSliceAsync(kube, front.Namespace, name, cancellationToken);
             }
 
+            listeners?.Release(front.Namespace, front.ServiceName);
             return;
         }
 
-        var hash = $"{proxy.Describe()}|{string.Join(",", tcp.Select(p => $"{p.Name}/{p.Port}/{p.AppProtocol}"))}|{front.ImportKind}/{front.ImportName}|{front.OwnerUid}";
+        Dictionary<int, int>? listenerOf = null;
+        if (listeners is not null)
+        {
+            await listeners.SeedAsync(kube, cancellationToken);
+            listenerOf = listeners.Assign(front.Namespace, front.ServiceName, [.. tcp.Select(p => p.Port).Distinct()]).ToDictionary(p => p.ServicePort, p => p.Listener);
+        }
+
+        var portOf = (McsPort p) => listenerOf?[p.Port] ?? proxy.Port;
+        var hash = $"{proxy.Describe()}|{string.Join(",", tcp.Select(p => $"{p.Name}/{p.Port}/{p.AppProtocol}>{portOf(p)}"))}|{front.ImportKind}/{front.ImportName}|{front.OwnerUid}";
         if (current?.Metadata.Annotations?.TryGetValue(McsNames.ContentHashAnnotation, out var held) == true && held == hash)
         {
             return;
@@ -97,12 +111,18 @@ internal static class McsProxySlices
                     [ProxyListeners.ImportKindLabel] = front.ImportKind,
                     [ProxyListeners.ImportNameLabel] = front.ImportName,
                 },
-                Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [McsNames.ContentHashAnnotation] = hash },
+                Annotations = listenerOf is null
+                    ? new Dictionary<string, string>(StringComparer.Ordinal) { [McsNames.ContentHashAnnotation] = hash }
+                    : new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        [McsNames.ContentHashAnnotation] = hash,
+                        [ProxyListeners.ListenersAnnotation] = ProxyListeners.Format(listenerOf.Select(l => (l.Value, l.Key))),
+                    },
                 OwnerReferences = [new V1OwnerReference { ApiVersion = front.OwnerApiVersion, Kind = front.OwnerKind, Name = front.ImportName, Uid = front.OwnerUid, Controller = true }],
                 ResourceVersion = current?.Metadata.ResourceVersion,
             },
             AddressType = "IPv4",
-            Ports = [.. tcp.Select(p => new Discoveryv1EndpointPort { Name = p.Name ?? "", Protocol = "TCP", Port = proxy.Port, AppProtocol = p.AppProtocol })],
+            Ports = [.. tcp.Select(p => new Discoveryv1EndpointPort { Name = p.Name ?? "", Protocol = "TCP", Port = portOf(p), AppProtocol = p.AppProtocol })],
             Endpoints = [.. proxy.Addresses.Select(a => new V1Endpoint { Addresses = [a], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false } })],
         };
         if (current is null)
@@ -116,8 +136,9 @@ internal static class McsProxySlices
     }
 
     /// <summary>Removes the derived Service's proxy slice if it is ours.</summary>
-    public static async Task DeleteAsync(IKubernetes kube, string ns, string derivedName, CancellationToken cancellationToken)
+    public static async Task DeleteAsync(IKubernetes kube, string ns, string derivedName, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
     {
+        listeners?.Release(ns, derivedName);
         var name = SliceName(derivedName);
         if (await ReadAsync(kube, ns, name, cancellationToken) is { } current && IsOurs(current))
         {

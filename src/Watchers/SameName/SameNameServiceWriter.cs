@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Interfaces.Mcs;
 using ErieCanal.Orleans.Watchers.Mcs;
 using ErieCanal.Orleans.Watchers.Queues;
@@ -26,6 +27,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ProxyListenerPorts? _listeners;
     private readonly TaskCompletionSource _proxyRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
     private Task _proxyLoop = Task.CompletedTask;
@@ -42,6 +44,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         _time = time;
         _logger = logger;
         _queue = new KeyedWorkQueue<string>(settings.Retry, time, logger, $"same-name Services of {clusterKey}");
+        _listeners = mcs.ProxyListeners ? ProxyListenerPorts.For(ProxyListeners.FlomeshKind, mcs.ProxyListenerFirstPort, mcs.ProxyListenerLastPort) : null;
     }
 
     public string ClusterKey { get; }
@@ -204,11 +207,11 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         SameNameServices.Outcome? outcome = null;
         if (ports is { } wanted)
         {
-            outcome = await SameNameServices.ReconcileAsync(kube, ns, name, wanted, proxy, cancellationToken);
+            outcome = await SameNameServices.ReconcileAsync(kube, ns, name, wanted, proxy, _listeners, cancellationToken);
         }
         else
         {
-            await SameNameServices.RemoveAsync(kube, ns, name, cancellationToken);
+            await SameNameServices.RemoveAsync(kube, ns, name, _listeners, cancellationToken);
         }
 
         lock (_gate)

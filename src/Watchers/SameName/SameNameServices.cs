@@ -28,12 +28,12 @@ internal static class SameNameServices
         NoImport,
     }
 
-    public static async Task<Outcome> ReconcileAsync(IKubernetes kube, string ns, string name, ImmutableArray<McsPort> ports, McsProxyEndpoints? proxy, CancellationToken cancellationToken)
+    public static async Task<Outcome> ReconcileAsync(IKubernetes kube, string ns, string name, ImmutableArray<McsPort> ports, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
     {
         var uid = await ReadImportUidAsync(kube, ns, name, cancellationToken);
         if (uid is null)
         {
-            await RemoveAsync(kube, ns, name, cancellationToken);
+            await RemoveAsync(kube, ns, name, listeners, cancellationToken);
             return Outcome.NoImport;
         }
 
@@ -41,7 +41,7 @@ internal static class SameNameServices
         if (existing is not null && !IsOurs(existing, name))
         {
             // The user's: our proxy slice would hand it our proxy's endpoints.
-            await McsProxySlices.DeleteAsync(kube, ns, name, cancellationToken);
+            await McsProxySlices.DeleteAsync(kube, ns, name, listeners, cancellationToken);
             return Outcome.Taken;
         }
 
@@ -87,12 +87,12 @@ internal static class SameNameServices
             }
         }
 
-        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ImportApiVersion, "ServiceImport", uid, ports), proxy, cancellationToken);
+        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ImportApiVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken);
         return Outcome.Written;
     }
 
     /// <summary>Removes the same-name Service and its proxy slice if they are ours.</summary>
-    public static async Task RemoveAsync(IKubernetes kube, string ns, string name, CancellationToken cancellationToken)
+    public static async Task RemoveAsync(IKubernetes kube, string ns, string name, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
     {
         if (await ReadServiceAsync(kube, ns, name, cancellationToken) is { } service && IsOurs(service, name))
         {
@@ -105,7 +105,7 @@ internal static class SameNameServices
             }
         }
 
-        await McsProxySlices.DeleteAsync(kube, ns, name, cancellationToken);
+        await McsProxySlices.DeleteAsync(kube, ns, name, listeners, cancellationToken);
     }
 
     private static string ImportApiVersion => $"{ServiceImportResource.Group}/{ServiceImportResource.Version}";
