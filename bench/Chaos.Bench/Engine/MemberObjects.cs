@@ -26,7 +26,9 @@ public sealed record MemberObjects(
     public static async Task<MemberObjects> ReadAsync(IKubernetes client, string member, int gatewayPort, CancellationToken ct)
     {
         const string ns = ChaosSettings.Namespace;
+        // A Service the system wrote for an import (selectorless, marked derived-for) is not the workload's: it never exports.
         var services = (await client.CoreV1.ListNamespacedServiceAsync(ns, cancellationToken: ct)).Items
+            .Where(s => s.Metadata.Labels?.ContainsKey("multicluster.flomesh.io/derived-for") != true || (s.Spec.Selector?.Count ?? 0) > 0)
             .ToDictionary(
                 s => s.Metadata.Name,
                 s => new ServiceObject(

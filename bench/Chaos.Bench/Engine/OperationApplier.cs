@@ -49,9 +49,11 @@ public static class OperationApplier
                 await CreateOrPatchAsync(
                     () => client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(name, op.Replicas), Ns, cancellationToken: ct),
                     () => client.AppsV1.PatchNamespacedDeploymentAsync(Merge(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = op.Replicas } }), name, Ns, cancellationToken: ct));
+                // The name may be held by the same-name Service the system wrote for an import: the update below
+                // (selector, ports, affinity), as kubectl apply would make it, makes it the workload's own.
                 await CreateOrPatchAsync(
                     () => client.CoreV1.CreateNamespacedServiceAsync(Service(name, op.SessionAffinity), Ns, cancellationToken: ct),
-                    () => PatchAffinityAsync(client, name, op.SessionAffinity, ct));
+                    () => TakeOverAsync(client, name, op.SessionAffinity, ct));
                 break;
             case OperationKind.UpdateService:
                 await IgnoreNotFoundAsync(() => PatchAffinityAsync(client, name, op.SessionAffinity, ct));
@@ -106,6 +108,18 @@ public static class OperationApplier
     // (defaulted while ClientIP) once the affinity is None.
     private static Task PatchAffinityAsync(IKubernetes client, string name, string affinity, CancellationToken ct) =>
         client.CoreV1.PatchNamespacedServiceAsync(Merge(new JsonObject { ["spec"] = new JsonObject { ["sessionAffinity"] = affinity, ["sessionAffinityConfig"] = null } }), name, Ns, cancellationToken: ct);
+
+    private static Task TakeOverAsync(IKubernetes client, string name, string affinity, CancellationToken ct) =>
+        client.CoreV1.PatchNamespacedServiceAsync(Merge(new JsonObject
+        {
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["app"] = name },
+                ["sessionAffinity"] = affinity,
+                ["sessionAffinityConfig"] = null,
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 8080, ["targetPort"] = 8080, ["protocol"] = "TCP" }),
+            },
+        }), name, Ns, cancellationToken: ct);
 
     private static V1Patch Merge(JsonObject body) => new(body.ToJsonString(), V1Patch.PatchType.MergePatch);
 

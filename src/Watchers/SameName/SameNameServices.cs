@@ -40,8 +40,10 @@ internal static class SameNameServices
         var existing = await ReadServiceAsync(kube, ns, name, cancellationToken);
         if (existing is not null && !IsOurs(existing, name))
         {
-            // The user's: our proxy slice would hand it our proxy's endpoints.
+            // The user's: our proxy slice would hand it our proxy's endpoints, and our owner reference would have the
+            // garbage collector delete it with the import (a user who took ours over by apply or update).
             await McsProxySlices.DeleteAsync(kube, ns, name, listeners, cancellationToken);
+            await ReleaseAsync(kube, existing, cancellationToken);
             return Outcome.Taken;
         }
 
@@ -89,6 +91,29 @@ internal static class SameNameServices
 
         await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ImportApiVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken);
         return Outcome.Written;
+    }
+
+    // Takes our marks off a Service a user made theirs: our owner reference, labels and content hash.
+    private static async Task ReleaseAsync(IKubernetes kube, V1Service service, CancellationToken cancellationToken)
+    {
+        var owners = service.Metadata.OwnerReferences ?? [];
+        var kept = owners.Where(o => !(o.Kind == "ServiceImport" && o.ApiVersion == ImportApiVersion)).ToList();
+        var labels = service.Metadata.Labels ?? new Dictionary<string, string>();
+        var marked = labels.TryGetValue(McsNames.AppManagedByLabel, out var by) && by == McsNames.AppManagedBy && labels.ContainsKey(McsNames.DerivedForLabel);
+        if (kept.Count == owners.Count && !marked)
+        {
+            return;
+        }
+
+        service.Metadata.OwnerReferences = kept.Count == 0 ? null : kept;
+        if (marked)
+        {
+            labels.Remove(McsNames.AppManagedByLabel);
+            labels.Remove(McsNames.DerivedForLabel);
+            service.Metadata.Annotations?.Remove(McsNames.ContentHashAnnotation);
+        }
+
+        await kube.CoreV1.ReplaceNamespacedServiceAsync(service, service.Metadata.Name, service.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
 
     /// <summary>Removes the same-name Service and its proxy slice if they are ours.</summary>

@@ -238,7 +238,8 @@ public sealed class MemberObservations(string ingressClass)
         service.Spec?.SessionAffinity ?? "None",
         service.Spec?.SessionAffinityConfig?.ClientIP?.TimeoutSeconds,
         (service.Spec?.Ports ?? []).Select(p => new ServicePortInfo(p.Name, p.Protocol ?? "TCP", p.Port, p.AppProtocol)).ToImmutableArray(),
-        McsObservations.DerivedFor(service));
+        // One with a selector is the user's, even while it still carries our marks (taken over by apply or update).
+        (service.Spec?.Selector?.Count ?? 0) > 0 ? null : McsObservations.DerivedFor(service));
 
     private sealed record SeenIngress(string Namespace, string Name, bool OfOurClass, string? Export, ImmutableArray<string> Paths, ExportIngress Shape);
 }

@@ -34,7 +34,7 @@ public static class Manifests
                         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, deployment.Metadata.NamespaceProperty);
                         break;
                     case V1Service service:
-                        await client.CoreV1.CreateNamespacedServiceAsync(service, service.Metadata.NamespaceProperty);
+                        await ServiceNames.CreateTakingOverAsync(client, service);
                         break;
                     case ServiceExportResource export:
                         await client.CustomObjects.CreateNamespacedCustomObjectAsync(export, ServiceExportResource.Group, ServiceExportResource.Version, export.Metadata.NamespaceProperty, ServiceExportResource.Plural);

@@ -43,7 +43,7 @@ public static class Workloads
 
     public static async Task CreateServiceAsync(IKubernetes client, string ns, string name, int port = 8080, string? portName = null, bool headless = false, string sessionAffinity = "None")
     {
-        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        await ServiceNames.CreateTakingOverAsync(client, new V1Service
         {
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
             Spec = new V1ServiceSpec
@@ -53,7 +53,7 @@ public static class Workloads
                 SessionAffinity = sessionAffinity,
                 Ports = [new V1ServicePort { Name = portName, Port = port, TargetPort = port, Protocol = "TCP" }],
             },
-        }, ns);
+        });
     }
 
     public static async Task ExportAsync(IKubernetes client, string ns, string name, int? portNumber = null, IList<string>? targetClusters = null)
