@@ -193,4 +193,71 @@ public sealed class TunnelTests : TunnelContext
         await socket.SendAsync(Encoding.ASCII.GetBytes("still\n"), timeout.Token);
         Assert.Equal("still", await ReadLineAsync(socket, timeout.Token));
     }
+
+    [Fact]
+    public async Task A_connection_for_an_MCS_import_is_closed_and_counted_until_the_proxy_has_its_routing()
+    {
+        var listener = LocalPorts.Reserve();
+        var slice = ProxySlice("mcsweb", listener, 42, "tcp");
+        slice.Metadata.Labels[Interfaces.ProxyListeners.ImportKindLabel] = Interfaces.ProxyListeners.McsKind;
+        await ConsumerClient.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, Namespace);
+
+        await Eventually.Until(
+            async () =>
+            {
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, listener);
+                    using var timeout = new CancellationTokenSource(Wait);
+                    return await ReadToEndAsync(socket, timeout.Token) == "";
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            "a connection on the MCS listener is accepted and closed");
+        var metrics = await PrometheusText.ScrapeAsync(Proxy);
+        Assert.True(metrics.Sum("eriecanal_dataplane_connection_failures_total", ("service", "mcsweb.tn:42"), ("reason", "no_route")) >= 1);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_counted_and_opened_at_a_later_change_and_a_port_out_of_range_is_refused()
+    {
+        var pod = Own(TcpPod.Echo("echo-c2"));
+        await ServeAsync("echo", 42, "tcp", pod.EndPoint);
+        var listener = LocalPorts.Reserve();
+        var squatter = new TcpListener(IPAddress.Loopback, listener);
+        squatter.Start();
+        await Objects.ImportAsync(ConsumerClient, Namespace, "echo", 42, new Objects.RoutedEndpoint(ClusterKeyOf(Exporter), "127.0.0.1", GatewayAddress.Port, "/tn/echo", 100, "Active"));
+        var slice = ProxySlice("echo", listener, 42, "tcp");
+        slice.Metadata.Annotations[Interfaces.ProxyListeners.ListenersAnnotation] = Interfaces.ProxyListeners.Format([(listener, 42), (1000, 43)]);
+        await ConsumerClient.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, Namespace);
+
+        var port = listener.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Eventually.Until(
+            async () => (await PrometheusText.ScrapeAsync(Proxy)).Sum("eriecanal_dataplane_listen_failures_total", ("port", port), ("reason", "in_use")) >= 1,
+            "the port in use counted");
+        Assert.True((await PrometheusText.ScrapeAsync(Proxy)).Sum("eriecanal_dataplane_listen_failures_total", ("port", "1000"), ("reason", "refused")) >= 1);
+
+        // Freed, then any change of the member: the proxy tries again.
+        squatter.Stop();
+        await Objects.NamespaceAsync(ConsumerClient, "nudge");
+        await Objects.ServiceAsync(ConsumerClient, "nudge", "nudge", 80);
+        var (socket, greeting) = await ConnectAsync(listener);
+        socket.Dispose();
+        Assert.Equal("hello from echo-c2", greeting);
+    }
+
+    [Fact]
+    public async Task A_request_that_already_passed_this_proxy_is_a_loop()
+    {
+        await using var http = await RawHttp.ConnectAsync(Proxy.EndPoint);
+        await http.SendRawAsync($"GET / HTTP/1.1\r\nHost: web.tn:8080\r\n{DataPlaneHeaders.Hop}: {ClusterKeyOf(Exporter)}, {ClusterKeyOf(Consumer)}\r\n\r\n");
+        using var timeout = new CancellationTokenSource(Wait);
+        var (status, body) = await http.ReadResponseAsync(timeout.Token);
+        Assert.Equal(508, status);
+        Assert.Contains("loop", body, StringComparison.Ordinal);
+    }
 }
