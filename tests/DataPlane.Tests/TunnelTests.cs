@@ -260,4 +260,31 @@ public sealed class TunnelTests : TunnelContext
         Assert.Equal(508, status);
         Assert.Contains("loop", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_open_connection_survives_a_routing_change_that_sends_new_ones_elsewhere()
+    {
+        var pod = Own(TcpPod.Echo("echo-c2"));
+        await ServeAsync("echo", 42, "tcp", pod.EndPoint);
+        var listener = await ImportAsync("echo", 42, "tcp");
+        var (socket, _) = await ConnectAsync(listener);
+        using var owned = socket;
+
+        // The routing now names only a cluster whose gateway refuses: new connections fail, the open one does not.
+        var refusing = Backend.Refusing();
+        await Objects.ImportAsync(ConsumerClient, Namespace, "echo", 42, new Objects.RoutedEndpoint("default/default/default/c3", refusing.Address.ToString(), refusing.Port, "/tn/echo", 100, "Active"));
+        await Eventually.Until(
+            async () =>
+            {
+                using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await probe.ConnectAsync(IPAddress.Loopback, listener);
+                using var timeout = new CancellationTokenSource(Wait);
+                return await ReadToEndAsync(probe, timeout.Token) == "";
+            },
+            "new connections follow the new routing");
+
+        using var wait = new CancellationTokenSource(Wait);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("still\n"), wait.Token);
+        Assert.Equal("still", await ReadLineAsync(socket, wait.Token));
+    }
 }
