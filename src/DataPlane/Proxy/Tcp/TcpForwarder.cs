@@ -65,7 +65,8 @@ internal sealed class TcpForwarder(
             }
             catch (TunnelException ex)
             {
-                metrics.ConnectionFailure(address.ClusterKey, route.Service, ex.Failure.Label());
+                // A gateway's 4xx is a refusal of this service (stale routing), not a sick cluster.
+                metrics.ConnectionFailure(address.ClusterKey, route.Service, ex.Status is < 500 ? "rejected" : ex.Failure.Label());
                 if (ex.Status is null or >= 500)
                 {
                     outliers.Failed(route.Service, address);
