@@ -287,4 +287,73 @@ public sealed class TunnelTests : TunnelContext
         await socket.SendAsync(Encoding.ASCII.GetBytes("still\n"), wait.Token);
         Assert.Equal("still", await ReadLineAsync(socket, wait.Token));
     }
+
+    [Fact]
+    public async Task A_blackholed_gateway_costs_a_connection_one_per_try_timeout_then_it_goes_to_the_next_cluster()
+    {
+        var pod = Own(TcpPod.Echo("echo-c2"));
+        await ServeAsync("echo", 42, "tcp", pod.EndPoint);
+
+        // Accepts connections and never answers: the tunnel's 101 never comes.
+        var silent = new TcpListener(Backend.NextAddress(), 0);
+        silent.Start();
+        var held = new List<Socket>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await silent.AcceptSocketAsync());
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        try
+        {
+            var silentAddress = (IPEndPoint)silent.LocalEndpoint;
+            const string c3 = "default/default/default/c3";
+            var listener = await ImportAsync("echo", 42, "tcp",
+                new Objects.RoutedEndpoint(c3, silentAddress.Address.ToString(), silentAddress.Port, "/tn/echo", 100, "Active"),
+                new Objects.RoutedEndpoint(ClusterKeyOf(Exporter), "127.0.0.1", GatewayAddress.Port, "/tn/echo", 100, "Active"));
+
+            // Once routed (the first greeting), each connection takes c2's way at once or after the per-try timeout (500 ms).
+            var (first, _) = await ConnectAsync(listener);
+            first.Dispose();
+            for (var i = 0; i < 4; i++)
+            {
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, listener);
+                using var timeout = new CancellationTokenSource(Wait);
+                Assert.Equal("hello from echo-c2", await ReadLineAsync(socket, timeout.Token));
+                Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"connection {i} took {started.Elapsed}");
+            }
+
+            var metrics = await PrometheusText.ScrapeAsync(Proxy);
+            Assert.True(metrics.Sum("eriecanal_dataplane_connection_failures_total", ("cluster", c3), ("reason", "timeout")) >= 1);
+        }
+        finally
+        {
+            silent.Stop();
+            held.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task This_members_own_routing_entry_goes_straight_to_its_own_pods()
+    {
+        // c1 serves echo itself; its routing entry (its own cluster key) means its own ready pods, not a gateway.
+        var local = Own(TcpPod.Echo("echo-c1"));
+        await Objects.ServiceAsync(ConsumerClient, Namespace, "echo", 42, "tcp", local.Port);
+        await Objects.SliceAsync(ConsumerClient, Namespace, "echo", "echo-c1-pod", local.Ip, local.Port, ready: true, "tcp");
+        var listener = await ImportAsync("echo", 42, "tcp", new Objects.RoutedEndpoint(ClusterKeyOf(Consumer), "127.0.0.1", GatewayAddress.Port, "/tn/echo", 100, "Active"));
+
+        var (socket, greeting) = await ConnectAsync(listener);
+        socket.Dispose();
+        Assert.Equal("hello from echo-c1", greeting);
+        Assert.Equal(0, (await PrometheusText.ScrapeAsync(Gateway)).Sum("eriecanal_dataplane_connections_total"));
+    }
 }

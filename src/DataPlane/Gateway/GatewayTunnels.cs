@@ -19,7 +19,7 @@ namespace ErieCanal.Orleans.DataPlane.Gateway;
 /// </summary>
 internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetrics metrics, string member, string cluster, TimeSpan connectTimeout, ILogger logger)
 {
-    private readonly ConcurrentDictionary<string, StrongBox> _next = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Counter> _next = new(StringComparer.Ordinal);
 
     /// <summary>Whether the request asks for a tunnel (then this handles it, whatever the outcome).</summary>
     public static bool IsTunnel(HttpContext context) => context.Request.Headers.ContainsKey(DataPlaneHeaders.Tunnel);
@@ -107,7 +107,7 @@ internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetri
     // Round-robin over the ready pods, the next one on a refusal or a connect timeout.
     private async Task<Socket?> ConnectAsync(string service, IReadOnlyList<PodEndpoint> pods, CancellationToken cancellationToken)
     {
-        var start = (int)((uint)Interlocked.Increment(ref _next.GetOrAdd(service, _ => new StrongBox()).Value) % (uint)pods.Count);
+        var start = (int)((uint)Interlocked.Increment(ref _next.GetOrAdd(service, _ => new Counter()).Value) % (uint)pods.Count);
         for (var i = 0; i < pods.Count; i++)
         {
             var pod = pods[(start + i) % pods.Count];
@@ -141,7 +141,7 @@ internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetri
         await DataPlaneApp.WriteTextAsync(context, status, message + "\n");
     }
 
-    private sealed class StrongBox
+    private sealed class Counter
     {
         public int Value;
     }

@@ -46,14 +46,14 @@ internal sealed class HalfCloseSocketTransport : IConnectionListenerFactory, ICo
                 {
                     return new HalfCloseConnection(await socket.AcceptAsync(cancellationToken));
                 }
-                catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
-                {
-                    // Unbound: Kestrel stops accepting.
-                    return null;
-                }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
                 {
                     // The peer gave up before we accepted it: take the next one.
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException or SocketException)
+                {
+                    // Unbound (the socket closed under the accept): Kestrel stops accepting.
+                    return null;
                 }
             }
         }

@@ -54,7 +54,12 @@ internal sealed class TunnelClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _invoker.SendAsync(request, deadline.Token);
+            // HttpClient cancels by disposing its stream, which does not own the tunnel's socket (see ConnectAsync):
+            // closing the socket is what ends a read the silent gateway never answers.
+            using (deadline.Token.UnsafeRegister(static h => ((SocketHolder)h!).Dispose(), holder))
+            {
+                response = await _invoker.SendAsync(request, deadline.Token);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
         {
@@ -64,18 +69,21 @@ internal sealed class TunnelClient : IDisposable
                 throw;
             }
 
-            throw ex is OperationCanceledException || Find<TimeoutException>(ex) is not null
+            throw deadline.IsCancellationRequested || ex is OperationCanceledException || Find<TimeoutException>(ex) is not null
                 ? new TunnelException(AttemptFailure.Timeout, $"no answer within {timeout.TotalMilliseconds:0} ms", ex)
                 : new TunnelException(Find<SocketException>(ex) is { SocketErrorCode: SocketError.ConnectionRefused } ? AttemptFailure.Refused : AttemptFailure.Connection, ex.Message, ex);
         }
 
-        if (response.StatusCode != HttpStatusCode.SwitchingProtocols || holder.Socket is not { } socket)
+        if (response.StatusCode != HttpStatusCode.SwitchingProtocols || holder.Socket is not { } socket || holder.Disposed)
         {
             var status = (int)response.StatusCode;
             var said = "";
             try
             {
-                said = (await response.Content.ReadAsStringAsync(deadline.Token)).Trim();
+                using (deadline.Token.UnsafeRegister(static h => ((SocketHolder)h!).Dispose(), holder))
+                {
+                    said = (await response.Content.ReadAsStringAsync(deadline.Token)).Trim();
+                }
             }
             catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException)
             {
@@ -160,6 +168,17 @@ internal sealed class TunnelClient : IDisposable
         private bool _disposed;
 
         public Socket? Socket { get; private set; }
+
+        public bool Disposed
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _disposed;
+                }
+            }
+        }
 
         /// <summary>Takes the socket; when the tunnel was given up already, closes it at once.</summary>
         public bool Set(Socket socket)
