@@ -13,7 +13,9 @@ namespace ErieCanal.Orleans.DataPlane;
 /// line: DataPlane__IngressClass, DataPlane__ClusterKey, DataPlane__Listen (else urls / ASPNETCORE_URLS, else
 /// http://0.0.0.0:8080), DataPlane__Kubeconfig (a path; else the in-cluster service account), and for the proxy
 /// DataPlane__TryTimeout, DataPlane__Retry (AnyEndpoint|StandbyOnly), DataPlane__Ejection__Enabled,
-/// DataPlane__Ejection__ConsecutiveFailures, DataPlane__Ejection__BaseEjectionTime, DataPlane__Ejection__MaxEjectionTime.
+/// DataPlane__Ejection__ConsecutiveFailures, DataPlane__Ejection__BaseEjectionTime, DataPlane__Ejection__MaxEjectionTime,
+/// DataPlane__ListenerFirstPort, DataPlane__ListenerLastPort (the per-port listeners' range), DataPlane__SniffTimeout;
+/// for the gateway DataPlane__ConnectTimeout (a tunnel's connect to a pod).
 /// Both serve GET /healthz, /readyz and /metrics (Prometheus) on the listen address.
 /// The member's clusterset.local DNS (<c>dns</c>, or beside either with DataPlane__Dns__Enabled=true):
 /// DataPlane__Dns__Listen (UDP and TCP, default 127.0.0.1:5353), DataPlane__Dns__Ttl (seconds, default 5),

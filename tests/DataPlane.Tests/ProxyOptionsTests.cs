@@ -46,4 +46,29 @@ public sealed class ProxyOptionsTests
         Assert.Contains(failures, f => f.StartsWith("Ejection: ConsecutiveFailures", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Ejection: MaxEjectionTime", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Binds_the_listener_settings_and_reports_a_bad_range()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DataPlane:ClusterKey"] = "default/default/default/c2",
+            ["DataPlane:ListenerFirstPort"] = "30000",
+            ["DataPlane:ListenerLastPort"] = "30099",
+            ["DataPlane:SniffTimeout"] = "00:00:00.300",
+        }).Build();
+        var options = new ProxyOptions();
+        configuration.GetSection("DataPlane").Bind(options);
+        Assert.Equal((30000, 30099, TimeSpan.FromMilliseconds(300)), (options.ListenerFirstPort, options.ListenerLastPort, options.SniffTimeout));
+        Assert.True(new ProxyOptionsValidator().Validate(null, options).Succeeded);
+
+        var defaults = new ProxyOptions();
+        Assert.Equal((Interfaces.ProxyListeners.DefaultFirstPort, Interfaces.ProxyListeners.DefaultLastPort, TimeSpan.FromMilliseconds(150)), (defaults.ListenerFirstPort, defaults.ListenerLastPort, defaults.SniffTimeout));
+
+        var bad = new ProxyOptions { ClusterKey = "default/default/default/c2", ListenerFirstPort = 30000, ListenerLastPort = 20000, SniffTimeout = TimeSpan.Zero };
+        var failures = new ProxyOptionsValidator().Validate(null, bad).Failures!.ToList();
+        Assert.Contains(failures, f => f.StartsWith("ListenerFirstPort and ListenerLastPort", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SniffTimeout", StringComparison.Ordinal));
+        Assert.Contains(new ProxyOptionsValidator().Validate(null, new ProxyOptions { ClusterKey = "k", ListenerLastPort = 70000 }).Failures!, f => f.StartsWith("ListenerFirstPort", StringComparison.Ordinal));
+    }
 }

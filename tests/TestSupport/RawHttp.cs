@@ -41,6 +41,9 @@ public sealed class RawHttp : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="text"/> as it is (a request head written by hand).</summary>
+    public Task SendRawAsync(string text) => _stream.WriteAsync(Encoding.ASCII.GetBytes(text)).AsTask();
+
     public Task SendGetAsync(string path = "/", string host = "test") =>
         _stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n")).AsTask();
 

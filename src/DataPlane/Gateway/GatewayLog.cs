@@ -19,4 +19,13 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 8006, Level = LogLevel.Warning, Message = "Gateway of {Member}: backend {ClusterId} was not applied to the proxy within {Wait}")]
     public static partial void ClusterNotApplied(this ILogger logger, string member, string clusterId, TimeSpan wait);
+
+    [LoggerMessage(EventId = 8007, Level = LogLevel.Information, Message = "Gateway of {Member}: refused a tunnel for {Service} with {Status}: {Reason}")]
+    public static partial void TunnelRefused(this ILogger logger, string member, string service, int status, string reason);
+
+    [LoggerMessage(EventId = 8008, Level = LogLevel.Debug, Message = "Gateway of {Member}: tunnel for {Service} spliced to {Pod}")]
+    public static partial void TunnelOpened(this ILogger logger, string member, string service, string pod);
+
+    [LoggerMessage(EventId = 8009, Level = LogLevel.Information, Message = "Gateway of {Member}: tunnel for {Service}: pod {Pod} did not accept ({Error}); trying the next")]
+    public static partial void TunnelPodFailed(this ILogger logger, string member, string service, string pod, string error);
 }

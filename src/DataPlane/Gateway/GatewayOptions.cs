@@ -22,6 +22,9 @@ public sealed class GatewayOptions
     /// <summary>How long a forwarded request may stay silent before it is cancelled.</summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>How long a tunnel's connect to a pod may take before the next pod is tried.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Per-request bound on the Kubernetes API calls of the informers.</summary>
     public TimeSpan KubernetesRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

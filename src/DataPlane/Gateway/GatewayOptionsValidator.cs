@@ -23,6 +23,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("ActivityTimeout must be positive");
         }
 
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("ConnectTimeout must be positive");
+        }
+
         if (options.KubernetesRequestTimeout <= TimeSpan.Zero)
         {
             failures.Add("KubernetesRequestTimeout must be positive");

@@ -1,6 +1,8 @@
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
 using ErieCanal.Orleans.DataPlane.Telemetry;
+using ErieCanal.Orleans.Interfaces.Mcs;
+using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,14 +50,23 @@ public static class MemberGateway
         var services = informers.Add(ResourceSources.Services(client, $"services on {member}"));
         var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
 
+        // What tunnels may reach. Either CRD may be missing from a member: then nothing is exported through it.
+        var flomeshExports = informers.Add(
+            ResourceSources.Custom<ServiceExportResource>(client, ServiceExportResource.Group, ServiceExportResource.Version, ServiceExportResource.Plural, namespaced: true, $"serviceexports.{ServiceExportResource.Group} on {member}"),
+            optional: true);
+        var mcsExports = informers.Add(
+            ResourceSources.Custom<McsServiceExportResource>(client, McsNames.Group, McsNames.Version, McsNames.ServiceExports, namespaced: true, $"{McsNames.ServiceExports}.{McsNames.Group} on {member}"),
+            optional: true);
+
         var provider = new GatewayConfigProvider(options.ActivityTimeout);
         var metrics = new DataPlaneMetrics("gateway", options.MemberName);
         var cluster = string.IsNullOrEmpty(options.ClusterKey) ? options.MemberName : options.ClusterKey;
         var labels = new ServiceLabels();
         var table = IngressRouteTable.Empty;
+        var tunnelTargets = TunnelTargets.Empty;
 
         var clustersApplied = new ClustersApplied();
-        var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory);
+        var builder = DataPlaneApp.CreateBuilder(options.Listen, loggerFactory, halfClose: true);
         builder.Services.AddSingleton<IProxyConfigProvider>(provider);
         builder.Services.AddSingleton<IClusterChangeListener>(clustersApplied);
         builder.Services.AddDataPlaneMetrics(metrics);
@@ -73,6 +84,17 @@ public static class MemberGateway
         var lookup = app.Services.GetRequiredService<IProxyStateLookup>();
         var models = new BackendRouteModels();
         app.UseDataPlaneMetricsEndpoint();
+        var tunnels = new GatewayTunnels(() => Volatile.Read(ref tunnelTargets), metrics, member, cluster, options.ConnectTimeout, logger);
+        app.Use(async (context, next) =>
+        {
+            if (GatewayTunnels.IsTunnel(context))
+            {
+                await tunnels.HandleAsync(context);
+                return;
+            }
+
+            await next();
+        });
         app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
         DataPlaneApp.MapProbes(app, () => informers.Synced);
         app.MapReverseProxy(pipeline =>
@@ -130,9 +152,11 @@ public static class MemberGateway
             rebuilding = informers.Changed.RunAsync(
                 async () =>
                 {
+                    var directory = ServiceDirectory.Build(services(), slices());
+                    Volatile.Write(ref tunnelTargets, TunnelTargets.Build(directory, flomeshExports(), mcsExports()));
                     var next = IngressRouteTable.Build(
                         ingresses(),
-                        ServiceDirectory.Build(services(), slices()),
+                        directory,
                         options.IngressClass,
                         (ingress, reason) => logger.PathSkipped(member, ingress, reason));
                     var changed = provider.Update(next);

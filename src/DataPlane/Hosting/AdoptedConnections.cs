@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace ErieCanal.Orleans.DataPlane.Hosting;
@@ -13,13 +14,17 @@ namespace ErieCanal.Orleans.DataPlane.Hosting;
 /// </summary>
 internal sealed class AdoptedConnections : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
 {
-    private readonly Channel<(Socket Socket, ConnectionGate Gate)> _handedOver = Channel.CreateUnbounded<(Socket, ConnectionGate)>(
-        new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(Socket Socket, ConnectionGate? Gate, Action<IFeatureCollection>? Features)> _handedOver =
+        Channel.CreateUnbounded<(Socket, ConnectionGate?, Action<IFeatureCollection>?)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly SocketConnectionContextFactory _contexts;
+    private readonly bool _halfClose;
 
-    public AdoptedConnections(ILoggerFactory loggerFactory)
+    /// <param name="loggerFactory">The host's.</param>
+    /// <param name="halfClose">Serve the sockets as <see cref="HalfCloseConnection"/>s (the gateway: tunnels pass half-closes on).</param>
+    public AdoptedConnections(ILoggerFactory loggerFactory, bool halfClose = false)
     {
+        _halfClose = halfClose;
         // As Kestrel's own socket transport is configured (see DataPlaneApp): continuations inline, no extra hop.
         _contexts = new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = true },
@@ -31,7 +36,19 @@ internal sealed class AdoptedConnections : IConnectionListenerFactory, IConnecti
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(whileBlocked);
-        return _handedOver.Writer.TryWrite((socket, new ConnectionGate(whileBlocked)));
+        return _handedOver.Writer.TryWrite((socket, new ConnectionGate(whileBlocked), null));
+    }
+
+    /// <summary>
+    /// Serves <paramref name="socket"/> with no gate; <paramref name="features"/> adds connection features the
+    /// requests on it can read (the proxy's per-port listeners: which service the port is for). Bytes already
+    /// peeked (not received) are still there for Kestrel to read. False once the server is stopping.
+    /// </summary>
+    public bool TryAdopt(Socket socket, Action<IFeatureCollection> features)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(features);
+        return _handedOver.Writer.TryWrite((socket, null, features));
     }
 
     /// <summary>The connection middleware of the adopted endpoint: the gate goes around the transport.</summary>
@@ -70,9 +87,14 @@ internal sealed class AdoptedConnections : IConnectionListenerFactory, IConnecti
         {
             try
             {
-                var (socket, gate) = await owner._handedOver.Reader.ReadAsync(cancellationToken);
-                var connection = owner._contexts.Create(socket);
-                connection.Features.Set(gate);
+                var (socket, gate, features) = await owner._handedOver.Reader.ReadAsync(cancellationToken);
+                var connection = owner._halfClose ? new HalfCloseConnection(socket) : owner._contexts.Create(socket);
+                if (gate is not null)
+                {
+                    connection.Features.Set(gate);
+                }
+
+                features?.Invoke(connection.Features);
                 return connection;
             }
             catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)

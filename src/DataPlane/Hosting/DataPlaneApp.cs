@@ -10,7 +10,10 @@ namespace ErieCanal.Orleans.DataPlane.Hosting;
 /// </summary>
 internal static class DataPlaneApp
 {
-    public static WebApplicationBuilder CreateBuilder(string listen, ILoggerFactory? loggerFactory)
+    /// <param name="listen">The listen URL.</param>
+    /// <param name="loggerFactory">The host's, if any.</param>
+    /// <param name="halfClose">Serve every connection over <see cref="HalfCloseSocketTransport"/> (the gateway, for its tunnels).</param>
+    public static WebApplicationBuilder CreateBuilder(string listen, ILoggerFactory? loggerFactory, bool halfClose = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -18,8 +21,14 @@ internal static class DataPlaneApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         var (address, port) = ListenAddress.Parse(listen);
-        builder.Services.AddSingleton(services => new AdoptedConnections(services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => new AdoptedConnections(services.GetRequiredService<ILoggerFactory>(), halfClose));
         builder.Services.AddSingleton<IConnectionListenerFactory>(services => services.GetRequiredService<AdoptedConnections>());
+        if (halfClose)
+        {
+            // Registered after Kestrel's socket transport, so Kestrel asks it first for IP endpoints.
+            builder.Services.AddSingleton<IConnectionListenerFactory, HalfCloseSocketTransport>();
+        }
+
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

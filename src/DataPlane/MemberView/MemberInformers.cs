@@ -31,11 +31,20 @@ public sealed class MemberInformers : IAsyncDisposable
     public ChangeSignal Changed => _changed;
 
     /// <summary>Adds an informer; returns a reader of its cache.</summary>
-    public Func<IReadOnlyCollection<T>> Add<T>(IResourceSource<T> source)
+    /// <param name="source">What it lists and watches.</param>
+    /// <param name="optional">
+    /// Its kind may not be installed (a CRD of another API group): it does not count for <see cref="Synced"/>, and its
+    /// cache stays empty until it lists (the informer keeps retrying).
+    /// </param>
+    public Func<IReadOnlyCollection<T>> Add<T>(IResourceSource<T> source, bool optional = false)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var informer = new ResourceInformer<T>(source, new SignalHandler<T>(_changed), _options, _logger);
-        _synced.Add(() => informer.Synced);
+        if (!optional)
+        {
+            _synced.Add(() => informer.Synced);
+        }
+
         _runs.Add(informer.RunAsync);
         return informer.Snapshot;
     }

@@ -11,6 +11,9 @@ public sealed class ServiceDirectory
 {
     public const string ServiceNameLabel = "kubernetes.io/service-name";
 
+    private const string ManagedByLabel = ErieCanal.Orleans.Interfaces.Mcs.McsNames.ManagedByLabel;
+    private const string ManagedByUs = ErieCanal.Orleans.Interfaces.Mcs.McsNames.ManagedBy;
+
     private readonly Dictionary<string, V1Service> _services;
     private readonly Dictionary<string, List<V1EndpointSlice>> _slices;
 
@@ -34,6 +37,13 @@ public sealed class ServiceDirectory
         foreach (var slice in slices)
         {
             if (slice.Metadata.Labels?.TryGetValue(ServiceNameLabel, out var owner) != true || string.IsNullOrEmpty(owner))
+            {
+                continue;
+            }
+
+            // Slices we wrote (a proxy-fronted Service's: the proxy's listeners) are never pods: following them from
+            // a gateway or a proxy would send the connection back into a proxy, a loop.
+            if (slice.Metadata.Labels.TryGetValue(ManagedByLabel, out var manager) && manager == ManagedByUs)
             {
                 continue;
             }

@@ -3,10 +3,11 @@ using Yarp.ReverseProxy.Forwarder;
 namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
-/// One forwarding attempt: the endpoint's path before the request's, the client's Host kept, and a 5xx answer
+/// One forwarding attempt: the endpoint's path before the request's, the client's Host kept, this proxy added to the
+/// hop marker (<see cref="DataPlaneHeaders.Hop"/>), and a 5xx answer
 /// held back (not copied to the client) when the retry policy lets it be retried elsewhere.
 /// </summary>
-internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress address, string pathAndQuery, string host, bool retry5xx, OutlierDetector outliers) : HttpTransformer
+internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress address, string pathAndQuery, string host, string hops, bool retry5xx, OutlierDetector outliers) : HttpTransformer
 {
     /// <summary>The attempt got a 5xx that was not passed on: the response is untouched, retry on <see cref="Next"/>.</summary>
     public bool HeldBack { get; private set; }
@@ -21,6 +22,8 @@ internal sealed class AttemptTransformer(ServiceRoute route, ProxyAddress addres
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         proxyRequest.RequestUri = address.UriFor(pathAndQuery);
         proxyRequest.Headers.Host = host;
+        proxyRequest.Headers.Remove(DataPlaneHeaders.Hop);
+        proxyRequest.Headers.TryAddWithoutValidation(DataPlaneHeaders.Hop, hops);
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
 using System.Net;
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
+using ErieCanal.Orleans.DataPlane.Proxy.Listeners;
+using ErieCanal.Orleans.DataPlane.Proxy.Tcp;
 using ErieCanal.Orleans.DataPlane.Telemetry;
 using ErieCanal.Orleans.Watchers.Crds;
 using ErieCanal.Orleans.Watchers.Informers;
@@ -64,6 +66,7 @@ public static class ClientProxy
         var app = builder.Build();
 
         var invokers = new ProxyInvokers(options);
+        var mcsRoutes = IMcsRoutes.None;
         var handler = new ProxyRequestHandler(
             () => Volatile.Read(ref table),
             () => informers.Synced,
@@ -73,10 +76,21 @@ public static class ClientProxy
             outliers,
             metrics,
             options,
+            mcsRoutes,
             logger);
         app.UseDataPlaneMetricsEndpoint();
         app.Run(handler.HandleAsync);
         app.Lifetime.ApplicationStopped.Register(invokers.Dispose);
+
+        // The per-port listeners (proxy-fronted Services' ports) on the listen address: closed as the server stops.
+        var tunnels = new TunnelClient(options.ConnectTimeout);
+        var connections = new ListenerConnections(
+            app.Services.GetRequiredService<AdoptedConnections>(),
+            new TcpForwarder(() => Volatile.Read(ref table), mcsRoutes, tunnels, outliers, metrics, options, logger),
+            options.SniffTimeout);
+        var listeners = new PortListeners(ListenAddress.Parse(options.Listen).Address ?? IPAddress.Loopback, connections.ServeAsync, metrics, logger);
+        app.Lifetime.ApplicationStopping.Register(listeners.Dispose);
+        app.Lifetime.ApplicationStopped.Register(tunnels.Dispose);
         app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
 
         var stop = new CancellationTokenSource();
@@ -90,6 +104,8 @@ public static class ClientProxy
                 {
                     var next = ProxyRouteTable.Build(imports(), ServiceDirectory.Build(services(), slices()), options.ClusterKey, Volatile.Read(ref table));
                     Volatile.Write(ref table, next);
+                    var (wanted, refused) = ListenerPlan.Build(slices(), options.ListenerFirstPort, options.ListenerLastPort);
+                    listeners.Apply(wanted, refused);
                     var routed = next.RoutedAddresses();
                     outliers.Retain((service, key) => routed.Contains((service, key)));
                     logger.Rebuilt(member, next.ImportCount);
@@ -102,8 +118,10 @@ public static class ClientProxy
         {
             await stop.CancelAsync();
             await informers.DisposeAsync();
+            listeners.Dispose();
             await app.DisposeAsync();
             invokers.Dispose();
+            tunnels.Dispose();
             metrics.Dispose();
             stop.Dispose();
             throw;

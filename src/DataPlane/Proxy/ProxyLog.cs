@@ -25,4 +25,31 @@ internal static partial class ProxyLog
 
     [LoggerMessage(EventId = 8108, Level = LogLevel.Warning, Message = "{Service}: ejected {Address} of {Cluster} for {CoolOff} after consecutive failures")]
     public static partial void Ejected(this ILogger logger, string service, string address, string cluster, TimeSpan coolOff);
+
+    [LoggerMessage(EventId = 8109, Level = LogLevel.Information, Message = "Listening on port {Port} for {Service} ({Protocol})")]
+    public static partial void ListenerOpened(this ILogger logger, int port, string service, string protocol);
+
+    [LoggerMessage(EventId = 8110, Level = LogLevel.Information, Message = "Closed the listener on port {Port} ({Service}); its open connections run on")]
+    public static partial void ListenerClosed(this ILogger logger, int port, string service);
+
+    [LoggerMessage(EventId = 8111, Level = LogLevel.Warning, Message = "Cannot listen on port {Port} for {Service} ({Error}); trying again at the next change")]
+    public static partial void ListenFailed(this ILogger logger, int port, string service, string error);
+
+    [LoggerMessage(EventId = 8112, Level = LogLevel.Warning, Message = "Not listening on port {Port}: {Reason}")]
+    public static partial void ListenerRefused(this ILogger logger, int port, string reason);
+
+    [LoggerMessage(EventId = 8113, Level = LogLevel.Warning, Message = "{Service}: a TCP connection arrived but the routing of MCS imports is not available to the proxy yet; closed")]
+    public static partial void NoMcsRoute(this ILogger logger, string service);
+
+    [LoggerMessage(EventId = 8114, Level = LogLevel.Warning, Message = "{Service}: a TCP connection arrived but the import routes that port nowhere; closed")]
+    public static partial void NoTcpRoute(this ILogger logger, string service);
+
+    [LoggerMessage(EventId = 8115, Level = LogLevel.Information, Message = "{Service}: opening a TCP upstream through {Address} failed ({Error})")]
+    public static partial void TcpAttemptFailed(this ILogger logger, string service, string address, string error);
+
+    [LoggerMessage(EventId = 8116, Level = LogLevel.Warning, Message = "{Service}: no endpoint took the TCP connection ({Attempts} tried); closed")]
+    public static partial void TcpFailed(this ILogger logger, string service, int attempts);
+
+    [LoggerMessage(EventId = 8117, Level = LogLevel.Warning, Message = "{Service}: a listener's connection failed")]
+    public static partial void ConnectionFailed(this ILogger logger, Exception ex, string service);
 }

@@ -1,3 +1,4 @@
+using ErieCanal.Orleans.Interfaces;
 using ErieCanal.Orleans.Watchers.Informers;
 
 namespace ErieCanal.Orleans.DataPlane.Proxy;
@@ -38,6 +39,18 @@ public sealed class ProxyOptions
 
     /// <summary>Passive outlier detection: endpoints that keep failing are taken out of rotation for a while.</summary>
     public EjectionOptions Ejection { get; set; } = new();
+
+    /// <summary>The first port of the range per-port listeners may open (inclusive); others are refused with a log.</summary>
+    public int ListenerFirstPort { get; set; } = ProxyListeners.DefaultFirstPort;
+
+    /// <summary>The last port of the range per-port listeners may open (inclusive).</summary>
+    public int ListenerLastPort { get; set; } = ProxyListeners.DefaultLastPort;
+
+    /// <summary>
+    /// How long a listener whose Service port declares no protocol waits for the client's first bytes: an HTTP/1.x
+    /// request line makes the connection HTTP; other bytes, or none within this (the server speaks first), TCP.
+    /// </summary>
+    public TimeSpan SniffTimeout { get; set; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>Per-request bound on the Kubernetes API calls of the informers.</summary>
     public TimeSpan KubernetesRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -40,6 +40,16 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             failures.Add("TryTimeout must be positive, or infinite (-00:00:00.001) for none");
         }
 
+        if (options.ListenerFirstPort is < 1 or > 65535 || options.ListenerLastPort is < 1 or > 65535 || options.ListenerFirstPort > options.ListenerLastPort)
+        {
+            failures.Add($"ListenerFirstPort and ListenerLastPort must be ports (1-65535), the first not above the last (are {options.ListenerFirstPort}-{options.ListenerLastPort})");
+        }
+
+        if (options.SniffTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("SniffTimeout must be positive");
+        }
+
         if (!Enum.IsDefined(options.Retry))
         {
             failures.Add($"Retry must be {RetryPolicy.AnyEndpoint} or {RetryPolicy.StandbyOnly}");

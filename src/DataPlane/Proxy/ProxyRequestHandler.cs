@@ -1,4 +1,6 @@
+using ErieCanal.Orleans.DataPlane.Proxy.Listeners;
 using ErieCanal.Orleans.DataPlane.Telemetry;
+using ErieCanal.Orleans.Interfaces;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -19,6 +21,7 @@ internal sealed class ProxyRequestHandler(
     OutlierDetector outliers,
     DataPlaneMetrics metrics,
     ProxyOptions options,
+    IMcsRoutes mcsRoutes,
     ILogger logger)
 {
     public const string NotFoundBody = "Not found";
@@ -35,8 +38,43 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
+        var sentHops = context.Request.Headers[DataPlaneHeaders.Hop];
+        if (DataPlaneHeaders.HopsInclude(sentHops, options.ClusterKey))
+        {
+            await RefuseAsync(context, rawTarget, StatusCodes.Status508LoopDetected,
+                $"loop: this request already passed this proxy ({DataPlaneHeaders.Hop}: {sentHops}); a request that reached a Service through a proxy is never sent back out through it");
+            return;
+        }
+
+        var hops = DataPlaneHeaders.AppendHop(sentHops.ToString(), options.ClusterKey);
         ProxyRequestTarget? target;
         string? problem;
+        if (rawTarget.StartsWith('/') && context.Features.Get<ListenerRoute>() is { } listener
+            && ServiceHostName.ParseAny(HostName(context.Request.Headers.Host.ToString()), options.ClusterDomain) is null)
+        {
+            // Arrived on a per-port listener with a Host that names no Service (a ClusterIP): the listener's service.
+            target = ProxyRequestTarget.FromOriginForm(rawTarget, context.Request.Headers.Host is { Count: > 0 } h ? h.ToString() : listener.Service, out problem);
+            var listenerRoute = listener.Kind == ProxyListeners.FlomeshKind
+                ? table().Resolve(listener.Namespace, listener.ImportName, listener.ServicePort)
+                : mcsRoutes.Resolve(listener.Namespace, listener.ImportName, listener.ServicePort);
+            if (target is null)
+            {
+                await RefuseAsync(context, rawTarget, StatusCodes.Status400BadRequest, problem!);
+            }
+            else if (listenerRoute is null)
+            {
+                await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, listener.Kind == ProxyListeners.McsKind
+                    ? $"{listener.Service}: the routing of MCS imports is not available to this proxy yet"
+                    : $"{listener.Service}: the import routes this port nowhere");
+            }
+            else
+            {
+                await ForwardAsync(context, listenerRoute, target, hops);
+            }
+
+            return;
+        }
+
         if (rawTarget.StartsWith('/'))
         {
             // Origin-form: a request that came through a derived Service (transparent), routed by its Host; or, with a
@@ -84,10 +122,10 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
-        await ForwardAsync(context, route, target);
+        await ForwardAsync(context, route, target, hops);
     }
 
-    private async Task ForwardAsync(HttpContext context, ServiceRoute route, ProxyRequestTarget target)
+    private async Task ForwardAsync(HttpContext context, ServiceRoute route, ProxyRequestTarget target, string hops)
     {
         var idempotent = IsIdempotent(context.Request.Method);
         if (idempotent && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0))
@@ -111,7 +149,7 @@ internal sealed class ProxyRequestHandler(
             var mayRetry = idempotent && attempt == 0 && CanRetryElsewhere(route, current);
 
             // Only an attempt that has somewhere else to go is cut short by the per-try timeout: the last one waits.
-            var transformer = new AttemptTransformer(route, current, target.PathAndQuery, host, mayRetry && options.Retry == RetryPolicy.AnyEndpoint, outliers);
+            var transformer = new AttemptTransformer(route, current, target.PathAndQuery, host, hops, mayRetry && options.Retry == RetryPolicy.AnyEndpoint, outliers);
             metrics.Request(current.ClusterKey, route.Service);
             var error = await forwarder.SendAsync(context, current.Origin, mayRetry ? invokers.PerTry : invokers.Plain, requestConfig, transformer);
             if (transformer.HeldBack && transformer.Next is { } retry)
