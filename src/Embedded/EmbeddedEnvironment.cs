@@ -104,7 +104,9 @@ public sealed class EmbeddedEnvironment : IAsyncDisposable
         var clusterKey = ClusterKeys.Format(ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, ClusterKeys.DefaultPart, member.Name);
         var gateway = await MemberGateway.StartAsync(new GatewayOptions { MemberName = member.Name, ClusterKey = clusterKey }, kubeconfig, cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, null);
-        var proxyOptions = new ProxyOptions { MemberName = member.Name, ClusterKey = clusterKey };
+        // The proxy on an address of its own in the member's pod range, as a proxy pod has: its per-port listeners
+        // (one per port of each proxy-fronted Service) never meet another member's on the same port.
+        var proxyOptions = new ProxyOptions { MemberName = member.Name, ClusterKey = clusterKey, Listen = $"http://{member.PodIps.Allocate()}:0" };
         configureProxy?.Invoke(proxyOptions);
         var proxy = await ClientProxy.StartAsync(proxyOptions, kubeconfig, cancellationToken: cancellationToken);
         _members[member.Name] = new MemberDataPlane(gateway, proxy);

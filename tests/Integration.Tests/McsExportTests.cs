@@ -45,17 +45,20 @@ public sealed class McsExportTests(ReconcilerFixture fixture)
                 l => l.Items.Sum(s => s.Endpoints?.Count ?? 0) > 0, $"MCS EndpointSlices in {name}");
             Assert.All(slices.Items, s => Assert.Equal(McsNames.ManagedBy, s.Metadata.Labels[McsNames.ManagedByLabel]));
 
-            // The derived Service's endpoints are the member's client-side proxy: the endpoint the sandbox's kube-proxy
-            // picks for a connection to the ClusterSetIP is the proxy, which answers there (its own health probe is the
-            // one origin-form request it serves before issue "Reach by name").
+            // The derived Service's endpoints are the member's client-side proxy, each port on a listener of its own
+            // (from the MCS half of the listener range, recorded in the slice): the endpoint the sandbox's kube-proxy
+            // picks for a connection to the ClusterSetIP is that listener, which the proxy opens.
             var proxy = fixture.Environment.DataPlane[name].Proxy!.EndPoint;
-            var proxySlice = await Eventually.Until(() => member.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns, labelSelector: $"{McsNames.KubernetesServiceNameLabel}={derived.Metadata.Name}"),
-                l => l.Items.Any(s => s.Endpoints?.Any(e => e.Addresses.Contains(proxy.Address.ToString())) == true), $"the derived Service's endpoints at the proxy in {name}");
-            Assert.Equal(proxy.Port, proxySlice.Items.Single().Ports.Single().Port);
+            var proxySlice = (await Eventually.Until(() => member.DiscoveryV1.ListNamespacedEndpointSliceAsync(Ns, labelSelector: $"{McsNames.KubernetesServiceNameLabel}={derived.Metadata.Name}"),
+                l => l.Items.Any(s => s.Endpoints?.Any(e => e.Addresses.Contains(proxy.Address.ToString())) == true), $"the derived Service's endpoints at the proxy in {name}")).Items.Single();
+            var listener = proxySlice.Ports.Single().Port!.Value;
+            Assert.InRange(listener, ProxyListeners.DefaultFirstPort, ProxyListeners.DefaultFirstPort + ((ProxyListeners.DefaultLastPort - ProxyListeners.DefaultFirstPort) / 2));
+            Assert.Equal([(listener, derived.Spec.Ports.Single().Port)], ProxyListeners.Parse(proxySlice.Metadata.Annotations[ProxyListeners.ListenersAnnotation]));
+            Assert.Equal(ProxyListeners.McsKind, proxySlice.Metadata.Labels[ProxyListeners.ImportKindLabel]);
             var sandbox = fixture.Environment.Sandbox[name];
             var picked = sandbox.Names.PickEndpoint(sandbox.Store.Get("services", Ns, derived.Metadata.Name)!, derived.Spec.Ports.Single().Port);
-            Assert.Equal(proxy, picked);
-            Assert.Equal((200, "ok"), await RawHttp.TryGetAsync(picked!, "/healthz"));
+            Assert.Equal(new System.Net.IPEndPoint(proxy.Address, listener), picked);
+            await Eventually.Until(async () => (await RawHttp.TryGetAsync(picked!, "/healthz")).Status > 0, $"the proxy's listener {picked} in {name} accepts");
         }
 
         var conditions = await Eventually.Until(() => GetConditionsAsync(exporter, Ns, "hello"),

@@ -20,9 +20,9 @@ public sealed class McsOptions
 
     /// <summary>
     /// Whether each TCP port of a proxy-fronted Service (derived, or same-name) lands on a proxy listener of its own
-    /// (so plain TCP crosses clusters), rather than on the proxy's HTTP port. The proxy must serve listeners.
+    /// (so plain TCP crosses clusters), rather than on the proxy's HTTP port (the proxy before listeners).
     /// </summary>
-    public bool ProxyListeners { get; set; }
+    public bool ProxyListeners { get; set; } = true;
 
     /// <summary>The listener port range (inclusive), as the proxy's <c>DataPlane:ListenerFirstPort/LastPort</c>; MCS fronts take the lower half, flomesh.io ones the upper.</summary>
     public int ProxyListenerFirstPort { get; set; } = Interfaces.ProxyListeners.DefaultFirstPort;

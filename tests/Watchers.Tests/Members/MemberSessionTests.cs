@@ -40,7 +40,9 @@ public sealed class MemberSessionTests : SandboxContext
         using var client = Client();
         await CreateExportAsync(client);
         await Eventually.Until(() => Task.FromResult(sink.Records.LastOrDefault()), r => r is ["shop/web"], "the fed exports recorded");
-        Assert.NotNull(sink.Observed["shop/web"].Export);
+
+        // Recorded first (write-ahead), observed after: the observation is waited for, not read at once.
+        await Eventually.Until(() => Task.FromResult(sink.Observed.TryGetValue("shop/web", out var o) && o.Export is not null), seen => seen, "shop/web observed");
         Assert.True(session.HasExport("shop/web"));
 
         await session.StopFeedingAsync();
