@@ -18,6 +18,17 @@ public static class DataPlaneHeaders
     /// <summary>The value of <see cref="Hop"/> after a proxy of <paramref name="clusterKey"/> passed it on.</summary>
     public static string AppendHop(string? sent, string clusterKey) => string.IsNullOrWhiteSpace(sent) ? clusterKey : $"{sent}, {clusterKey}";
 
+    /// <summary>
+    /// Whether the <see cref="Hop"/> values name <paramref name="clusterKey"/> before their last hop: the request passed
+    /// a proxy of that cluster and then another one, so it came back around. A tunnel straight from the member's own
+    /// proxy to its own gateway (last hop only) is no loop.
+    /// </summary>
+    public static bool HopsIncludeBeforeLast(IEnumerable<string?> values, string clusterKey)
+    {
+        var hops = values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        return hops.Take(hops.Count - 1).Contains(clusterKey, StringComparer.Ordinal);
+    }
+
     /// <summary>Whether the <see cref="Hop"/> values name <paramref name="clusterKey"/>.</summary>
     public static bool HopsInclude(IEnumerable<string?> values, string clusterKey)
     {

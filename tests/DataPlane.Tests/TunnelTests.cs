@@ -134,8 +134,8 @@ public sealed class TunnelTests : TunnelContext
         Assert.Equal(400, (await RawTunnelAsync("10.0.0.1:22")).Status);
         Assert.Equal(0, pod.Accepted);
 
-        // A tunnel that already passed a proxy of c2 is a loop.
-        (status, body) = await RawTunnelAsync("echo.tn:42", hop: ClusterKeyOf(Exporter));
+        // A tunnel that passed a proxy of c2 and then c1's came back around: a loop.
+        (status, body) = await RawTunnelAsync("echo.tn:42", hop: $"{ClusterKeyOf(Exporter)}, {ClusterKeyOf(Consumer)}");
         Assert.Equal(508, status);
         Assert.Contains("loop", body, StringComparison.Ordinal);
         Assert.Equal(0, pod.Accepted);

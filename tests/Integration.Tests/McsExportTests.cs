@@ -26,6 +26,8 @@ public sealed class McsExportTests(ReconcilerFixture fixture)
         using var exporter = fixture.Client("cluster-1");
         await Workloads.DeployAsync(exporter, Ns, "hello");
         await CreateExportAsync(exporter, Ns, "hello");
+        var helloPods = (await exporter.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=hello")).Items.Select(p => p.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(helloPods);
 
         foreach (var name in Members)
         {
@@ -58,7 +60,12 @@ public sealed class McsExportTests(ReconcilerFixture fixture)
             var sandbox = fixture.Environment.Sandbox[name];
             var picked = sandbox.Names.PickEndpoint(sandbox.Store.Get("services", Ns, derived.Metadata.Name)!, derived.Spec.Ports.Single().Port);
             Assert.Equal(new System.Net.IPEndPoint(proxy.Address, listener), picked);
-            await Eventually.Until(async () => (await RawHttp.TryGetAsync(picked!, "/healthz")).Status > 0, $"the proxy's listener {picked} in {name} accepts");
+
+            // A connection there crosses to cluster-1: the listener tunnels to cluster-1's gateway (the slices'
+            // source-gateway annotation), which splices it to a ready hello pod; the pod answers with its name.
+            Assert.All(slices.Items, s => Assert.Equal($"127.0.0.1:{fixture.Member("cluster-1").Gateway.Port}", s.Metadata.Annotations[McsNames.SourceGatewayAnnotation]));
+            var answer = await Eventually.Until(() => RawHttp.TryGetAsync(picked!, "/"), r => r.Status == 200, $"a hello pod of cluster-1 answers through {name}'s proxy listener");
+            Assert.Contains(answer.Body.Trim(), helloPods);
         }
 
         var conditions = await Eventually.Until(() => GetConditionsAsync(exporter, Ns, "hello"),

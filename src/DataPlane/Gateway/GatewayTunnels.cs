@@ -15,7 +15,8 @@ namespace ErieCanal.Orleans.DataPlane.Gateway;
 /// exported service port in <see cref="DataPlaneHeaders.Tunnel"/> is answered 101 once a ready pod of that port
 /// accepted a connection (round-robin, the next pod on a refusal), then the bytes are spliced as they are, a
 /// half-close passed on each way. Refusals say why: 400 malformed, 403 not exported, 404 unknown service or port,
-/// 503 no ready pod, 502 every pod refused, 508 a loop (the request already passed a proxy of this member).
+/// 503 no ready pod, 502 every pod refused, 508 a loop (the request passed a proxy of this member and then another proxy: it came back around; the member's
+/// own proxy tunnelling to its own gateway is no loop).
 /// </summary>
 internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetrics metrics, string member, string cluster, TimeSpan connectTimeout, ILogger logger)
 {
@@ -42,7 +43,7 @@ internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetri
         }
 
         var service = name.ToString();
-        if (DataPlaneHeaders.HopsInclude(context.Request.Headers[DataPlaneHeaders.Hop], cluster))
+        if (DataPlaneHeaders.HopsIncludeBeforeLast(context.Request.Headers[DataPlaneHeaders.Hop], cluster))
         {
             await RefuseAsync(context, service, StatusCodes.Status508LoopDetected, "loop", $"loop: this tunnel for {service} already passed a proxy of {member} ({DataPlaneHeaders.Hop}: {context.Request.Headers[DataPlaneHeaders.Hop]})");
             return;

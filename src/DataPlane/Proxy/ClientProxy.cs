@@ -49,7 +49,11 @@ public static class ClientProxy
             client, ServiceImportResource.Group, ServiceImportResource.Version, ServiceImportResource.Plural, namespaced: true, $"serviceimports on {member}"));
         var services = informers.Add(ResourceSources.Services(client, $"services on {member}"));
         var slices = informers.Add(ResourceSources.EndpointSlices(client, $"endpointslices on {member}"));
+        // multicluster.x-k8s.io imports: optional, so a member without the MCS CRDs still gets a ready proxy.
+        var mcsImports = informers.Add(McsSources.ServiceImports(client, member), optional: true);
         var table = ProxyRouteTable.Empty(options.ClusterKey);
+        var mcsTable = McsRouteTable.Empty;
+        var mcsBalancers = new System.Collections.Concurrent.ConcurrentDictionary<string, SmoothWeightedBalancer>(StringComparer.Ordinal);
 
         var metrics = new DataPlaneMetrics("proxy", member);
         var outliers = new OutlierDetector(options.Ejection, clock);
@@ -66,7 +70,7 @@ public static class ClientProxy
         var app = builder.Build();
 
         var invokers = new ProxyInvokers(options);
-        var mcsRoutes = IMcsRoutes.None;
+        var mcsRoutes = new LiveMcsRoutes(() => Volatile.Read(ref mcsTable));
         var handler = new ProxyRequestHandler(
             () => Volatile.Read(ref table),
             () => informers.Synced,
@@ -104,9 +108,11 @@ public static class ClientProxy
                 {
                     var next = ProxyRouteTable.Build(imports(), ServiceDirectory.Build(services(), slices()), options.ClusterKey, Volatile.Read(ref table));
                     Volatile.Write(ref table, next);
+                    Volatile.Write(ref mcsTable, McsRouteTable.Build(mcsImports(), slices(), mcsBalancers));
                     var (wanted, refused) = ListenerPlan.Build(slices(), options.ListenerFirstPort, options.ListenerLastPort);
                     listeners.Apply(wanted, refused);
                     var routed = next.RoutedAddresses();
+                    routed.UnionWith(Volatile.Read(ref mcsTable).RoutedAddresses());
                     outliers.Retain((service, key) => routed.Contains((service, key)));
                     logger.Rebuilt(member, next.ImportCount);
                     return Task.CompletedTask;

@@ -2,8 +2,8 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 
 /// <summary>
 /// The routing of a multicluster.x-k8s.io import's service port as the proxy will use it (every exporting
-/// cluster's gateway with ready endpoints, unhealthy ones left out). The proxy does not read it yet: until it does,
-/// <see cref="None"/> answers null and connections on an MCS import's listeners are closed, counted and logged.
+/// cluster's gateway with ready endpoints, unhealthy ones left out: <see cref="McsRouteTable"/>). Without a route,
+/// connections on an MCS import's listeners are closed, counted and logged.
 /// </summary>
 public interface IMcsRoutes
 {

@@ -154,7 +154,8 @@ public sealed class McsExportDecisions(string clusterKey, string ns, string name
 
         var contribution = new McsContribution(
             clusterKey, o.ClusterId, export.CreatedAt, service, export.ExportedLabels ?? McsMap.Empty, export.ExportedAnnotations ?? McsMap.Empty,
-            o.Slices.IsDefault ? [] : o.Slices);
+            o.Slices.IsDefault ? [] : o.Slices,
+            o.Gateway);
         return new(valid, contribution);
     }
 

@@ -66,6 +66,8 @@ public static class McsImportContent
             [McsNames.SourceClusterLabel] = source.ClusterId,
             [McsNames.ManagedByLabel] = McsNames.ManagedBy,
         });
+        // Where the member's proxy reaches these endpoints: the exporter's gateway (its resolved address when known).
+        var gateway = source.Gateway is { Port: > 0 } g ? $"{(string.IsNullOrEmpty(g.Ip) ? g.Host : g.Ip)}:{g.Port}" : null;
         var groups = (source.Slices.IsDefault ? [] : source.Slices)
             .Select(s => (Slice: s, Ports: SortedPorts(s)))
             .GroupBy(s => (s.Slice.AddressType, Key: string.Join(",", s.Ports.Select(p => $"{p.Name}/{p.Protocol}/{p.Port}/{p.AppProtocol}"))))
@@ -89,7 +91,7 @@ public static class McsImportContent
                 indexes[addressType] = index + 1;
                 var content = new McsEndpointSlice(addressType, group.First().Ports, [.. chunk]);
                 var name = SliceName(import.Namespace, import.Name, source.ClusterId, addressType, index);
-                intents.Add(new McsSliceIntent(name, source.ClusterId, labels, content, McsContentHash.Of(new { name, labels, content })));
+                intents.Add(new McsSliceIntent(name, source.ClusterId, labels, content, McsContentHash.Of(new { name, labels, content, gateway }), gateway));
             }
         }
 

@@ -59,7 +59,7 @@ public static class McsImportMerger
             oldest.Labels ?? McsMap.Empty,
             oldest.Annotations ?? McsMap.Empty,
             [.. ordered.Select(c => c.ClusterId).Distinct(StringComparer.Ordinal)],
-            [.. ordered.Select(c => new McsSourceSlices(c.ClusterId, c.ClusterKey, FilterSlices(c, ports)))]);
+            [.. ordered.Select(c => new McsSourceSlices(c.ClusterId, c.ClusterKey, FilterSlices(c, ports), c.Gateway))]);
         return new McsMergeResult(import, Verdict(conflicts));
     }
 

@@ -15,11 +15,12 @@ public sealed record McsContribution(
     McsServiceSnapshot Service,
     McsMap Labels,
     McsMap Annotations,
-    ImmutableArray<McsEndpointSlice> Slices)
+    ImmutableArray<McsEndpointSlice> Slices,
+    GatewayAddress? Gateway = null)
 {
     /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
     public bool Equals(McsContribution? other) => ReferenceEquals(this, other) || (other is not null
-        && ClusterKey == other.ClusterKey && ClusterId == other.ClusterId && CreatedAt == other.CreatedAt && Service == other.Service && Labels == other.Labels && Annotations == other.Annotations && Sequence.Equal(Slices, other.Slices));
+        && ClusterKey == other.ClusterKey && ClusterId == other.ClusterId && CreatedAt == other.CreatedAt && Service == other.Service && Labels == other.Labels && Annotations == other.Annotations && Gateway == other.Gateway && Sequence.Equal(Slices, other.Slices));
 
-    public override int GetHashCode() => HashCode.Combine(ClusterKey, ClusterId, CreatedAt, Service, Labels, Annotations, Sequence.Hash(Slices));
+    public override int GetHashCode() => HashCode.Combine(ClusterKey, ClusterId, CreatedAt, Service, Labels, Annotations, Gateway, Sequence.Hash(Slices));
 }

@@ -15,11 +15,12 @@ public sealed record McsExportObservation(
     McsServiceSnapshot? Service,
     ImmutableArray<McsEndpointSlice> Slices,
     string? ClusterId,
-    string? DerivedFor = null)
+    string? DerivedFor = null,
+    GatewayAddress? Gateway = null)
 {
     /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
     public bool Equals(McsExportObservation? other) => ReferenceEquals(this, other) || (other is not null
-        && Export == other.Export && Service == other.Service && ClusterId == other.ClusterId && DerivedFor == other.DerivedFor && Sequence.Equal(Slices, other.Slices));
+        && Export == other.Export && Service == other.Service && ClusterId == other.ClusterId && DerivedFor == other.DerivedFor && Gateway == other.Gateway && Sequence.Equal(Slices, other.Slices));
 
-    public override int GetHashCode() => HashCode.Combine(Export, Service, ClusterId, DerivedFor, Sequence.Hash(Slices));
+    public override int GetHashCode() => HashCode.Combine(Export, Service, ClusterId, DerivedFor, Gateway, Sequence.Hash(Slices));
 }

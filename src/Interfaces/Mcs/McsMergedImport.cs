@@ -51,11 +51,11 @@ public sealed record McsImportPort(string Name, string Protocol, int Port, strin
 /// <see cref="ClusterKey"/> is the member it is, so a writer can apply that member's health to its endpoints.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record McsSourceSlices(string ClusterId, string ClusterKey, ImmutableArray<McsEndpointSlice> Slices)
+public sealed record McsSourceSlices(string ClusterId, string ClusterKey, ImmutableArray<McsEndpointSlice> Slices, GatewayAddress? Gateway = null)
 {
     /// <summary>By value, sequences element by element (<see cref="Sequence"/>).</summary>
     public bool Equals(McsSourceSlices? other) => ReferenceEquals(this, other) || (other is not null
-        && ClusterId == other.ClusterId && ClusterKey == other.ClusterKey && Sequence.Equal(Slices, other.Slices));
+        && ClusterId == other.ClusterId && ClusterKey == other.ClusterKey && Gateway == other.Gateway && Sequence.Equal(Slices, other.Slices));
 
-    public override int GetHashCode() => HashCode.Combine(ClusterId, ClusterKey, Sequence.Hash(Slices));
+    public override int GetHashCode() => HashCode.Combine(ClusterId, ClusterKey, Gateway, Sequence.Hash(Slices));
 }

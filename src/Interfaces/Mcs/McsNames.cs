@@ -46,6 +46,9 @@ public static class McsNames
 
     public const string ClusterSetDomain = "clusterset.local";
 
+    /// <summary>On our MCS EndpointSlices: the source cluster's gateway (<c>host:port</c>), where a member's proxy tunnels to reach those endpoints.</summary>
+    public const string SourceGatewayAnnotation = "multicluster.flomesh.io/source-gateway";
+
     /// <summary>On what we write (ServiceImport, derived Service, EndpointSlices): the hash of its decided content, so an unchanged object is not written again.</summary>
     public const string ContentHashAnnotation = "multicluster.flomesh.io/content-hash";
 

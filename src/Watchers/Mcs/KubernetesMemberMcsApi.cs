@@ -263,6 +263,11 @@ public sealed class KubernetesMemberMcsApi(Func<Task<IKubernetes>> client, TimeP
     private static V1EndpointSlice ToSlice(string ns, string name, string importUid, McsSliceIntent intent)
     {
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [McsNames.ContentHashAnnotation] = intent.ContentHash };
+        if (intent.SourceGateway is { } gateway)
+        {
+            annotations[McsNames.SourceGatewayAnnotation] = gateway;
+        }
+
         return new V1EndpointSlice
         {
             Metadata = new V1ObjectMeta

@@ -95,7 +95,7 @@ public sealed class McsObservations(Func<string, V1Service?> findService)
     }
 
     /// <summary>The export's whole observation, with the member's cluster id (null: none usable).</summary>
-    public McsExportObservation Observe(string serviceKey, string? clusterId)
+    public McsExportObservation Observe(string serviceKey, string? clusterId, GatewayAddress? gateway = null)
     {
         _exports.TryGetValue(serviceKey, out var export);
         var service = findService(serviceKey);
@@ -107,7 +107,8 @@ public sealed class McsObservations(Func<string, V1Service?> findService)
             service is null ? null : ToSnapshot(service),
             service is null ? [] : slices,
             clusterId,
-            service is null ? null : DerivedFor(service));
+            service is null ? null : DerivedFor(service),
+            gateway);
     }
 
     /// <summary>

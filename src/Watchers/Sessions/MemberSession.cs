@@ -309,7 +309,7 @@ public sealed partial class MemberSession : IAsyncDisposable
             return;
         }
 
-        var observation = _mcsObservations.Observe(serviceKey, _mcs.Identities.IdOf(_spec.ClusterKey));
+        var observation = _mcsObservations.Observe(serviceKey, _mcs.Identities.IdOf(_spec.ClusterKey), _gateway);
         await observer.Observe(_spec.ClusterKey, serviceKey, observation);
         if (observation.Export is null)
         {

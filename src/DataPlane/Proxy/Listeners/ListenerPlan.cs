@@ -33,7 +33,9 @@ public static class ListenerPlan
                     continue;
                 }
 
-                var route = new ListenerRoute(kind, ns, import, servicePort, ProtocolOf(entry));
+                // An MCS export has no Ingress at its gateway: its ports are reached through tunnels only, so its
+                // listeners carry every connection as TCP (the gateway splices to a ready pod).
+                var route = new ListenerRoute(kind, ns, import, servicePort, kind == ProxyListeners.McsKind ? ListenerProtocol.Tcp : ProtocolOf(entry));
                 if (port < firstPort || port > lastPort)
                 {
                     refused[port] = $"port {port} of {route.Service} is outside the listener range {firstPort}-{lastPort}";
