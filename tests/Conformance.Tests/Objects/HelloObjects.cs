@@ -40,6 +40,9 @@ public static class HelloObjects
     /// <summary>A service port as the cases write them (name, port, protocol).</summary>
     public static JsonObject Port(string name, int port, string protocol) => new() { ["name"] = name, ["port"] = port, ["protocol"] = protocol };
 
+    /// <summary>A service port with its targetPort (<c>intstr.FromInt32</c>).</summary>
+    public static JsonObject Port(string name, int port, string protocol, int targetPort) => new() { ["name"] = name, ["port"] = port, ["protocol"] = protocol, ["targetPort"] = targetPort };
+
     /// <summary>newHelloServiceExport: the multicluster.x-k8s.io/v1beta1 ServiceExport, dummy-svcexport annotation and label.</summary>
     public static JsonObject ServiceExport() => new()
     {
