@@ -94,6 +94,10 @@ public sealed class MemberEngineTests : SandboxContext, IDisposable
     {
         var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "crds", "flomesh.io_clusters.yaml")));
         await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+
+        // As on a real API server, a new CRD's resource is served once the CRD is Established.
+        await Eventually.Until(async () => (await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name)).Status?.Conditions?
+            .Any(c => c.Type == "Established" && c.Status == "True") == true, "the Cluster CRD Established");
         await client.CustomObjects.CreateClusterCustomObjectAsync(new ClusterResource
         {
             Metadata = new V1ObjectMeta { Name = "cluster-1" },
