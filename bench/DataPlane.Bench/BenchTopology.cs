@@ -104,6 +104,10 @@ public sealed class BenchTopology : IAsyncDisposable
         {
             await MemberObjects.NamespaceAsync(consumer, LocalNamespace, cancellationToken);
             await MemberObjects.LocalServiceAsync(consumer, LocalNamespace, Service, Port, Pods, cancellationToken);
+
+            // The proxy forwards only what an import names: the local Service is named by an import whose own-cluster
+            // entry sends it straight to the member's pods.
+            await MemberObjects.ImportAsync(consumer, LocalNamespace, Service, Port, Key(Consumer), _gateway.EndPoint, ExportPath, cancellationToken);
             await MemberObjects.NamespaceAsync(consumer, NoRelayNamespace, cancellationToken);
             await MemberObjects.ImportAsync(consumer, NoRelayNamespace, Service, Port, exporterKey, _gateway.EndPoint, ExportPath, cancellationToken);
             _podRelay = new SandboxGateway("pod-relay");
@@ -111,6 +115,10 @@ public sealed class BenchTopology : IAsyncDisposable
             _podRelay.Upstream = new IPEndPoint(IPAddress.Parse(Pods[0].Ip), Port);
         }
     }
+
+    /// <summary>The TCP measurement's pod, Service, export, import and proxy listener (<see cref="TcpBench"/>).</summary>
+    public Task<TcpBench> StartTcpAsync(CancellationToken cancellationToken) =>
+        TcpBench.StartAsync(this, Client(Exporter), Client(Consumer), _sandbox[Exporter].PodIps.Allocate(), Key(Exporter), cancellationToken);
 
     /// <summary>The floor and the system's path, then (with hops) the parts of it, each with a client of its own.</summary>
     public IReadOnlyList<RequestPath> Paths(bool hops, TimeSpan timeout)
@@ -122,6 +130,7 @@ public sealed class BenchTopology : IAsyncDisposable
         [
             RequestPath.Direct("floor: client → pod", PathRole.Floor, [.. Pods.Select(p => new Uri($"http://{p.Ip}:{Port}/"))], null, names, timeout),
             RequestPath.ViaProxy("system: client → proxy → gateway address → gateway → pod", PathRole.System, Proxy.Address, new Uri($"http://{host}/"), names, timeout),
+            RequestPath.Direct("transparent: client → proxy (Host) → gateway address → gateway → pod", PathRole.Transparent, [Proxy.Address], host, names, timeout),
         ];
         if (hops)
         {

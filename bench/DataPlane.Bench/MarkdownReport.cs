@@ -51,6 +51,12 @@ public static class MarkdownReport
             }
             else
             {
+                if (scenario.SingleOrDefault(r => r.Role == PathRole.Transparent) is { } transparent)
+                {
+                    var cpuRatio = transparent.CpuMicrosecondsPerRequest / system.CpuMicrosecondsPerRequest;
+                    text.AppendLine(Invariant($"| {scenario.Key}: transparent CPU/request ≤ 1.1 × explicit | {system.CpuMicrosecondsPerRequest:F0} µs | {transparent.CpuMicrosecondsPerRequest:F0} µs | {cpuRatio:F2} × | {Met(cpuRatio <= 1.1)} |"));
+                }
+
                 var ratio = system.RequestsPerSecond / floor.RequestsPerSecond;
                 text.AppendLine(Invariant($"| {scenario.Key}: throughput ≥ {MinThroughputRatio:F1} × floor | {floor.RequestsPerSecond:F0}/s | {system.RequestsPerSecond:F0}/s | {ratio:F2} × | {Met(ratio >= MinThroughputRatio)} |"));
             }

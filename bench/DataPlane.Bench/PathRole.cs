@@ -9,6 +9,9 @@ public enum PathRole
     /// <summary>The whole path a consuming member's client takes: client-side proxy → exporting gateway address → pod.</summary>
     System,
 
+    /// <summary>The system's path entered transparently: origin form, the Host naming the service, as a Service whose endpoints are the proxy hands it over.</summary>
+    Transparent,
+
     /// <summary>A part of the system's path, measured to find where the time goes (<c>--hops</c>).</summary>
     Hop,
 }

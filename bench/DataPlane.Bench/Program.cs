@@ -74,6 +74,14 @@ try
     }
 
     Console.WriteLine(MarkdownReport.Render(settings, results, loadBefore, LoadAverage.Read(), Stopwatch.GetElapsedTime(started)));
+
+    // TCP across clusters: through the proxy's listener and a tunnel, against straight to the pod.
+    Progress("tcp: the bulk pod, its export and the proxy's listener");
+    await using (var tcp = await topology.StartTcpAsync(token))
+    {
+        Progress($"tcp: floor {tcp.Pod}, tunnel through listener {tcp.Listener}");
+        Console.WriteLine(await tcp.RunAsync(settings.FlatOutDuration, token));
+    }
     var failures = results.Sum(r => r.Failures);
     if (failures > 0)
     {
