@@ -145,6 +145,7 @@ public sealed class ChartPodTests
                 "/services:list", "/services:watch", "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch", "flomesh.io/serviceexports:get",
                 "flomesh.io/serviceexports:list", "flomesh.io/serviceexports:watch", "flomesh.io/serviceimports:list", "flomesh.io/serviceimports:watch",
                 "multicluster.x-k8s.io/serviceexports:get", "multicluster.x-k8s.io/serviceexports:list", "multicluster.x-k8s.io/serviceexports:watch",
+                "multicluster.x-k8s.io/serviceimports:list", "multicluster.x-k8s.io/serviceimports:watch",
                 "networking.k8s.io/ingresses:list", "networking.k8s.io/ingresses:watch",
             ],
             Grants(roles["ec-dataplane"].Rules));

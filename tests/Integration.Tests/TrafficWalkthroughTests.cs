@@ -80,6 +80,13 @@ public sealed class TrafficWalkthroughTests(ReconcilerFixture fixture) : IClassF
         var proxySlice = await c2.DiscoveryV1.ReadNamespacedEndpointSliceAsync("httpbin-proxy", "httpbin");
         var proxyAddress = fixture.Environment.Sandbox["cluster-2"].ClientProxy!;
         Assert.Equal([proxyAddress.Host], proxySlice.Endpoints.SelectMany(e => e.Addresses));
+        // The clusterset name works the same way: the member's clusterset.local DNS (the cluster DNS's stub zone)
+        // answers a flomesh.io import by its same-name Service's ClusterIP.
+        var clusterset = await Eventually.Until(
+            () => kubectl.RunAsync("exec", curlPod, "-n", "curl", "-c", "curl", "--", "curl", "-s", "-w", " %{remote_ip}", "http://httpbin.httpbin.svc.clusterset.local:8080"),
+            r => r.ExitCode == 0 && r.Stdout.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries) is [var pod, _] && (pods1.Contains(pod) || pods3.Contains(pod)), "httpbin.httpbin.svc.clusterset.local answered by an httpbin pod of cluster-1 or cluster-3");
+        Assert.Equal(sameName.Spec.ClusterIP, clusterset.Stdout.Trim().Split(' ')[^1]);
+
         var before = await ProxyRequestsAsync(proxyAddress);
         await CurlManyAsync(kubectl, curlPod, SeedCurl, 4);
         Assert.Equal(before + 4, await ProxyRequestsAsync(proxyAddress));

@@ -1,6 +1,7 @@
 using ErieCanal.Orleans.DataPlane.Hosting;
 using ErieCanal.Orleans.DataPlane.MemberView;
 using ErieCanal.Orleans.Watchers.Clients;
+using ErieCanal.Orleans.Watchers.Informers;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -45,6 +46,7 @@ public static class MemberDns
         var informers = new MemberInformers(options.Informer, logger);
         var imports = informers.Add(McsSources.ServiceImports(client, member));
         var slices = informers.Add(McsSources.EndpointSlices(client, member));
+        var services = informers.Add(ResourceSources.Services(client, $"services on {member}"));
 
         // Bound before the informers start, so a taken port fails the start rather than a later rebuild.
         ClustersetDnsServer dns;
@@ -70,7 +72,8 @@ public static class MemberDns
                     return Task.CompletedTask;
                 }
 
-                var currentImports = imports();
+                // flomesh.io imports answer here too, by the same-name Service written for them (its ClusterIP).
+                var currentImports = imports().Concat(SameNameImports.From(services(), imports())).ToList();
                 var currentSlices = slices();
                 var records = ClustersetRecords.Build(currentImports, currentSlices, options.Ttl, unchecked(serial++));
                 dns.Update(records);

@@ -1,4 +1,6 @@
 using System.Net;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
 using ErieCanal.Orleans.Sandbox.Hosting;
 using ErieCanal.Orleans.Sandbox.Network;
 
@@ -57,6 +59,50 @@ public sealed class PodNetwork(SandboxCluster cluster, string podNamespace, stri
         }
 
         return IPAddress.IsLoopback(address) ? new IPEndPoint(address, port) : null;
+    }
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, and a name in a stub zone of the cluster DNS (the CoreDNS ConfigMap's forwards, e.g.
+    /// <c>clusterset.local</c> to the member's clusterset DNS) is asked of that zone's server, as the pod's resolver
+    /// would through the cluster DNS. Upstreams are loopback only.
+    /// </summary>
+    public async Task<IPAddress?> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        if (Resolve(host) is { } local)
+        {
+            return local;
+        }
+
+        var name = host.ToLowerInvariant();
+        IEnumerable<string> candidates = name.EndsWith('.')
+            ? [name.TrimEnd('.')]
+            : [$"{name}.{podNamespace}.svc.{ClusterNames.Domain}", $"{name}.svc.{ClusterNames.Domain}", $"{name}.{ClusterNames.Domain}", name];
+        var zones = new CoreDnsConfigMap(cluster.Store).StubZones();
+        foreach (var candidate in candidates)
+        {
+            if (!DomainName.TryParse(candidate, out var parsed) || parsed is not { } domain || zones.FirstOrDefault(z => domain.IsEqualOrSubDomainOf(z.Zone)) is not { } zone)
+            {
+                continue;
+            }
+
+            foreach (var upstream in zone.Upstreams.Where(u => IPAddress.IsLoopback(u.Address)))
+            {
+                var client = new DnsClient([upstream.Address], [new UdpClientTransport(upstream.Port), new TcpClientTransport(upstream.Port)], false, 2000);
+                try
+                {
+                    var answer = await client.ResolveAsync(domain, RecordType.A, token: cancellationToken);
+                    if (answer?.AnswerRecords.OfType<ARecord>().FirstOrDefault() is { } record)
+                    {
+                        return record.Address;
+                    }
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException)
+                {
+                }
+            }
+        }
+
+        return null;
     }
 
     // Follows ExternalName aliases a few steps, as a resolver follows CNAMEs; only names inside the cluster resolve.

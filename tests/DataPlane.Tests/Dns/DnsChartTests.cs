@@ -45,6 +45,7 @@ public sealed class DnsChartTests
         Assert.All(role.Rules, r => Assert.Equal(["list", "watch"], r.Verbs));
         Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["multicluster.x-k8s.io"]) && r.Resources.SequenceEqual(["serviceimports"]));
         Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["discovery.k8s.io"]) && r.Resources.SequenceEqual(["endpointslices"]));
+        Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual([""]) && r.Resources.SequenceEqual(["services"]));
         Assert.Equal("1", Single<V1PodDisruptionBudget>(documents, "PodDisruptionBudget", "ec-dns").Spec.MaxUnavailable.Value);
     }
 

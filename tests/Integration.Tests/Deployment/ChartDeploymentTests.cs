@@ -84,10 +84,11 @@ public sealed class ChartDeploymentTests(ImageFixture image, ITestOutputHelper o
         await Eventually.Until(() => c2.DiscoveryV1.ListNamespacedEndpointSliceAsync("httpbin", labelSelector: $"kubernetes.io/service-name={derivedName}"),
             l => l.Items.SelectMany(s => s.Endpoints ?? []).SelectMany(e => e.Addresses).Order(StringComparer.Ordinal).SequenceEqual(proxyPods),
             "the derived Service's endpoints at cluster-2's proxy pods", Rollout);
-        // A connection to the ClusterSetIP, as a pod's would be carried (the sandbox's kube-proxy listens on it),
-        // answered by the proxy container (its probe: the one origin-form request it serves before "Reach by name").
-        await Eventually.Until(() => RawHttp.TryGetAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(derived.Spec.ClusterIP), 8080), "/healthz"),
-            a => a == (200, "ok"), "the ClusterSetIP answered by cluster-2's proxy", Rollout);
+        // A connection to the ClusterSetIP, as a pod's would be carried (the sandbox's kube-proxy listens on it), lands
+        // on the proxy container's listener for that port, which tunnels it to cluster-1's gateway container and on
+        // to an httpbin pod of cluster-1, which answers its name.
+        await Eventually.Until(() => RawHttp.TryGetAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(derived.Spec.ClusterIP), 8080), "/"),
+            a => a.Status == 200 && pods1.Contains(a.Body.Trim()), "the ClusterSetIP answered by an httpbin pod of cluster-1 through cluster-2's proxy", Rollout);
 
         // A silo pod deleted: the StatefulSet replaces it and reconciliation goes on.
         var victim = $"{set.SiloSet}-1";

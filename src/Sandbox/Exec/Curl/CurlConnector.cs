@@ -16,7 +16,7 @@ public sealed class CurlConnector(PodNetwork network, CurlOptions options, Proce
     {
         var host = context.DnsEndPoint.Host;
         var port = context.DnsEndPoint.Port;
-        var address = network.Resolve(host) ?? throw (viaProxy ? new CurlException(5, $"Could not resolve proxy: {host}") : new CurlException(6, $"Could not resolve host: {host}"));
+        var address = await network.ResolveAsync(host, cancellationToken) ?? throw (viaProxy ? new CurlException(5, $"Could not resolve proxy: {host}") : new CurlException(6, $"Could not resolve host: {host}"));
         await VerboseAsync($"*   Trying {Endpoint(address, port)}...", cancellationToken);
 
         var clock = Stopwatch.StartNew();
