@@ -101,6 +101,32 @@ public sealed class FailoverTests : FailoverContext
     }
 
     [Fact]
+    public async Task No_transparent_request_fails_while_a_member_is_blackholed()
+    {
+        // Origin-form requests routed by Host: one that meets the blackholed c3 is retried on c2 after the per-try
+        // timeout, until c3 is ejected; none fails.
+        await Sandbox["c3"].Gateway.BlackholeAsync();
+        var answers = new List<(int Status, string Body)>();
+        await Eventually.Until(
+            async () =>
+            {
+                answers.Add(await TransparentGetAsync());
+                return await PrometheusText.ScrapeAsync(Proxy);
+            },
+            m => m.Sum(Ejections, C3, Web) == 1,
+            "c3 ejected");
+        Assert.All(answers, a => Assert.Equal((200, "c2"), (a.Status, MemberOf(a.Body))));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal((200, "c2"), await TransparentGetAsync() is var (status, body) ? (status, MemberOf(body)) : default);
+        }
+
+        await Sandbox["c3"].Gateway.StartAsync();
+        Clock.Advance(Ejection.BaseEjectionTime);
+        await Eventually.Until(async () => MemberOf((await TransparentGetAsync()).Body) == "c3", "c3 back in rotation");
+    }
+
+    [Fact]
     public async Task A_blackholed_member_costs_a_per_try_timeout_until_it_is_ejected_then_nothing()
     {
         await Sandbox["c3"].Gateway.BlackholeAsync();
