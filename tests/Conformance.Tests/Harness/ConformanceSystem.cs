@@ -18,6 +18,9 @@ public sealed class ConformanceSystem : IAsyncLifetime
 {
     public static readonly IReadOnlyList<string> MemberNames = ["cluster-1", "cluster-2", "cluster-3"];
 
+    /// <summary>The image of the seed's curl Deployment (tests/fixtures/seed/03-curl.yaml).</summary>
+    public const string SeedCurlImage = "curlimages/curl";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("mcs-conformance-").FullName;
     private TestCluster? _silos;
 
@@ -42,7 +45,8 @@ public sealed class ConformanceSystem : IAsyncLifetime
         await Images.InitializeAsync();
         Environment = await EmbeddedEnvironment.StartAsync(MemberNames, Path.Combine(_directory, "kubeconfigs"), options: new SandboxClusterOptions
         {
-            Images = Images.All.Select(i => new GivenImage(i.Reference, i.ArchivePath)).ToList(),
+            // The seed's curl pod (image curlimages/curl) runs as a real container too: the netshoot image has curl and sleep.
+            Images = [.. Images.All.Select(i => new GivenImage(i.Reference, i.ArchivePath)), new GivenImage(SeedCurlImage, Images.Netshoot.ArchivePath)],
             ImageCacheDirectory = Path.Combine(_directory, "images"),
             ServeClusterNetwork = true,
             BookmarkInterval = TimeSpan.FromSeconds(1),
