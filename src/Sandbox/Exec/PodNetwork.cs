@@ -30,10 +30,7 @@ public sealed class PodNetwork(SandboxCluster cluster, string podNamespace, stri
             return IPAddress.TryParse(podIp, out var own) ? own : IPAddress.Loopback;
         }
 
-        // resolv.conf of a pod: search <ns>.svc.cluster.local svc.cluster.local cluster.local, ndots:5.
-        IEnumerable<string> candidates = name.EndsWith('.')
-            ? [name.TrimEnd('.')]
-            : [$"{name}.{podNamespace}.svc.{ClusterNames.Domain}", $"{name}.svc.{ClusterNames.Domain}", $"{name}.{ClusterNames.Domain}", name];
+        var candidates = Candidates(name);
         foreach (var candidate in candidates)
         {
             if (Follow(candidate) is { } address)
@@ -74,9 +71,7 @@ public sealed class PodNetwork(SandboxCluster cluster, string podNamespace, stri
         }
 
         var name = host.ToLowerInvariant();
-        IEnumerable<string> candidates = name.EndsWith('.')
-            ? [name.TrimEnd('.')]
-            : [$"{name}.{podNamespace}.svc.{ClusterNames.Domain}", $"{name}.svc.{ClusterNames.Domain}", $"{name}.{ClusterNames.Domain}", name];
+        var candidates = Candidates(name);
         var zones = new CoreDnsConfigMap(cluster.Store).StubZones();
         foreach (var candidate in candidates)
         {
@@ -104,6 +99,11 @@ public sealed class PodNetwork(SandboxCluster cluster, string podNamespace, stri
 
         return null;
     }
+
+    // resolv.conf of a pod: search <ns>.svc.cluster.local svc.cluster.local cluster.local, ndots:5.
+    private IEnumerable<string> Candidates(string name) => name.EndsWith('.')
+        ? [name.TrimEnd('.')]
+        : [$"{name}.{podNamespace}.svc.{ClusterNames.Domain}", $"{name}.svc.{ClusterNames.Domain}", $"{name}.{ClusterNames.Domain}", name];
 
     // Follows ExternalName aliases a few steps, as a resolver follows CNAMEs; only names inside the cluster resolve.
     private IPAddress? Follow(string fqdn)

@@ -31,7 +31,6 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private Task _proxyLoop = Task.CompletedTask;
     private McsProxyEndpoints? _proxy;
-    private string? _proxyFailure;
     private bool _retired;
 
     public MemberMcsWriter(string clusterKey, KubernetesMemberMcsApi api, WriterSettings settings, McsOptions mcs, TimeProvider time, ILogger logger)
@@ -162,59 +161,37 @@ public sealed class MemberMcsWriter : IMcsImportWorkSink, IAsyncDisposable
         await Task.WhenAll(_running, _proxyLoop).WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    // Level-triggered: read every interval; a change (or the first read) marks every derived Service's import dirty.
-    private async Task RefreshProxyAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
+    // Level-triggered (ProxyRefresh): a change (or the first read) marks every derived Service's import dirty; a
+    // failure keeps the derived Services' endpoints as they were until the proxy can be read again.
+    private Task RefreshProxyAsync(CancellationToken cancellationToken) => ProxyRefresh.RunAsync(
+        ct => _api.ReadProxyAsync(_mcs.ProxyServiceSelector, ct),
+        (proxy, recovered) =>
         {
-            try
+            List<string> changed;
+            lock (_gate)
             {
-                var proxy = await _api.ReadProxyAsync(_mcs.ProxyServiceSelector, cancellationToken);
-                List<string> changed;
-                lock (_gate)
+                changed = Equals(proxy, _proxy) ? [] : [.. _targets.Where(t => t.Value.Target.Derived is not null).Select(t => t.Key)];
+                _proxy = proxy;
+                foreach (var key in changed)
                 {
-                    changed = Equals(proxy, _proxy) ? [] : [.. _targets.Where(t => t.Value.Target.Derived is not null).Select(t => t.Key)];
-                    _proxy = proxy;
-                    foreach (var key in changed)
-                    {
-                        var entry = _targets[key];
-                        entry.Version++;
-                        (entry.Dirty, entry.Failing) = (true, false);
-                    }
-                }
-
-                if (_proxyFailure is not null || changed.Count > 0 || !_proxyRead.Task.IsCompleted)
-                {
-                    McsEngineLog.ProxyFound(_logger, ClusterKey, proxy?.Service ?? "(none)", proxy?.Describe() ?? "", changed.Count);
-                }
-
-                _proxyFailure = null;
-                changed.ForEach(_queue.Add);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Kept as it was: the derived Services keep their endpoints until the proxy can be read again.
-                if (_proxyFailure != ex.Message)
-                {
-                    McsEngineLog.ProxyReadFailed(_logger, ClusterKey, ex.Message);
-                    _proxyFailure = ex.Message;
+                    var entry = _targets[key];
+                    entry.Version++;
+                    (entry.Dirty, entry.Failing) = (true, false);
                 }
             }
-            finally
+
+            if (recovered || changed.Count > 0 || !_proxyRead.Task.IsCompleted)
             {
-                _proxyRead.TrySetResult();
+                McsEngineLog.ProxyFound(_logger, ClusterKey, proxy?.Service ?? "(none)", proxy?.Describe() ?? "", changed.Count);
             }
 
-            try
-            {
-                await Task.Delay(_mcs.ProxyRefreshInterval, _time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            changed.ForEach(_queue.Add);
+        },
+        message => McsEngineLog.ProxyReadFailed(_logger, ClusterKey, message),
+        _proxyRead,
+        _mcs.ProxyRefreshInterval,
+        _time,
+        cancellationToken);
 
     private async Task WorkAsync(string key, CancellationToken cancellationToken)
     {

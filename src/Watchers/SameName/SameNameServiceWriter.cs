@@ -32,7 +32,6 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private Task _proxyLoop = Task.CompletedTask;
     private McsProxyEndpoints? _proxy;
-    private string? _proxyFailure;
 
     public SameNameServiceWriter(string clusterKey, Func<Task<IKubernetes>> client, WriterSettings settings, McsOptions mcs, TimeProvider time, ILogger logger)
     {
@@ -125,61 +124,38 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         await Task.WhenAll(_running, _proxyLoop).WaitAsync(_settings.StopTimeout, _time, CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    // Level-triggered: read every interval; a change (or the first read) marks every written Service dirty.
-    private async Task RefreshProxyAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
+    // Level-triggered (ProxyRefresh): a change (or the first read) marks every written Service dirty, and a name a
+    // user's Service held is looked at again each round (once that Service goes, ours is written).
+    private Task RefreshProxyAsync(CancellationToken cancellationToken) => ProxyRefresh.RunAsync(
+        async ct => await McsProxySlices.ReadProxyAsync(await _client(), _mcs.ProxyServiceSelector, ct),
+        (proxy, recovered) =>
         {
-            try
+            List<string> changed;
+            bool moved;
+            lock (_gate)
             {
-                var proxy = await McsProxySlices.ReadProxyAsync(await _client(), _mcs.ProxyServiceSelector, cancellationToken);
-                List<string> changed;
-                bool moved;
-                lock (_gate)
+                moved = !Equals(proxy, _proxy);
+                changed = [.. _entries.Where(e => e.Value.Ports is not null && (moved || e.Value.Outcome == SameNameServices.Outcome.Taken)).Select(e => e.Key)];
+                _proxy = proxy;
+                foreach (var key in changed)
                 {
-                    moved = !Equals(proxy, _proxy);
-
-                    // A name a user's Service held is looked at again each round: once that Service goes, ours is written.
-                    changed = [.. _entries.Where(e => e.Value.Ports is not null && (moved || e.Value.Outcome == SameNameServices.Outcome.Taken)).Select(e => e.Key)];
-                    _proxy = proxy;
-                    foreach (var key in changed)
-                    {
-                        _entries[key].Version++;
-                        _entries[key].Dirty = true;
-                    }
-                }
-
-                if (_proxyFailure is not null || moved || !_proxyRead.Task.IsCompleted)
-                {
-                    _logger.ProxyFound(ClusterKey, proxy?.Service ?? "(none)", proxy?.Describe() ?? "", changed.Count);
-                }
-
-                _proxyFailure = null;
-                changed.ForEach(_queue.Add);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                if (_proxyFailure != ex.Message)
-                {
-                    _logger.ProxyReadFailed(ClusterKey, ex.Message);
-                    _proxyFailure = ex.Message;
+                    _entries[key].Version++;
+                    _entries[key].Dirty = true;
                 }
             }
-            finally
+
+            if (recovered || moved || !_proxyRead.Task.IsCompleted)
             {
-                _proxyRead.TrySetResult();
+                _logger.ProxyFound(ClusterKey, proxy?.Service ?? "(none)", proxy?.Describe() ?? "", changed.Count);
             }
 
-            try
-            {
-                await Task.Delay(_mcs.ProxyRefreshInterval, _time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            changed.ForEach(_queue.Add);
+        },
+        message => _logger.ProxyReadFailed(ClusterKey, message),
+        _proxyRead,
+        _mcs.ProxyRefreshInterval,
+        _time,
+        cancellationToken);
 
     private async Task WorkAsync(string key, CancellationToken cancellationToken)
     {

@@ -60,7 +60,7 @@ internal static class SameNameServices
             {
                 [McsNames.ContentHashAnnotation] = hash,
             };
-            service.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = ImportApiVersion, Kind = "ServiceImport", Name = name, Uid = uid, Controller = true }];
+            service.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = ServiceImportResource.GroupVersion, Kind = "ServiceImport", Name = name, Uid = uid, Controller = true }];
             service.Spec.Type = "ClusterIP";
             service.Spec.Selector = null;
             service.Spec.Ports = [.. ports.Select(p => new V1ServicePort
@@ -89,7 +89,7 @@ internal static class SameNameServices
             }
         }
 
-        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ImportApiVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken);
+        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ServiceImportResource.GroupVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken);
         return Outcome.Written;
     }
 
@@ -97,7 +97,7 @@ internal static class SameNameServices
     private static async Task ReleaseAsync(IKubernetes kube, V1Service service, CancellationToken cancellationToken)
     {
         var owners = service.Metadata.OwnerReferences ?? [];
-        var kept = owners.Where(o => !(o.Kind == "ServiceImport" && o.ApiVersion == ImportApiVersion)).ToList();
+        var kept = owners.Where(o => !(o.Kind == "ServiceImport" && o.ApiVersion == ServiceImportResource.GroupVersion)).ToList();
         var labels = service.Metadata.Labels ?? new Dictionary<string, string>();
         var marked = labels.TryGetValue(McsNames.AppManagedByLabel, out var by) && by == McsNames.AppManagedBy && labels.ContainsKey(McsNames.DerivedForLabel);
         if (kept.Count == owners.Count && !marked)
@@ -133,15 +133,13 @@ internal static class SameNameServices
         await McsProxySlices.DeleteAsync(kube, ns, name, listeners, cancellationToken);
     }
 
-    private static string ImportApiVersion => $"{ServiceImportResource.Group}/{ServiceImportResource.Version}";
-
     /// <summary>Ours: our marker labels naming the import, a flomesh.io ServiceImport owner of that name, and no selector (a selector makes it the user's).</summary>
     public static bool IsOurs(V1Service service, string importName)
     {
         ArgumentNullException.ThrowIfNull(service);
         return service.Metadata.Labels?.TryGetValue(McsNames.AppManagedByLabel, out var by) == true && by == McsNames.AppManagedBy
             && service.Metadata.Labels.TryGetValue(McsNames.DerivedForLabel, out var forImport) && forImport == importName
-            && service.Metadata.OwnerReferences?.Any(o => o.Kind == "ServiceImport" && o.ApiVersion == ImportApiVersion && o.Name == importName) == true
+            && service.Metadata.OwnerReferences?.Any(o => o.Kind == "ServiceImport" && o.ApiVersion == ServiceImportResource.GroupVersion && o.Name == importName) == true
             && (service.Spec?.Selector is null || service.Spec.Selector.Count == 0);
     }
 
