@@ -5,12 +5,14 @@ using ErieCanal.Orleans.DataPlane.Bench;
 // client-side proxy → cluster-1's gateway address → gateway → an httpbin pod, and the same GET straight to a pod.
 // Paced (open loop) and flat out (closed loop). Bounded in count and time; loopback only; Markdown on stdout.
 var commandLine = BenchCommandLine.Parse(args, """
-    usage: data-plane-bench [--quick] [--hops] [--relay] [--soak <path> <seconds>]
+    usage: data-plane-bench [--quick] [--tcp] [--hops] [--relay] [--soak <path> <seconds>]
       --quick  a smoke run of a few seconds
+      --tcp    only the TCP measurement (through the tunnel against straight to the pod)
       --hops   also measure the parts of the path (a bare relay, the gateway alone, gateway address + gateway, proxy → pods, proxy → the gateway's own port)
       --relay  the gateway address relays to the gateway over TCP (as before) instead of handing connections over
-      --soak   only load one path flat out (16 clients) for a profiler to attach: floor, system, or a word of a hop's name
-    """, ["--quick", "--hops", "--relay"], new Dictionary<string, int> { ["--soak"] = 2 });
+      --soak   only load one path flat out (16 clients) for a profiler to attach: floor, system, a word of a hop's name,
+               or tcp-floor / tcp-tunnel (the TCP measurement's bulk transfer)
+    """, ["--quick", "--tcp", "--hops", "--relay"], new Dictionary<string, int> { ["--soak"] = 2 });
 if (commandLine.Exit is { } exit)
 {
     return exit;
@@ -51,7 +53,15 @@ try
     // JIT tiering, connection pools and the gateway's and proxy's route caches reach their steady state; not reported.
     if (soakPath is not null)
     {
-        return await SoakAsync(paths, soakPath, soak, token);
+        return soakPath.StartsWith("tcp-", StringComparison.Ordinal)
+            ? await SoakTcpAsync(soakPath == "tcp-tunnel", soak, token)
+            : await SoakAsync(paths, soakPath, soak, token);
+    }
+
+    if (commandLine.Has("--tcp"))
+    {
+        await RunTcpAsync(token);
+        return 0;
     }
 
     foreach (var path in paths)
@@ -75,13 +85,7 @@ try
 
     Console.WriteLine(MarkdownReport.Render(settings, results, loadBefore, LoadAverage.Read(), Stopwatch.GetElapsedTime(started)));
 
-    // TCP across clusters: through the proxy's listener and a tunnel, against straight to the pod.
-    Progress("tcp: the bulk pod, its export and the proxy's listener");
-    await using (var tcp = await topology.StartTcpAsync(token))
-    {
-        Progress($"tcp: floor {tcp.Pod}, tunnel through listener {tcp.Listener}");
-        Console.WriteLine(await tcp.RunAsync(settings.FlatOutDuration, token));
-    }
+    await RunTcpAsync(token);
     var failures = results.Sum(r => r.Failures);
     if (failures > 0)
     {
@@ -97,6 +101,25 @@ finally
     {
         path.Dispose();
     }
+}
+
+// TCP across clusters: through the proxy's listener and a tunnel, against straight to the pod.
+async Task RunTcpAsync(CancellationToken cancellationToken)
+{
+    Progress("tcp: the bulk pod, its export and the proxy's listener");
+    await using var tcp = await topology.StartTcpAsync(cancellationToken);
+    Progress($"tcp: floor {tcp.Pod}, tunnel through listener {tcp.Listener}");
+    Console.WriteLine(await tcp.RunAsync(settings.FlatOutDuration, cancellationToken));
+}
+
+// A profiler's target: TCP bulk transfer on one path for a while.
+async Task<int> SoakTcpAsync(bool tunnel, TimeSpan duration, CancellationToken cancellationToken)
+{
+    await using var tcp = await topology.StartTcpAsync(cancellationToken);
+    Progress($"soak: process {Environment.ProcessId}, TCP bulk {(tunnel ? "through the tunnel" : "straight to the pod")} for {duration.TotalSeconds:F0} s");
+    var (bytes, seconds, cpu) = await tcp.BulkAsync(tunnel ? tcp.Listener : tcp.Pod, duration, cancellationToken);
+    Console.WriteLine($"{(tunnel ? "tunnel" : "floor")}: {bytes / 1e6 / seconds:F0} MB/s, {cpu * 1000 / (bytes / 1e6):F2} CPU ms/MB");
+    return 0;
 }
 
 // A profiler's target: one path flat out for a while, the process id on stderr, requests/s and CPU per request at the end.

@@ -47,6 +47,28 @@ public sealed class TunnelTests : TunnelContext
     }
 
     [Fact]
+    public async Task Bytes_sent_with_the_upgrade_request_reach_the_pod()
+    {
+        // A client that does not wait for the 101: what the gateway read past the request goes first, then the socket.
+        var pod = Own(TcpPod.Echo("echo-c2"));
+        await ServeAsync("echo", 42, "tcp", pod.EndPoint);
+        var listener = await ImportAsync("echo", 42, "tcp");
+        var (routed, _) = await ConnectAsync(listener);
+        routed.Dispose();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(Wait);
+        await socket.ConnectAsync(Gateway.EndPoint, timeout.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"GET / HTTP/1.1\r\nHost: gateway\r\nConnection: Upgrade\r\nUpgrade: {DataPlaneHeaders.TunnelProtocol}\r\n{DataPlaneHeaders.Tunnel}: echo.tn:42\r\n\r\nping\n"), timeout.Token);
+        socket.Shutdown(SocketShutdown.Send);
+
+        var all = await ReadToEndAsync(socket, timeout.Token);
+        Assert.StartsWith("HTTP/1.1 101", all, StringComparison.Ordinal);
+        var tunnelled = all[(all.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Equal("hello from echo-c2\nping\nbye 5\n", tunnelled);
+    }
+
+    [Fact]
     public async Task The_clients_half_close_reaches_the_pod_which_still_answers()
     {
         var pod = Own(TcpPod.Echo("echo-c2"));

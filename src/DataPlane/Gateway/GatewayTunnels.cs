@@ -82,8 +82,26 @@ internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetri
 
         metrics.Connection(cluster, service);
         var stream = await upgrade.UpgradeAsync();
+
+        // The 101 leaves before the socket changes hands.
+        await stream.FlushAsync(context.RequestAborted);
+        var client = context.Features.Get<ISocketTakeOverFeature>()?.TakeOver() is { } taken
+            ? SpliceEnd.Of(taken.Socket, taken.Buffered, taken.Gate)
+            : StreamEnd(context, stream);
+        logger.TunnelOpened(member, service, pod.RemoteEndPoint?.ToString() ?? "");
+        await Splice.RunAsync(
+            client,
+            SpliceEnd.Of(pod),
+            bytes => metrics.ConnectionBytes(cluster, service, sent: true, bytes),
+            bytes => metrics.ConnectionBytes(cluster, service, sent: false, bytes),
+            context.RequestAborted);
+    }
+
+    // Through Kestrel's upgraded stream, where the transport cannot hand its socket over.
+    private static SpliceEnd StreamEnd(HttpContext context, Stream stream)
+    {
         var halfClose = context.Features.Get<IHalfCloseFeature>();
-        var client = SpliceEnd.Of(stream, async () =>
+        return SpliceEnd.Of(stream, async () =>
         {
             await stream.FlushAsync();
             if (halfClose is not null)
@@ -96,13 +114,6 @@ internal sealed class GatewayTunnels(Func<TunnelTargets> targets, DataPlaneMetri
                 context.Abort();
             }
         });
-        logger.TunnelOpened(member, service, pod.RemoteEndPoint?.ToString() ?? "");
-        await Splice.RunAsync(
-            client,
-            SpliceEnd.Of(pod),
-            bytes => metrics.ConnectionBytes(cluster, service, sent: true, bytes),
-            bytes => metrics.ConnectionBytes(cluster, service, sent: false, bytes),
-            context.RequestAborted);
     }
 
     // Round-robin over the ready pods, the next one on a refusal or a connect timeout.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
@@ -9,9 +10,10 @@ namespace ErieCanal.Orleans.DataPlane.Hosting;
 /// kernel, the peer's FIN is an end of input and nothing more, and <see cref="IHalfCloseFeature"/> sends FIN alone.
 /// What a gateway needs to pass half-closes through its tunnels (see <see cref="IHalfCloseFeature"/>).
 /// </summary>
-internal sealed class HalfCloseConnection : DefaultConnectionContext, IHalfCloseFeature
+internal sealed class HalfCloseConnection : DefaultConnectionContext, IHalfCloseFeature, ISocketTakeOverFeature
 {
     private readonly Socket _socket;
+    private readonly PipeReader _input;
 
     public HalfCloseConnection(Socket socket)
         : base(Guid.NewGuid().ToString("N"))
@@ -19,12 +21,36 @@ internal sealed class HalfCloseConnection : DefaultConnectionContext, IHalfClose
         _socket = socket;
         socket.NoDelay = true;
         var stream = new NetworkStream(socket, ownsSocket: false);
-        Transport = new DuplexPipe(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)),
-            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+
+        // Reads as large as a tunnel's chunks: the pipe's default of 4 KiB costs a receive call per 4 KiB.
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        Transport = new DuplexPipe(_input, PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         Features.Set<IHalfCloseFeature>(this);
+        Features.Set<ISocketTakeOverFeature>(this);
+    }
+
+    public TakenSocket? TakeOver()
+    {
+        var buffered = ReadOnlyMemory<byte>.Empty;
+        try
+        {
+            // What Kestrel read past the request's headers is still in the pipe, unconsumed.
+            if (_input.TryRead(out var result))
+            {
+                buffered = result.Buffer.ToArray();
+                _input.AdvanceTo(result.Buffer.End);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A read is pending: the pipe may take more off the socket at any time.
+            return null;
+        }
+
+        var gate = Features.Get<ConnectionGate>();
+        return new TakenSocket(_socket, buffered, gate is null ? null : gate.WhileBlockedAsync);
     }
 
     public void ShutdownSend()

@@ -4,7 +4,8 @@ namespace ErieCanal.Orleans.DataPlane.Tunnel;
 
 /// <summary>
 /// Copies bytes both ways between two connections until both directions have ended. An end of input on one side
-/// half-closes the other (its peer sees EOF and may still answer); a failure on either side ends both.
+/// half-closes the other (its peer sees EOF and may still answer); a failure on either side ends both. Between two
+/// bare sockets the kernel moves the bytes (<see cref="KernelSplice"/>); otherwise, or where it cannot, they are copied.
 /// </summary>
 internal static class Splice
 {
@@ -21,9 +22,27 @@ internal static class Splice
 
     private static async Task<bool> PumpAsync(SpliceEnd from, SpliceEnd to, Action<int> counted, CancellationTokenSource failed)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
+            if (!from.Buffered.IsEmpty)
+            {
+                if (from.Gate is { } held)
+                {
+                    await held(failed.Token);
+                }
+
+                await to.WriteAsync(from.Buffered, failed.Token);
+                counted(from.Buffered.Length);
+            }
+
+            if (from.Socket is { } source && to.Socket is { } target
+                && await KernelSplice.PumpAsync(source, target, Gate(from.Gate, to.Gate), counted, failed.Token) is { } ended)
+            {
+                return ended;
+            }
+
+            buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             while (true)
             {
                 var read = await from.ReadAsync(buffer, failed.Token);
@@ -46,7 +65,17 @@ internal static class Splice
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
+
+    private static Func<CancellationToken, ValueTask>? Gate(Func<CancellationToken, ValueTask>? first, Func<CancellationToken, ValueTask>? second) =>
+        first is null ? second : second is null ? first : async ct =>
+        {
+            await first(ct);
+            await second(ct);
+        };
 }

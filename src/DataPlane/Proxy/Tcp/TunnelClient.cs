@@ -94,7 +94,11 @@ internal sealed class TunnelClient : IDisposable
             throw new TunnelException(status >= 500 ? AttemptFailure.Status5xx : AttemptFailure.Connection, $"the gateway answered {status}: {said}") { Status = status };
         }
 
-        return new UpstreamConnection(socket, await response.Content.ReadAsStreamAsync(cancellationToken), response);
+        // Bytes that came with the 101 are in the client's buffer; the handshake's copy says which, and from there the
+        // socket is the tunnel's alone. Without them, the client's stream is the way to read.
+        return holder.Stream?.AfterSwitchingProtocols() is { } buffered
+            ? new UpstreamConnection(socket, buffered, response)
+            : new UpstreamConnection(socket, await response.Content.ReadAsStreamAsync(cancellationToken), response);
     }
 
     /// <summary>A plain connection to a local pod; throws <see cref="TunnelException"/>.</summary>
@@ -106,7 +110,7 @@ internal sealed class TunnelClient : IDisposable
         try
         {
             await socket.ConnectAsync(IPAddress.Parse(pod.Host), pod.Port, deadline.Token);
-            return new UpstreamConnection(socket, null, null);
+            return new UpstreamConnection(socket, ReadOnlyMemory<byte>.Empty, null);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException && !cancellationToken.IsCancellationRequested)
         {
@@ -143,8 +147,14 @@ internal sealed class TunnelClient : IDisposable
         }
 
         // A tunnel's socket belongs to the tunnel (see the class remarks); any other request's to the HTTP client.
-        var owned = context.InitialRequestMessage.Options.TryGetValue(SocketKey, out var holder) && holder.Set(socket);
-        return new NetworkStream(socket, ownsSocket: !owned);
+        if (context.InitialRequestMessage.Options.TryGetValue(SocketKey, out var holder))
+        {
+            var stream = new HandshakeStream(socket);
+            holder.Set(socket, stream);
+            return stream;
+        }
+
+        return new NetworkStream(socket, ownsSocket: true);
     }
 
     private static T? Find<T>(Exception? exception)
@@ -169,6 +179,8 @@ internal sealed class TunnelClient : IDisposable
 
         public Socket? Socket { get; private set; }
 
+        public HandshakeStream? Stream { get; private set; }
+
         public bool Disposed
         {
             get
@@ -181,18 +193,18 @@ internal sealed class TunnelClient : IDisposable
         }
 
         /// <summary>Takes the socket; when the tunnel was given up already, closes it at once.</summary>
-        public bool Set(Socket socket)
+        public void Set(Socket socket, HandshakeStream stream)
         {
             lock (_lock)
             {
                 if (_disposed)
                 {
                     socket.Dispose();
-                    return true;
+                    return;
                 }
 
                 Socket = socket;
-                return true;
+                Stream = stream;
             }
         }
 

@@ -7,14 +7,35 @@ namespace ErieCanal.Orleans.DataPlane.Proxy.Tcp;
 /// An open upstream of a TCP connection: a tunnel through a gateway (read through the HTTP client's stream, which
 /// may hold bytes that came with the 101; written and half-closed on the socket itself) or a connection to a pod.
 /// </summary>
-internal sealed class UpstreamConnection(Socket socket, Stream? reader, IDisposable? response) : IDisposable
+internal sealed class UpstreamConnection : IDisposable
 {
-    public SpliceEnd End { get; } = reader is null ? SpliceEnd.Of(socket) : SpliceEnd.Of(socket, reader.ReadAsync);
+    private readonly Socket _socket;
+    private readonly Stream? _reader;
+    private readonly IDisposable? _response;
+
+    /// <summary>A connection to a pod, or a tunnel whose socket is read directly (<paramref name="buffered"/> came with the 101).</summary>
+    public UpstreamConnection(Socket socket, ReadOnlyMemory<byte> buffered, IDisposable? response)
+    {
+        _socket = socket;
+        _response = response;
+        End = SpliceEnd.Of(socket, buffered);
+    }
+
+    /// <summary>A tunnel read through the HTTP client's stream.</summary>
+    public UpstreamConnection(Socket socket, Stream reader, IDisposable response)
+    {
+        _socket = socket;
+        _reader = reader;
+        _response = response;
+        End = SpliceEnd.Of(socket, reader.ReadAsync);
+    }
+
+    public SpliceEnd End { get; }
 
     public void Dispose()
     {
-        reader?.Dispose();
-        response?.Dispose();
-        socket.Dispose();
+        _reader?.Dispose();
+        _response?.Dispose();
+        _socket.Dispose();
     }
 }
