@@ -21,58 +21,46 @@ public sealed class SpliceTests
     public async Task Every_byte_crosses_both_ways_and_each_half_close_is_passed_on(bool bareSockets)
     {
         using var timeout = new CancellationTokenSource(Wait);
-        var (client, clientSide) = await PairAsync();
-        var (upstreamSide, upstream) = await PairAsync();
-        using (client)
-        using (clientSide)
-        using (upstreamSide)
-        using (upstream)
-        {
-            var up = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
-            var down = RandomNumberGenerator.GetBytes((2 * 1024 * 1024) + 17);
-            var early = "early"u8.ToArray();
-            var counted = new long[2];
-            var splice = Splice.RunAsync(
-                End(clientSide, early, bareSockets),
-                End(upstreamSide, default, bareSockets),
-                n => Interlocked.Add(ref counted[0], n),
-                n => Interlocked.Add(ref counted[1], n),
-                timeout.Token);
+        using var sockets = await Sockets.OpenAsync();
+        var (client, clientSide, upstreamSide, upstream) = sockets;
+        var up = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+        var down = RandomNumberGenerator.GetBytes((2 * 1024 * 1024) + 17);
+        var early = "early"u8.ToArray();
+        var counted = new long[2];
+        var splice = Splice.RunAsync(
+            End(clientSide, early, bareSockets),
+            End(upstreamSide, default, bareSockets),
+            n => Interlocked.Add(ref counted[0], n),
+            n => Interlocked.Add(ref counted[1], n),
+            timeout.Token);
 
-            // The client sends and ends its side; the upstream reads to the end, then answers and ends its own.
-            var sending = SendAndEndAsync(client, up, timeout.Token);
-            var atUpstream = await ReadToEndAsync(upstream, timeout.Token);
-            await sending;
-            await SendAndEndAsync(upstream, down, timeout.Token);
-            var atClient = await ReadToEndAsync(client, timeout.Token);
+        // The client sends and ends its side; the upstream reads to the end, then answers and ends its own.
+        var sending = SendAndEndAsync(client, up, timeout.Token);
+        var atUpstream = await ReadToEndAsync(upstream, timeout.Token);
+        await sending;
+        await SendAndEndAsync(upstream, down, timeout.Token);
+        var atClient = await ReadToEndAsync(client, timeout.Token);
 
-            Assert.True(await splice);
-            Assert.Equal([.. early, .. up], atUpstream);
-            Assert.Equal(down, atClient);
-            Assert.Equal(early.Length + up.Length, counted[0]);
-            Assert.Equal(down.Length, counted[1]);
-        }
+        Assert.True(await splice);
+        Assert.Equal([.. early, .. up], atUpstream);
+        Assert.Equal(down, atClient);
+        Assert.Equal(early.Length + up.Length, counted[0]);
+        Assert.Equal(down.Length, counted[1]);
     }
 
     [Fact]
     public async Task A_reset_on_one_side_ends_the_splice_as_failed()
     {
         using var timeout = new CancellationTokenSource(Wait);
-        var (client, clientSide) = await PairAsync();
-        var (upstreamSide, upstream) = await PairAsync();
-        using (client)
-        using (clientSide)
-        using (upstreamSide)
-        using (upstream)
-        {
-            var splice = Splice.RunAsync(SpliceEnd.Of(clientSide), SpliceEnd.Of(upstreamSide), _ => { }, _ => { }, timeout.Token);
-            await client.SendAsync("x"u8.ToArray(), timeout.Token);
-            Assert.Equal(1, await upstream.ReceiveAsync(new byte[8], timeout.Token));
+        using var sockets = await Sockets.OpenAsync();
+        var (client, clientSide, upstreamSide, upstream) = sockets;
+        var splice = Splice.RunAsync(SpliceEnd.Of(clientSide), SpliceEnd.Of(upstreamSide), _ => { }, _ => { }, timeout.Token);
+        await client.SendAsync("x"u8.ToArray(), timeout.Token);
+        Assert.Equal(1, await upstream.ReceiveAsync(new byte[8], timeout.Token));
 
-            upstream.LingerState = new LingerOption(true, 0);
-            upstream.Close();
-            Assert.False(await splice);
-        }
+        upstream.LingerState = new LingerOption(true, 0);
+        upstream.Close();
+        Assert.False(await splice);
     }
 
     [Theory]
@@ -132,6 +120,25 @@ public sealed class SpliceTests
         var accepting = listener.AcceptAsync();
         await connected.ConnectAsync(listener.LocalEndPoint!);
         return (connected, await accepting);
+    }
+
+    // A client connected to the splice's client side, the splice's upstream side connected to an upstream.
+    private sealed record Sockets(Socket Client, Socket ClientSide, Socket UpstreamSide, Socket Upstream) : IDisposable
+    {
+        public static async Task<Sockets> OpenAsync()
+        {
+            var (client, clientSide) = await PairAsync();
+            var (upstreamSide, upstream) = await PairAsync();
+            return new Sockets(client, clientSide, upstreamSide, upstream);
+        }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            ClientSide.Dispose();
+            UpstreamSide.Dispose();
+            Upstream.Dispose();
+        }
     }
 
     private static async Task SendAndEndAsync(Socket socket, byte[] bytes, CancellationToken cancellationToken)
