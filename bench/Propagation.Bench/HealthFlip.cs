@@ -38,8 +38,10 @@ public static class HealthFlip
         var stores = workload.MemberNames.Select(m => environment.Sandbox[m].Store).ToList();
 
         // Where the member's endpoints are routed: its own imports of all its exports, and the probes' everywhere.
-        var watched = exported.Select(i => (Store: stores[0], Ns: workload.NamespaceOf(i), Name: Workload.NameOf(i)))
-            .Concat(stores.Skip(1).SelectMany(store => probes.Select(p => (Store: store, p.Ns, p.Name))))
+        // An import with no policy and nothing marked carries no status.routing (the spec's default: its own endpoints
+        // Active); the probes' policies make theirs written.
+        var watched = exported.Select(i => (Store: stores[0], Ns: workload.NamespaceOf(i), Name: Workload.NameOf(i), Policy: probes.Contains((workload.NamespaceOf(i), Workload.NameOf(i)))))
+            .Concat(stores.Skip(1).SelectMany(store => probes.Select(p => (Store: store, p.Ns, p.Name, Policy: true))))
             .ToList();
         using var counter = new ImportWriteCounter(stores);
 
@@ -68,7 +70,7 @@ public static class HealthFlip
 
         if (await WaitRoutedAsync(watched, member, "Active", settings.FlipTimeout, cancellationToken) is null)
         {
-            var stuck = watched.First(w => !Shows(w.Store, w.Ns, w.Name, member, "Active"));
+            var stuck = watched.First(w => !Shows(w, member, "Active"));
             var status = stuck.Store.Get(ImportWriteCounter.StorageKey, stuck.Ns, stuck.Name)?["status"]?.ToJsonString() ?? "no import";
             throw new InvalidOperationException($"{member}'s endpoints never became Active in every member's routing; {stuck.Ns}/{stuck.Name}: {status}");
         }
@@ -108,7 +110,7 @@ public static class HealthFlip
 
     /// <summary>Polls until every watched import routes to the member's endpoints in <paramref name="state"/>.</summary>
     private static async Task<TimeSpan?> WaitRoutedAsync(
-        IReadOnlyList<(ObjectStore Store, string Ns, string Name)> watched,
+        IReadOnlyList<(ObjectStore Store, string Ns, string Name, bool Policy)> watched,
         string member,
         string state,
         TimeSpan timeout,
@@ -117,7 +119,7 @@ public static class HealthFlip
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < timeout)
         {
-            if (watched.All(w => Shows(w.Store, w.Ns, w.Name, member, state)))
+            if (watched.All(w => Shows(w, member, state)))
             {
                 return Stopwatch.GetElapsedTime(start);
             }
@@ -128,9 +130,15 @@ public static class HealthFlip
         return null;
     }
 
-    private static bool Shows(ObjectStore store, string ns, string name, string member, string state)
+    private static bool Shows((ObjectStore Store, string Ns, string Name, bool Policy) watched, string member, string state)
     {
-        var states = EndpointStates(store.Get(ImportWriteCounter.StorageKey, ns, name), member).ToList();
+        var import = watched.Store.Get(ImportWriteCounter.StorageKey, watched.Ns, watched.Name);
+        if (!watched.Policy && state == "Active" && import is not null && import["status"]?["routing"] is null)
+        {
+            return true;
+        }
+
+        var states = EndpointStates(import, member).ToList();
         return states.Count > 0 && states.All(s => s == state);
     }
 

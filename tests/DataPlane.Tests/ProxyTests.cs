@@ -205,6 +205,29 @@ public sealed class ProxyTests : MemberContext
     }
 
     [Fact]
+    public async Task An_import_with_no_routing_routes_as_its_spec_implies_until_a_routing_says_otherwise()
+    {
+        // No status.routing: no policy, nothing marked. Locality: this member's own entry, its own pods.
+        var local = await BackendAsync("spec-local");
+        var remote = await BackendAsync("spec-remote");
+        await NamespaceAsync(Client, "byspec");
+        await ServiceAsync(Client, "byspec", "web", 8080, targetPort: 80);
+        await SliceAsync(Client, "byspec", "web", local);
+        await ImportBySpecAsync(Client, "byspec", "web", 8080, ClusterKey, "default/default/default/elsewhere");
+        await ImportBySpecAsync(Client, "byspec", "away", 80, "default/default/default/elsewhere");
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.byspec:8080/a")).Body == "spec-local\n", "routed to its own pods by the spec");
+
+        // Only another cluster exports it: with no policy it routes nowhere, as the seed's plain 404 says.
+        Assert.Equal((404, "Not found"), await ViaProxyAsync("http://away.byspec/"));
+
+        // A routing (a policy applies) takes over; removed, the spec's default is back.
+        await ImportAsync(Client, "byspec", "web", 8080, new RoutedEndpoint("default/default/default/elsewhere", remote.Ip, remote.Port, "/web", 100, "Active"));
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.byspec:8080/b")).Body == "spec-remote\n", "routed by status.routing");
+        await RemoveRoutingAsync(Client, "byspec", "web");
+        await Eventually.Until(async () => (await ViaProxyAsync("http://web.byspec:8080/c")).Body == "spec-local\n", "back to the spec's default");
+    }
+
+    [Fact]
     public async Task Refuses_CONNECT_https_origin_form_and_malformed_requests_with_a_clear_4xx()
     {
         Assert.Equal((200, "ok"), await RawStatusAsync("GET /healthz HTTP/1.1\r\nHost: proxy\r\n\r\n"));

@@ -81,6 +81,15 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.Single(wrongRouting.RoutingMismatches);
         Assert.Empty(wrongRouting.SpecMismatches);
 
+        // A routing where none belongs (no policy, nothing marked: the spec says it all) is found too.
+        var (plainMember, plainKey, plain) = final.Objects
+            .SelectMany(m => m.Imports.Select(i => (m, i.Key, i.Value)))
+            .First(i => i.Value["status"]?["routing"] is null);
+        var routed = (JsonObject)plain.DeepClone();
+        routed["status"] = new JsonObject { ["routing"] = reweighted["status"]!["routing"]!.DeepClone() };
+        var strayRouting = ConvergenceCheck.Of([.. final.Objects.Where(m => m != plainMember), plainMember with { Imports = new Dictionary<(string, string), JsonObject>(plainMember.Imports) { [plainKey] = routed } }]);
+        Assert.Single(strayRouting.RoutingMismatches);
+
         // The run exercised the standard API too, and its check is not blind either: an MCS import removed is lost,
         // one with a cluster too many is a mismatch.
         var mcsMember = final.Objects.FirstOrDefault(m => m.McsImports.Count > 0);

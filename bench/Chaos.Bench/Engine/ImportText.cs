@@ -17,6 +17,9 @@ public static class ImportText
                 .Order(StringComparer.Ordinal)))
             .Order(StringComparer.Ordinal));
 
+    /// <summary>An import with no status.routing (its routing is what the spec implies).</summary>
+    public const string NoRouting = "(no routing)";
+
     public static string Routing((string LbType, IEnumerable<(string? Name, int Port, IEnumerable<(string ClusterKey, string Path, int Weight, string State)> Endpoints)> Ports) routing) =>
         $"{routing.LbType} " + string.Join(" | ", routing.Ports
             .Select(p => $"{p.Name}/{p.Port}: " + string.Join(", ", p.Endpoints
@@ -42,7 +45,7 @@ public static class ImportText
                     (string?)e["target"]?["path"])))));
         var routing = import["status"]?["routing"] as JsonObject;
         var routingText = routing is null
-            ? "(no routing)"
+            ? NoRouting
             : Routing((
                 (string?)routing["lbType"] ?? "",
                 (routing["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(p => (

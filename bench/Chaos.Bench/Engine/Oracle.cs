@@ -14,7 +14,9 @@ namespace ErieCanal.Orleans.Chaos.Bench;
 /// <item>routing per the member's GlobalTrafficPolicy: none or Locality → the local cluster's endpoints (or the one
 /// listed cluster's); ActiveActive → local plus listed (all when none listed), weight 100 locally, the target's
 /// weight elsewhere (missing or 0 → 100); FailOver → local endpoints primary, listed ones standby (weight 0) unless
-/// no local endpoint is healthy, then active with their weights; an unhealthy endpoint is Unhealthy with weight 0.</item>
+/// no local endpoint is healthy, then active with their weights; an unhealthy endpoint is Unhealthy with weight 0;</item>
+/// <item>no status.routing at all where the member has no policy for the service and none of its own endpoints is
+/// unhealthy: that routing is what the spec implies, and is not written.</item>
 /// </list>
 /// </summary>
 public static class Oracle
@@ -44,7 +46,9 @@ public static class Oracle
                 var reference = agreeing[0];
                 expected[member.Member][(ChaosSettings.Namespace, name)] = new ExpectedImport(
                     ImportText.Spec(reference.Type, reference.SessionAffinity, ports.Select(p => (p.Name, p.Protocol, p.Port, p.Endpoints.Select(e => (e.ClusterKey, (string?)e.Host, e.Port, (string?)e.Path))))),
-                    ImportText.Routing(Route(ports, member.ClusterKey, policy)));
+                    policy is null && ports.All(p => p.Endpoints.All(e => e.Healthy || e.ClusterKey != member.ClusterKey))
+                        ? ImportText.NoRouting
+                        : ImportText.Routing(Route(ports, member.ClusterKey, policy)));
             }
         }
 

@@ -11,11 +11,15 @@ namespace ErieCanal.Orleans.DataPlane.Proxy;
 /// What the proxy knows of its member: the ServiceImports' status.routing and the member's own Services and
 /// EndpointSlices, resolved when they change into one immutable route per service port. A service port routes by
 /// the import's routing when it has a usable entry for the port (the member's own entry goes straight to its ready
-/// pods), else not at all (404): a Service no import names is never reached through the proxy, so the proxy is no
+/// pods); an import with no status.routing routes as its spec implies (no policy: this member's own entries only),
+/// else not at all (404): a Service no import names is never reached through the proxy, so the proxy is no
 /// way around a NetworkPolicy. Resolving a request is one lookup: nothing is parsed per request.
 /// </summary>
 public sealed class ProxyRouteTable
 {
+    // The control plane's default weight (a missing or zero weight means 100).
+    private const int DefaultWeight = 100;
+
     private readonly Dictionary<string, ServiceImportResource> _imports;
     private readonly ServiceDirectory _services;
     private readonly string _clusterKey;
@@ -71,7 +75,13 @@ public sealed class ProxyRouteTable
         {
             var ns = import.Metadata.NamespaceProperty ?? "default";
             var name = import.Metadata.Name;
-            if (import.Status?.Routing?["ports"] is not JsonArray ports)
+            if (import.Status?.Routing is null)
+            {
+                RouteBySpec(import, ns, name);
+                continue;
+            }
+
+            if (import.Status.Routing["ports"] is not JsonArray ports)
             {
                 continue;
             }
@@ -90,6 +100,27 @@ public sealed class ProxyRouteTable
 
         // The member's own Services are never routed on their own: a pod that can reach the proxy must not reach,
         // through it, what its NetworkPolicies forbid. Only what an import names is forwarded.
+    }
+
+    // No status.routing: the routing the spec implies, as the control plane would have written it with no policy and
+    // nothing marked (Locality): a port this member itself exports goes to its own ready pods; any other, nowhere.
+    private void RouteBySpec(ServiceImportResource import, string ns, string name)
+    {
+        var service = _services.Find(ns, name);
+        foreach (var port in import.Spec?.Ports ?? [])
+        {
+            if (port.Endpoints?.Any(e => string.Equals(e.ClusterKey, _clusterKey, StringComparison.Ordinal)) != true || _routes.ContainsKey((ns, name, port.Port)))
+            {
+                continue;
+            }
+
+            var servicePort = service is null ? null : ServiceDirectory.PortByNumber(service, port.Port);
+            ProxyAddress[] local = service is null || servicePort is null ? [] : LocalAddresses(service, servicePort);
+            if (local.Length > 0)
+            {
+                _routes[(ns, name, port.Port)] = Route(ns, name, port.Port, [new ProxyTarget(_clusterKey, ProxyTier.Active, DefaultWeight, local)]);
+            }
+        }
     }
 
     private ServiceRoute Route(string ns, string name, int port, IReadOnlyList<ProxyTarget> targets) =>

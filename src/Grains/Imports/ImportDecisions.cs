@@ -9,7 +9,8 @@ namespace ErieCanal.Orleans.Grains.Imports;
 /// What one member's ServiceImports must be, decided single-threaded inside its writer grain: the desired import
 /// per service (newest version wins), the member's policies, the known members and their health. Every change is
 /// turned into the least work for the engine: a spec is sent only when its content hash changed, routing only when
-/// its value changed, so a health flip yields routing patches and nothing else. Work carries its origin (the span
+/// its value changed, so a health flip yields routing patches and nothing else; a routing the spec already implies
+/// (<see cref="TrafficPolicyEvaluator.Default"/>) is marked omitted, and the member's status.routing stays absent. Work carries its origin (the span
 /// and observation time of the change that caused it) and, for routing, why members' endpoints changed state.
 /// </summary>
 public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
@@ -245,8 +246,11 @@ public sealed class ImportDecisions(string clusterKey, IImportWorkSink sink)
             return;
         }
 
+        // Most imports have no policy and no marked endpoint: their routing is what every member derives from the spec,
+        // and status.routing stays absent (removed where it was written).
         var (ns, name) = ServiceKeys.ParseService(key);
-        sink.Submit(new PatchRouting(ns, name, routing) { Origin = _origin ?? desired.Origin, Causes = CausesOf(sent, routing) });
+        var omitted = !_policies.ContainsKey(key) && routing == TrafficPolicyEvaluator.Default(import, clusterKey);
+        sink.Submit(new PatchRouting(ns, name, routing) { Origin = _origin ?? desired.Origin, Causes = CausesOf(sent, routing), Omitted = omitted });
         _sentRouting[key] = routing;
     }
 

@@ -82,6 +82,18 @@ public static class TrafficPolicyEvaluator
         return Route(lbType, policyRef, import, everyCluster ? null : targets, localClusterKey, problems);
     }
 
+    /// <summary>
+    /// The routing a member derives from the ServiceImport's spec alone when status.routing is absent: no policy,
+    /// every endpoint healthy (Locality: this member's own endpoints, each Active with the default weight). A routing
+    /// equal to this says nothing the spec does not, and is not written.
+    /// </summary>
+    public static Routing Default(MergedImport import, string localClusterKey)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        var healthy = import with { Ports = [.. import.Ports.Select(p => p with { Endpoints = [.. p.Endpoints.Select(e => e.Healthy ? e : e with { Healthy = true })] })] };
+        return Route(LbTypes.Locality, null, healthy, [], localClusterKey, []);
+    }
+
     private static MergedImport WithMemberHealth(MergedImport import, IReadOnlySet<string>? unhealthyMembers)
     {
         if (unhealthyMembers is not { Count: > 0 } || !import.Ports.Any(p => p.Endpoints.Any(e => e.Healthy && unhealthyMembers.Contains(e.ClusterKey))))

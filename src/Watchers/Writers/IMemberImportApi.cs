@@ -10,7 +10,7 @@ public interface IMemberImportApi
     /// <summary>Server-side apply; creates the namespace first when the member lacks it (SPEC §3).</summary>
     Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken);
 
-    Task PatchRoutingAsync(string ns, string name, Routing routing, CancellationToken cancellationToken);
+    Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken);
 
     /// <summary>Deletes the ServiceImport; an absent one is not an error.</summary>
     Task DeleteAsync(string ns, string name, CancellationToken cancellationToken);

@@ -34,8 +34,8 @@ public sealed class ImportDriftWatch(string clusterKey, HeldDecisions decisions,
     public void Applied(WorkKey key, string specHash, Routing? shown) =>
         _views.AddOrUpdate(key, static (_, a) => new ImportView(a.specHash, a.shown, null), static (_, view, a) => view with { SpecHash = a.specHash, Shown = a.shown }, (specHash, shown));
 
-    /// <summary>A routing landed on an import the member holds: not patched again until it drifts.</summary>
-    public void Patched(WorkKey key, Routing routing)
+    /// <summary>A routing landed on an import the member holds (null: none must be there): not patched again until it drifts.</summary>
+    public void Patched(WorkKey key, Routing? routing)
     {
         while (_views.TryGetValue(key, out var view) && !_views.TryUpdate(key, view with { Patched = routing }, view))
         {
@@ -63,7 +63,7 @@ public sealed class ImportDriftWatch(string clusterKey, HeldDecisions decisions,
             {
                 requeue(key);
             }
-            else if (slot.Routing is { } routing && seen.Patched == routing.Routing && seen.Shown != routing.Routing
+            else if (slot.Routing is { } routing && seen.Patched == routing.Stored && seen.Shown != routing.Stored
                 && _views.TryUpdate(key, seen with { Patched = null }, seen))
             {
                 logger.Drifted(clusterKey, key.Namespace, key.Name, "routing changed");

@@ -32,6 +32,15 @@ public sealed record ApplyImport(string Namespace, string Name, ServiceImportRes
 public sealed record PatchRouting(string Namespace, string Name, Routing Routing) : ImportWork(Namespace, Name)
 {
     public ImmutableDictionary<string, RoutingCause> Causes { get; init; } = ImmutableDictionary<string, RoutingCause>.Empty;
+
+    /// <summary>
+    /// <see cref="Routing"/> is what the data plane derives from the spec when status.routing is absent (no policy,
+    /// no marked endpoint): the member's status.routing must be absent, removed if it is there.
+    /// </summary>
+    public bool Omitted { get; init; }
+
+    /// <summary>What the member's status.routing must hold: null when absent.</summary>
+    public Routing? Stored => Omitted ? null : Routing;
 }
 
 /// <summary>Why a member's endpoints changed state in a routing: the condition reason and when it was first seen.</summary>

@@ -53,10 +53,12 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
         }
     }
 
-    public async Task PatchRoutingAsync(string ns, string name, Routing routing, CancellationToken cancellationToken)
+    public async Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken)
     {
         var kube = await client();
-        var body = new JsonObject { ["status"] = new JsonObject { ["routing"] = RoutingJson.ToNode(routing) } };
+
+        // A merge patch's null removes the field: the routing the spec implies is no routing at all.
+        var body = new JsonObject { ["status"] = new JsonObject { ["routing"] = routing is null ? null : RoutingJson.ToNode(routing) } };
         await kube.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch),
             ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name, cancellationToken: cancellationToken);
     }

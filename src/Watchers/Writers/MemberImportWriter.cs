@@ -189,16 +189,20 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
 
         if (slot.Routing is { } routing)
         {
-            var alreadyThere = !applied && seen?.Shown == routing.Routing;
-            if (seen?.Patched != routing.Routing && !alreadyThere)
+            // An omitted routing needs a patch only to remove one the member shows (a fresh import shows none).
+            var stored = routing.Stored;
+            var write = stored is null
+                ? seen?.Shown is not null
+                : seen?.Patched != stored && (applied || seen?.Shown != stored);
+            if (write)
             {
-                await WriterMetrics.Traced("ServiceImport.PatchRouting", ClusterKey, key, routing.Origin, () => _api.PatchRoutingAsync(key.Namespace, key.Name, routing.Routing, cancellationToken));
+                await WriterMetrics.Traced("ServiceImport.PatchRouting", ClusterKey, key, routing.Origin, () => _api.PatchRoutingAsync(key.Namespace, key.Name, stored, cancellationToken));
                 WriterMetrics.RoutingPatches.Add(1, _consumer);
                 Interlocked.Increment(ref _routingPatches);
                 landed = Newer(landed, routing.Origin);
             }
 
-            _watch.Patched(key, routing.Routing);
+            _watch.Patched(key, stored);
             await _failovers.LandedAsync(key, routing, seen?.Shown, cancellationToken);
         }
 

@@ -134,4 +134,31 @@ public static class Objects
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch(status.ToJsonString(), V1Patch.PatchType.MergePatch), ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name);
     }
+
+    /// <summary>A ServiceImport as the control plane writes one with no policy and nothing marked: spec endpoints of <paramref name="clusterKeys"/>, no status.routing.</summary>
+    public static async Task ImportBySpecAsync(IKubernetes client, string ns, string name, int port, params string[] clusterKeys)
+    {
+        var endpoints = new JsonArray([.. clusterKeys.Select(k => (JsonNode)new JsonObject
+        {
+            ["clusterKey"] = k,
+            ["target"] = new JsonObject { ["host"] = "gateway.example", ["ip"] = "127.0.0.1", ["port"] = 1, ["path"] = $"/{name}" },
+        })]);
+        var import = new JsonObject
+        {
+            ["apiVersion"] = ServiceImportResource.GroupVersion,
+            ["kind"] = "ServiceImport",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject
+            {
+                ["type"] = "ClusterSetIP",
+                ["ports"] = new JsonArray(new JsonObject { ["port"] = port, ["protocol"] = "TCP", ["endpoints"] = endpoints }),
+            },
+        };
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(import, ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural);
+    }
+
+    /// <summary>Removes the ServiceImport's status.routing (a merge patch's null), as the control plane does when it says nothing the spec does not.</summary>
+    public static async Task RemoveRoutingAsync(IKubernetes client, string ns, string name) =>
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status":{"routing":null}}""", V1Patch.PatchType.MergePatch), ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name);
 }

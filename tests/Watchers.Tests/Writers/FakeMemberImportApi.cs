@@ -28,10 +28,10 @@ public sealed class FakeMemberImportApi : IMemberImportApi
         return Task.CompletedTask;
     }
 
-    public Task PatchRoutingAsync(string ns, string name, Routing routing, CancellationToken cancellationToken)
+    public Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken)
     {
         Fail();
-        Calls.Enqueue($"routing {ns}/{name} {routing.ActiveEndpoints}");
+        Calls.Enqueue(routing is null ? $"routing {ns}/{name} removed" : $"routing {ns}/{name} {routing.ActiveEndpoints}");
         return Task.CompletedTask;
     }
 

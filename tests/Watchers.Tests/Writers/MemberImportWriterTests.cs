@@ -110,6 +110,33 @@ public sealed class MemberImportWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_omitted_routing_writes_nothing_on_a_fresh_import_and_removes_one_the_member_shows()
+    {
+        // The routing the spec implies: nothing to write where the member shows none.
+        var handler = await _api.Watching.Task;
+        _writer.Submit(Apply("ns", "plain", "h1"));
+        _writer.Submit(Routing("ns", "plain", 0) with { Omitted = true });
+        await Eventually.Until(() => _api.CountOf("apply") == 1 && _writer.Pending == 0, "applied");
+        Assert.Equal(["apply ns/plain"], _api.Calls.ToArray());
+
+        // A policy makes it say something: written. The policy goes: removed, once.
+        _writer.Submit(Routing("ns", "plain", 2));
+        await Eventually.Until(() => _api.CountOf("routing") == 1, "written");
+        await handler.OnUpsertAsync(Held("ns", "plain", "h1", Routing("ns", "plain", 2).Routing), CancellationToken.None);
+        _writer.Submit(Routing("ns", "plain", 0) with { Omitted = true });
+        await Eventually.Until(() => _api.CountOf("routing ns/plain removed") == 1, "removed");
+        await handler.OnUpsertAsync(Held("ns", "plain", "h1"), CancellationToken.None);
+        _writer.Resync();
+        await Eventually.Until(() => _writer.Pending == 0, "idle");
+        Assert.Equal(["apply ns/plain", "routing ns/plain 2", "routing ns/plain removed"], _api.Calls.ToArray());
+
+        // Someone writes a routing where none belongs: removed again on resync.
+        await handler.OnUpsertAsync(Held("ns", "plain", "h1", Routing("ns", "plain", 1).Routing), CancellationToken.None);
+        _writer.Resync();
+        await Eventually.Until(() => _api.CountOf("routing ns/plain removed") == 2, "removed again");
+    }
+
+    [Fact]
     public async Task A_delete_wins_over_pending_work_and_is_not_undone_by_drift()
     {
         var handler = await _api.Watching.Task;
