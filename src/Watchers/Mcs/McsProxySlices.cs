@@ -60,11 +60,13 @@ internal static class McsProxySlices
     /// <paramref name="listeners"/>, each TCP port lands on a proxy listener of its own (the slice's port entries and
     /// its <see cref="ProxyListeners.ListenersAnnotation"/>); without, on the proxy's HTTP port.
     /// </summary>
-    public static async Task SyncAsync(IKubernetes kube, ProxyFront front, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
+    // createFirst: create the slice before reading it, reading only on a conflict (a front not written before).
+    public static async Task SyncAsync(IKubernetes kube, ProxyFront front, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken, bool createFirst = false)
     {
         ArgumentNullException.ThrowIfNull(front);
         var name = SliceName(front.ServiceName);
-        var current = await ReadAsync(kube, front.Namespace, name, cancellationToken);
+        createFirst &= proxy is not null && front.Ports.Any(p => p.Protocol == "TCP");
+        var current = createFirst ? null : await ReadAsync(kube, front.Namespace, name, cancellationToken);
         if (current is not null && !IsOurs(current))
         {
             // Not written by us (no way to tell it from a user's): left alone.
@@ -127,7 +129,15 @@ internal static class McsProxySlices
         };
         if (current is null)
         {
-            await kube.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, front.Namespace, cancellationToken: cancellationToken);
+            try
+            {
+                await kube.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, front.Namespace, cancellationToken: cancellationToken);
+            }
+            catch (Exception ex) when (createFirst && ApiErrors.IsConflict(ex))
+            {
+                // There is one after all: read it and go on as usual.
+                await SyncAsync(kube, front, proxy, listeners, cancellationToken);
+            }
         }
         else
         {

@@ -79,18 +79,20 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
     }
 
     /// <summary>The member holds (or is about to hold) the ClusterSetIP import <paramref name="ns"/>/<paramref name="name"/> with these ports.</summary>
-    public void Want(string ns, string name, ImmutableArray<McsPort> ports)
+    public void Want(string ns, string name, ImmutableArray<McsPort> ports, string? importUid = null)
     {
         var key = $"{ns}/{name}";
         lock (_gate)
         {
-            if (_entries.TryGetValue(key, out var entry) && entry.Ports is { } held && held.SequenceEqual(ports) && !entry.Dirty && entry.Outcome != SameNameServices.Outcome.NoImport)
+            if (_entries.TryGetValue(key, out var entry) && entry.Ports is { } held && held.SequenceEqual(ports) && !entry.Dirty && entry.Outcome != SameNameServices.Outcome.NoImport
+                && (importUid is null || importUid == entry.ImportUid))
             {
                 return;
             }
 
             entry ??= _entries[key] = new Entry();
             entry.Ports = ports;
+            entry.ImportUid = importUid ?? entry.ImportUid;
             entry.Version++;
             entry.Dirty = true;
         }
@@ -167,6 +169,8 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         ImmutableArray<McsPort>? ports;
         McsProxyEndpoints? proxy;
         long version;
+        string? importUid;
+        bool firstTime;
         lock (_gate)
         {
             if (!_entries.TryGetValue(key, out var entry) || !entry.Dirty)
@@ -174,7 +178,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
                 return;
             }
 
-            (ports, proxy, version) = (entry.Ports, _proxy, entry.Version);
+            (ports, proxy, version, importUid, firstTime) = (entry.Ports, _proxy, entry.Version, entry.ImportUid, entry.Outcome is null);
         }
 
         var slash = key.IndexOf('/', StringComparison.Ordinal);
@@ -183,7 +187,8 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         SameNameServices.Outcome? outcome = null;
         if (ports is { } wanted)
         {
-            outcome = await SameNameServices.ReconcileAsync(kube, ns, name, wanted, proxy, _listeners, cancellationToken);
+            // Never written in this writer's life: most likely nothing is there, so create first and read only on a conflict.
+            outcome = await SameNameServices.ReconcileAsync(kube, ns, name, wanted, proxy, _listeners, importUid, createFirst: firstTime, cancellationToken);
         }
         else
         {
@@ -212,6 +217,9 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
     private sealed class Entry
     {
         public ImmutableArray<McsPort>? Ports { get; set; }
+
+        /// <summary>The import's uid as its engine knows it (from the apply's answer or its watch); null: read it.</summary>
+        public string? ImportUid { get; set; }
 
         public long Version { get; set; }
 

@@ -28,16 +28,19 @@ internal static class SameNameServices
         NoImport,
     }
 
-    public static async Task<Outcome> ReconcileAsync(IKubernetes kube, string ns, string name, ImmutableArray<McsPort> ports, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, CancellationToken cancellationToken)
+    // importUid: the import's uid when its engine knows it (it just applied it, or watches it): no read of the import.
+    // createFirst: create the Service and its slice before reading them, reading only on a conflict (a name not written before).
+    public static async Task<Outcome> ReconcileAsync(
+        IKubernetes kube, string ns, string name, ImmutableArray<McsPort> ports, McsProxyEndpoints? proxy, ProxyListenerPorts? listeners, string? importUid, bool createFirst, CancellationToken cancellationToken)
     {
-        var uid = await ReadImportUidAsync(kube, ns, name, cancellationToken);
+        var uid = importUid ?? await ReadImportUidAsync(kube, ns, name, cancellationToken);
         if (uid is null)
         {
             await RemoveAsync(kube, ns, name, listeners, cancellationToken);
             return Outcome.NoImport;
         }
 
-        var existing = await ReadServiceAsync(kube, ns, name, cancellationToken);
+        var existing = createFirst ? null : await ReadServiceAsync(kube, ns, name, cancellationToken);
         if (existing is not null && !IsOurs(existing, name))
         {
             // The user's: our proxy slice would hand it our proxy's endpoints, and our owner reference would have the
@@ -77,6 +80,11 @@ internal static class SameNameServices
                 {
                     await kube.CoreV1.CreateNamespacedServiceAsync(service, ns, cancellationToken: cancellationToken);
                 }
+                catch (Exception ex) when (ApiErrors.IsConflict(ex) && createFirst)
+                {
+                    // There is one after all (ours from before a restart, or a user's): read it and go on as usual.
+                    return await ReconcileAsync(kube, ns, name, ports, proxy, listeners, uid, createFirst: false, cancellationToken);
+                }
                 catch (Exception ex) when (ApiErrors.IsConflict(ex))
                 {
                     // A user's Service came first: theirs wins; the queue's retry sees it.
@@ -89,7 +97,7 @@ internal static class SameNameServices
             }
         }
 
-        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ServiceImportResource.GroupVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken);
+        await McsProxySlices.SyncAsync(kube, new ProxyFront(ns, name, ProxyListeners.FlomeshKind, name, ServiceImportResource.GroupVersion, "ServiceImport", uid, ports), proxy, listeners, cancellationToken, createFirst);
         return Outcome.Written;
     }
 

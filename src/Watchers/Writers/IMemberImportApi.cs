@@ -8,7 +8,8 @@ namespace ErieCanal.Orleans.Watchers.Writers;
 public interface IMemberImportApi
 {
     /// <summary>Server-side apply; creates the namespace first when the member lacks it (SPEC §3).</summary>
-    Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken);
+    /// <summary>Server-side apply of the import; the applied object's uid (null when the answer did not say).</summary>
+    Task<string?> ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken);
 
     Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken);
 

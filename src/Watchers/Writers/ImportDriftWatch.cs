@@ -30,9 +30,9 @@ public sealed class ImportDriftWatch(string clusterKey, HeldDecisions decisions,
     /// <summary>Keys (<c>namespace/name</c>) of the ServiceImports of this system the member holds now.</summary>
     public IReadOnlyCollection<string> PresentKeys() => [.. _views.Keys.Select(k => $"{k.Namespace}/{k.Name}")];
 
-    /// <summary>A spec landed: the member holds its hash (before the watch shows it).</summary>
-    public void Applied(WorkKey key, string specHash, Routing? shown) =>
-        _views.AddOrUpdate(key, static (_, a) => new ImportView(a.specHash, a.shown, null), static (_, view, a) => view with { SpecHash = a.specHash, Shown = a.shown }, (specHash, shown));
+    /// <summary>A spec landed: the member holds its hash (before the watch shows it) and, when the answer said, its uid.</summary>
+    public void Applied(WorkKey key, string specHash, Routing? shown, string? uid = null) =>
+        _views.AddOrUpdate(key, static (_, a) => new ImportView(a.specHash, a.shown, null) { Uid = a.uid }, static (_, view, a) => view with { SpecHash = a.specHash, Shown = a.shown, Uid = a.uid ?? view.Uid }, (specHash, shown, uid));
 
     /// <summary>A routing landed on an import the member holds (null: none must be there): not patched again until it drifts.</summary>
     public void Patched(WorkKey key, Routing? routing)
@@ -109,7 +109,7 @@ public sealed class ImportDriftWatch(string clusterKey, HeldDecisions decisions,
         var key = KeyOf(obj);
         var hash = obj.Metadata.Annotations is { } annotations && annotations.TryGetValue(ServiceImportResource.SpecHashAnnotation, out var h) ? h : null;
         var shown = RoutingJson.FromStored(obj.Status?.Routing);
-        _views.AddOrUpdate(key, static (_, a) => new ImportView(a.hash, a.shown, null), static (_, view, a) => view with { SpecHash = a.hash, Shown = a.shown }, (hash, shown));
+        _views.AddOrUpdate(key, static (_, a) => new ImportView(a.hash, a.shown, null) { Uid = a.uid }, static (_, view, a) => view with { SpecHash = a.hash, Shown = a.shown, Uid = a.uid }, (hash, shown, uid: obj.Metadata.Uid));
         if (Synced && decisions.Wanted(key) is { } apply && apply.SpecHash != hash)
         {
             logger.Drifted(clusterKey, key.Namespace, key.Name, "edited");
@@ -150,4 +150,8 @@ public sealed class ImportDriftWatch(string clusterKey, HeldDecisions decisions,
 /// One import as the member holds it (the spec hash annotation, status.routing read back as a value) and the routing
 /// this engine last patched there, which the watch may not show yet.
 /// </summary>
-public sealed record ImportView(string? SpecHash, Routing? Shown, Routing? Patched);
+public sealed record ImportView(string? SpecHash, Routing? Shown, Routing? Patched)
+{
+    /// <summary>The import's uid as the member last showed or answered it (null: not known yet).</summary>
+    public string? Uid { get; init; }
+}

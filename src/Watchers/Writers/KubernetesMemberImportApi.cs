@@ -26,7 +26,7 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
     // Each policy's conditions have one owner here (the engine's queue never runs one policy's work twice at once).
     private readonly ConcurrentDictionary<(string Namespace, string Name), ConditionWriter> _policyConditions = new();
 
-    public async Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken)
+    public async Task<string?> ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken)
     {
         var kube = await client();
         var ns = document.Metadata.NamespaceProperty;
@@ -34,8 +34,8 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
         var patch = new V1Patch(JsonSerializer.Serialize(document, Documents), V1Patch.PatchType.ApplyPatch);
         try
         {
-            await kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name,
-                fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+            return UidOf(await kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name,
+                fieldManager: FieldManager, force: true, cancellationToken: cancellationToken));
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -48,10 +48,18 @@ public sealed class KubernetesMemberImportApi(string clusterKey, Func<Task<IKube
             {
             }
 
-            await kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name,
-                fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+            return UidOf(await kube.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ServiceImportResource.Group, ServiceImportResource.Version, ns, ServiceImportResource.Plural, name,
+                fieldManager: FieldManager, force: true, cancellationToken: cancellationToken));
         }
     }
+
+    // The apply's answer is the object: its uid spares the same-name Service a read of the import.
+    private static string? UidOf(object? applied) =>
+        applied is JsonElement { ValueKind: JsonValueKind.Object } element
+            && element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("uid", out var uid) && uid.ValueKind == JsonValueKind.String
+            ? uid.GetString()
+            : null;
 
     public async Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken)
     {

@@ -174,18 +174,19 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
 
         var applied = seen?.SpecHash != apply.SpecHash;
         WorkOrigin? landed = null;
+        var uid = seen?.Uid;
         if (applied)
         {
             var started = _time.GetTimestamp();
-            await WriterMetrics.Traced("ServiceImport.Apply", ClusterKey, key, apply.Origin, () => _api.ApplyAsync(apply.Document, cancellationToken));
+            uid = await WriterMetrics.Traced("ServiceImport.Apply", ClusterKey, key, apply.Origin, () => _api.ApplyAsync(apply.Document, cancellationToken)) ?? uid;
             WriterMetrics.WriteLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds, _consumer);
             WriterMetrics.SpecApplies.Add(1, _consumer);
             Interlocked.Increment(ref _applies);
             landed = apply.Origin;
-            _watch.Applied(key, apply.SpecHash, seen?.Shown);
+            _watch.Applied(key, apply.SpecHash, seen?.Shown, uid);
         }
 
-        FrontWithSameName(key, apply.Document);
+        FrontWithSameName(key, apply.Document, uid);
 
         if (slot.Routing is { } routing)
         {
@@ -213,7 +214,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
     }
 
     // Once the member holds the import: the same-name writer reads it for the owner reference.
-    private void FrontWithSameName(WorkKey key, ServiceImportResource document)
+    private void FrontWithSameName(WorkKey key, ServiceImportResource document, string? uid)
     {
         if (_sameName is null)
         {
@@ -226,7 +227,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
             return;
         }
 
-        _sameName.Want(key.Namespace, key.Name, [.. ports.Select(p => new McsPort(p.Name ?? "", string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol, p.Port, p.AppProtocol))]);
+        _sameName.Want(key.Namespace, key.Name, [.. ports.Select(p => new McsPort(p.Name ?? "", string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol, p.Port, p.AppProtocol))], uid);
     }
 
     private static WorkOrigin? Newer(WorkOrigin? a, WorkOrigin? b) => a is null ? b : b is null ? a : b.ObservedAt > a.ObservedAt ? b : a;

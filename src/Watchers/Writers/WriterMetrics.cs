@@ -54,14 +54,22 @@ internal static class WriterMetrics
     public static void Untrack(MemberImportWriter writer) => Live.TryRemove(writer, out _);
 
     /// <summary>One write to a member as a client span, a child of the deciding change's span; a failure marks it.</summary>
-    public static async Task Traced(string name, string member, WorkKey key, WorkOrigin? origin, Func<Task> write)
+    public static Task Traced(string name, string member, WorkKey key, WorkOrigin? origin, Func<Task> write) =>
+        Traced(name, member, key, origin, async () =>
+        {
+            await write();
+            return true;
+        });
+
+    /// <summary>The same, for a write whose answer the caller uses.</summary>
+    public static async Task<T> Traced<T>(string name, string member, WorkKey key, WorkOrigin? origin, Func<Task<T>> write)
     {
         using var span = Source.StartActivity(name, ActivityKind.Client, origin?.Parent ?? default);
         span?.SetTag("eriecanal.member", member);
         span?.SetTag("eriecanal.service", $"{key.Namespace}/{key.Name}");
         try
         {
-            await write();
+            return await write();
         }
         catch (Exception ex)
         {

@@ -20,12 +20,12 @@ public sealed class FakeMemberImportApi : IMemberImportApi
 
     public int CountOf(string call) => Calls.Count(c => c.StartsWith(call, StringComparison.Ordinal));
 
-    public Task ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken)
+    public Task<string?> ApplyAsync(ServiceImportResource document, CancellationToken cancellationToken)
     {
         Fail();
         Calls.Enqueue($"apply {document.Metadata.NamespaceProperty}/{document.Metadata.Name}");
         Objects[$"{document.Metadata.NamespaceProperty}/{document.Metadata.Name}"] = document;
-        return Task.CompletedTask;
+        return Task.FromResult<string?>(null);
     }
 
     public Task PatchRoutingAsync(string ns, string name, Routing? routing, CancellationToken cancellationToken)
