@@ -79,7 +79,12 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
     }
 
     /// <summary>The member holds (or is about to hold) the ClusterSetIP import <paramref name="ns"/>/<paramref name="name"/> with these ports.</summary>
-    public void Want(string ns, string name, ImmutableArray<McsPort> ports, string? importUid = null)
+    /// <summary>
+    /// The import <paramref name="ns"/>/<paramref name="name"/> wants a same-name Service with <paramref name="ports"/>.
+    /// <paramref name="fresh"/>: its engine just created the import, so no Service of ours can be there yet (create
+    /// first, read only on a conflict); otherwise, as after a restart, read first.
+    /// </summary>
+    public void Want(string ns, string name, ImmutableArray<McsPort> ports, string? importUid = null, bool fresh = false)
     {
         var key = $"{ns}/{name}";
         lock (_gate)
@@ -90,7 +95,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
                 return;
             }
 
-            entry ??= _entries[key] = new Entry();
+            entry ??= _entries[key] = new Entry { Fresh = fresh };
             entry.Ports = ports;
             entry.ImportUid = importUid ?? entry.ImportUid;
             entry.Version++;
@@ -178,7 +183,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
                 return;
             }
 
-            (ports, proxy, version, importUid, firstTime) = (entry.Ports, _proxy, entry.Version, entry.ImportUid, entry.Outcome is null);
+            (ports, proxy, version, importUid, firstTime) = (entry.Ports, _proxy, entry.Version, entry.ImportUid, entry.Fresh && entry.Outcome is null);
         }
 
         var slash = key.IndexOf('/', StringComparison.Ordinal);
@@ -187,7 +192,7 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
         SameNameServices.Outcome? outcome = null;
         if (ports is { } wanted)
         {
-            // Never written in this writer's life: most likely nothing is there, so create first and read only on a conflict.
+            // A fresh import's Service was never written: create first and read only on a conflict (a user's Service).
             outcome = await SameNameServices.ReconcileAsync(kube, ns, name, wanted, proxy, _listeners, importUid, createFirst: firstTime, cancellationToken);
         }
         else
@@ -220,6 +225,9 @@ public sealed class SameNameServiceWriter : IAsyncDisposable
 
         /// <summary>The import's uid as its engine knows it (from the apply's answer or its watch); null: read it.</summary>
         public string? ImportUid { get; set; }
+
+        /// <summary>Its engine created the import: nothing of ours can be there yet.</summary>
+        public bool Fresh { get; set; }
 
         public long Version { get; set; }
 

@@ -186,7 +186,8 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
             _watch.Applied(key, apply.SpecHash, seen?.Shown, uid);
         }
 
-        FrontWithSameName(key, apply.Document, uid);
+        // An import this engine just created has no same-name Service of ours yet: the writer may create without reading.
+        FrontWithSameName(key, apply.Document, uid, fresh: seen is null);
 
         if (slot.Routing is { } routing)
         {
@@ -214,7 +215,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
     }
 
     // Once the member holds the import: the same-name writer reads it for the owner reference.
-    private void FrontWithSameName(WorkKey key, ServiceImportResource document, string? uid)
+    private void FrontWithSameName(WorkKey key, ServiceImportResource document, string? uid, bool fresh)
     {
         if (_sameName is null)
         {
@@ -227,7 +228,7 @@ public sealed class MemberImportWriter : IImportWorkSink, IAsyncDisposable
             return;
         }
 
-        _sameName.Want(key.Namespace, key.Name, [.. ports.Select(p => new McsPort(p.Name ?? "", string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol, p.Port, p.AppProtocol))], uid);
+        _sameName.Want(key.Namespace, key.Name, [.. ports.Select(p => new McsPort(p.Name ?? "", string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol, p.Port, p.AppProtocol))], uid, fresh);
     }
 
     private static WorkOrigin? Newer(WorkOrigin? a, WorkOrigin? b) => a is null ? b : b is null ? a : b.ObservedAt > a.ObservedAt ? b : a;
